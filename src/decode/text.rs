@@ -1,0 +1,312 @@
+//! What the text formats share: line splitting over bytes, sniffing, warnings, and Go's
+//! quoted strings (label values are printed with `%q`).
+
+use super::{Format, MAX_WARNINGS};
+use crate::model::Warning;
+use memchr::memchr;
+
+/// Warnings as a decoder collects them: the first [`MAX_WARNINGS`] kept, all counted.
+#[derive(Debug, Default)]
+pub struct Warnings {
+    pub kept: Vec<Warning>,
+    pub skipped: u64,
+}
+
+impl Warnings {
+    /// A line that was skipped.
+    pub fn skip(&mut self, line: u32, message: impl FnOnce() -> String) {
+        self.skipped += 1;
+        self.note(line, message);
+    }
+    /// Something read with doubt, nothing skipped.
+    pub fn note(&mut self, line: u32, message: impl FnOnce() -> String) {
+        if self.kept.len() < MAX_WARNINGS {
+            self.kept.push(Warning { line, message: message() });
+        }
+    }
+}
+
+/// Lines over bytes: each without its `\n` and `\r`, with its 1-based number, and whether it
+/// ended with a newline (a last line without one may have been cut off).
+pub struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    number: u32,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Lines { bytes, pos: 0, number: 0 }
+    }
+}
+
+pub struct Line<'a> {
+    pub text: &'a [u8],
+    pub number: u32,
+    pub terminated: bool,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Line<'a>;
+    fn next(&mut self) -> Option<Line<'a>> {
+        if self.pos >= self.bytes.len() {
+            return None;
+        }
+        let rest = &self.bytes[self.pos..];
+        let (mut text, terminated) = match memchr(b'\n', rest) {
+            Some(end) => {
+                self.pos += end + 1;
+                (&rest[..end], true)
+            }
+            None => {
+                self.pos = self.bytes.len();
+                (rest, false)
+            }
+        };
+        if let [head @ .., b'\r'] = text {
+            text = head;
+        }
+        self.number = self.number.saturating_add(1);
+        Some(Line { text, number: self.number, terminated })
+    }
+}
+
+/// The text formats, told from the first lines that say something.
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    let head = &bytes[..bytes.len().min(1 << 20)];
+    let first = Lines::new(head).map(|l| l.text).find(|t| !trim(t).is_empty())?;
+    let first = trim_start(first);
+    if first.starts_with(b"goroutine profile: total ") || first.starts_with(b"goroutineleak profile: total ") {
+        return Some(Format::GoroutineDebug1);
+    }
+    if first.starts_with(b"heap profile: ")
+        || first.starts_with(b"--- mutex:")
+        || first.starts_with(b"--- contention:")
+        || first.starts_with(b"threadcreate profile: total ")
+        || (first.ends_with(b" profile: total") || contains(first, b" profile: total ")) && !first.starts_with(b"goroutine")
+    {
+        return Some(Format::PprofDebug1);
+    }
+    if super::traceback::is_header_start(first) {
+        return Some(Format::GoroutineDebug2);
+    }
+    if looks_binary(head) {
+        return None;
+    }
+    if super::traceback::has_goroutines(head) {
+        return Some(Format::Traceback);
+    }
+    None
+}
+
+/// A byte NUL or mostly non-text bytes in the first KiB.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let odd = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b | 0x0c))).count();
+    odd > 0 && odd * 20 > head.len().min(200)
+}
+
+/// One sentence for input that is no profile: what it looks like instead.
+pub fn what_it_looks_like(bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = trim_start(head).iter().take(512).map(|b| b.to_ascii_lowercase()).collect();
+    if lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html") || contains(&lower, b"<head") {
+        if contains(&lower, b"/debug/pprof") {
+            return "this is HTML, not a profile: did you save the pprof index page instead of a profile it links to?".into();
+        }
+        return "this is HTML, not a profile: expected a goroutine dump or a pprof profile".into();
+    }
+    if lower.starts_with(b"{") || lower.starts_with(b"[") {
+        return "this looks like JSON, not a profile: expected a goroutine dump (debug=1 or debug=2) or a pprof profile".into();
+    }
+    if head.starts_with(b"%PDF") {
+        return "this is a PDF, not a profile: expected a goroutine dump or a pprof profile".into();
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return "this is a zip archive, not a profile: unzip it and open the profile inside".into();
+    }
+    if head.starts_with(b"\x89PNG") || head.starts_with(b"\xff\xd8\xff") || head.starts_with(b"GIF8") {
+        return "this is an image, not a profile: expected a goroutine dump or a pprof profile".into();
+    }
+    if head.starts_with(b"\x7fELF") || head.starts_with(b"MZ") {
+        return "this is a program binary, not a profile: expected a goroutine dump or a pprof profile".into();
+    }
+    if head.starts_with(b"go 1.") && contains(head, b"trace") {
+        return "this is an execution trace (go tool trace), not a profile or goroutine dump".into();
+    }
+    if looks_binary(head) {
+        return "these bytes are neither text nor a pprof protobuf: expected a goroutine dump or a pprof profile".into();
+    }
+    if contains(head, b"WARNING: DATA RACE") {
+        return "this is a race detector report, which lists no goroutine headers (`goroutine N [state]:`) to read".into();
+    }
+    "no goroutine header (`goroutine N [state]:`) or profile header found: expected a goroutine dump or a pprof profile".into()
+}
+
+pub fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+pub fn trim_end(b: &[u8]) -> &[u8] {
+    let n = b.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[..b.len() - n]
+}
+
+pub fn trim(b: &[u8]) -> &[u8] {
+    trim_end(trim_start(b))
+}
+
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+/// Parses a decimal number that fits in u64; `None` for anything else.
+pub fn parse_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 20 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    Some(n)
+}
+
+pub fn parse_i64(b: &[u8]) -> Option<i64> {
+    match b.first() {
+        Some(b'-') => parse_u64(&b[1..]).and_then(|n| i64::try_from(n).ok()).map(|n| -n),
+        _ => parse_u64(b).and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
+/// Reads a Go-quoted string (`"a \"b\" \x41 \u00e9"`) at the start of `b`; returns the value and
+/// the bytes after the closing quote.
+pub fn go_unquote(b: &[u8]) -> Option<(String, &[u8])> {
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    let mut out: Vec<u8> = Vec::new();
+    let mut i = 1;
+    while i < b.len() {
+        match b[i] {
+            b'"' => return Some((String::from_utf8_lossy(&out).into_owned(), &b[i + 1..])),
+            b'\\' => {
+                let esc = *b.get(i + 1)?;
+                i += 2;
+                match esc {
+                    b'n' => out.push(b'\n'),
+                    b't' => out.push(b'\t'),
+                    b'r' => out.push(b'\r'),
+                    b'a' => out.push(7),
+                    b'b' => out.push(8),
+                    b'f' => out.push(12),
+                    b'v' => out.push(11),
+                    b'\\' | b'"' | b'\'' => out.push(esc),
+                    b'x' => {
+                        out.push(u8::from_str_radix(std::str::from_utf8(b.get(i..i + 2)?).ok()?, 16).ok()?);
+                        i += 2;
+                    }
+                    b'u' | b'U' => {
+                        let len = if esc == b'u' { 4 } else { 8 };
+                        let code = u32::from_str_radix(std::str::from_utf8(b.get(i..i + len)?).ok()?, 16).ok()?;
+                        let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
+                        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                        i += len;
+                    }
+                    b'0'..=b'7' => {
+                        let digits = std::str::from_utf8(b.get(i - 1..i + 2)?).ok()?;
+                        out.push(u8::from_str_radix(digits, 8).ok()?);
+                        i += 2;
+                    }
+                    _ => return None,
+                }
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+/// Reads a label map as the runtime prints it, on the bytes starting at `{`:
+/// Go 1.27 headers `{route: "GET /x", tenant: acme}` (bare when only `[A-Za-z0-9./_]`),
+/// Go 1.26 headers `{"handler": "/api", "tenant": "a b"}`, debug=1 `{"route":"GET /x", "k":"v"}`.
+/// Returns the pairs and the bytes after the closing `}`.
+pub fn parse_label_map(b: &[u8]) -> Option<(Vec<(String, String)>, &[u8])> {
+    let mut rest = b.strip_prefix(b"{")?;
+    let mut pairs = Vec::new();
+    loop {
+        rest = trim_start(rest);
+        if let Some(after) = rest.strip_prefix(b"}") {
+            return Some((pairs, after));
+        }
+        let (key, after) = label_token(rest, b':')?;
+        rest = trim_start(after.strip_prefix(b":")?);
+        let (value, after) = label_token(rest, b',')?;
+        pairs.push((key, value));
+        rest = trim_start(after);
+        if let Some(after) = rest.strip_prefix(b",") {
+            rest = after;
+        } else if !rest.starts_with(b"}") {
+            return None;
+        }
+    }
+}
+
+/// A quoted string, or a bare run up to `stop`, `}` or white space.
+fn label_token(b: &[u8], stop: u8) -> Option<(String, &[u8])> {
+    if b.first() == Some(&b'"') {
+        return go_unquote(b);
+    }
+    let end = b.iter().position(|&c| c == stop || c == b'}' || c.is_ascii_whitespace())?;
+    if end == 0 {
+        return None;
+    }
+    Some((String::from_utf8_lossy(&b[..end]).into_owned(), &b[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unquotes_go_escapes() {
+        let (s, rest) = go_unquote(br#""a \"b\" \\ \x41 \u00e9 \U0001F600 \101"tail"#).unwrap();
+        assert_eq!(s, "a \"b\" \\ A \u{e9} \u{1F600} A");
+        assert_eq!(rest, b"tail");
+        assert!(go_unquote(b"\"open").is_none());
+    }
+
+    #[test]
+    fn reads_label_maps_of_every_go_version() {
+        let go127 = br#"{route: "GET /api/search", tenant: "globex corp"}:"#;
+        let (pairs, rest) = parse_label_map(go127).unwrap();
+        assert_eq!(pairs, vec![("route".into(), "GET /api/search".into()), ("tenant".into(), "globex corp".into())]);
+        assert_eq!(rest, b":");
+        let bare = br#"{job: nightly-reconcile, tenant: initech}"#;
+        assert_eq!(parse_label_map(bare).unwrap().0[1], ("tenant".into(), "initech".into()));
+        let go126 = br#"{"route": "POST /api/accounts/{id}", "tenant": "a b"}]"#;
+        let (pairs, rest) = parse_label_map(go126).unwrap();
+        assert_eq!(pairs[0].1, "POST /api/accounts/{id}");
+        assert_eq!(rest, b"]");
+        let debug1 = br#"{"route":"GET /x", "tenant":"acme"}"#;
+        assert_eq!(parse_label_map(debug1).unwrap().0.len(), 2);
+        assert_eq!(parse_label_map(b"{}").unwrap().0.len(), 0);
+        assert!(parse_label_map(b"{route: ").is_none());
+    }
+
+    #[test]
+    fn splits_lines_with_crlf_and_a_cut_last_line() {
+        let lines: Vec<_> = Lines::new(b"a\r\nb\n\nc").map(|l| (l.text.to_vec(), l.number, l.terminated)).collect();
+        assert_eq!(
+            lines,
+            vec![(b"a".to_vec(), 1, true), (b"b".to_vec(), 2, true), (b"".to_vec(), 3, true), (b"c".to_vec(), 4, false)]
+        );
+    }
+}

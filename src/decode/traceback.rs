@@ -1,0 +1,529 @@
+//! `?debug=2` goroutine dumps and crash tracebacks (panic, `fatal error:`, SIGQUIT, logs).
+//!
+//! The grammar is a state machine over lines. Outside a goroutine block the decoder reads the
+//! crash preamble (`panic: ...`, `fatal error: ...`, `[signal ...]`) and passes over other
+//! text; a header (`goroutine 8 [chan receive, 1 minutes]:`) opens a block; inside it a
+//! function line (`main.worker(0xc000010000, 0x1)`) waits for its file line
+//! (`\t/src/main.go:42 +0x1c`); a blank line closes the block. What real pastes add is handled
+//! where it shows: per-line timestamp prefixes are stripped, file lines indented with spaces
+//! or not at all are accepted, a header glued to the text before it is found.
+
+use super::text::{contains, parse_label_map, parse_u64, trim, trim_end, trim_start, Lines, Warnings};
+use crate::model::{Ancestor, Crash, Elision, FrameId, Goroutine, LabelValue, Profile, ProfileKind, Sample, StrId};
+use memchr::memmem;
+
+/// What a goroutine header says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Header {
+    pub id: u64,
+    /// `gp=0x...` (GOTRACEBACK=system and later): tells a re-printed goroutine from another.
+    pub gp: Option<u64>,
+    pub state: String,
+    pub leaked: bool,
+    pub durable: bool,
+    pub scan: bool,
+    pub wait_minutes: Option<u32>,
+    pub locked_to_thread: bool,
+    pub synctest_bubble: Option<u64>,
+    pub labels: Vec<(String, String)>,
+    /// Parts of the bracket this decoder does not know (kept so that nothing is lost silently).
+    pub unknown_parts: Vec<String>,
+}
+
+/// `goroutine 8 [` or `goroutine 1 gp=0x... m=0 mp=0x... [` at the start of `line`.
+pub fn is_header_start(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"goroutine ") else { return false };
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0 && (rest[digits..].starts_with(b" [") || rest[digits..].starts_with(b" gp="))
+}
+
+/// Whether any line of `head` holds a goroutine header, at its start or after other text.
+pub fn has_goroutines(head: &[u8]) -> bool {
+    Lines::new(head).any(|l| find_header(l.text).is_some())
+}
+
+/// Parses a whole header line: `goroutine 23 [chan receive, 2 minutes] {route: "GET /x"}:`.
+pub fn parse_header(line: &[u8]) -> Option<Header> {
+    let rest = line.strip_prefix(b"goroutine ")?;
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut header = Header { id: parse_u64(&rest[..digits])?, ..Header::default() };
+    let mut rest = rest[digits..].strip_prefix(b" ")?;
+    // `gp=0xc000007c00 m=nil mp=0x...` (Go 1.23+ with GOTRACEBACK=system or a crash).
+    while !rest.starts_with(b"[") {
+        let end = rest.iter().position(|&c| c == b' ')?;
+        let (key, value) = rest[..end].split_at(rest[..end].iter().position(|&c| c == b'=')?);
+        if key == b"gp" {
+            header.gp = value[1..].strip_prefix(b"0x").and_then(|h| u64::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        }
+        rest = &rest[end + 1..];
+    }
+    // The bracket; Go 1.26 puts ` labels:{...}` inside it, and a label may hold `]`.
+    let mut content: Vec<u8> = Vec::with_capacity(32);
+    let mut i = 1;
+    loop {
+        let c = *rest.get(i)?;
+        if c == b']' {
+            break;
+        }
+        if rest[i..].starts_with(b" labels:{") {
+            let (pairs, after) = parse_label_map(&rest[i + 8..])?;
+            header.labels = pairs;
+            i = rest.len() - after.len();
+            continue;
+        }
+        content.push(c);
+        i += 1;
+    }
+    let mut after = &rest[i + 1..];
+    // Go 1.27 prints labels after the bracket.
+    if after.starts_with(b" {") {
+        let (pairs, tail) = parse_label_map(&after[1..])?;
+        header.labels = pairs;
+        after = tail;
+    }
+    if trim_end(after) != b":" {
+        return None;
+    }
+    let content = String::from_utf8_lossy(&content);
+    let mut parts = content.split(", ");
+    let mut state = parts.next().unwrap_or("").trim_end();
+    loop {
+        if let Some(s) = state.strip_suffix(" (leaked)") {
+            header.leaked = true;
+            state = s;
+        } else if let Some(s) = state.strip_suffix(" (scan)") {
+            header.scan = true;
+            state = s;
+        } else if let Some(s) = state.strip_suffix(" (durable)") {
+            header.durable = true;
+            state = s;
+        } else {
+            break;
+        }
+    }
+    header.state = state.to_string();
+    for part in parts {
+        let part = part.trim();
+        if let Some(n) = part.strip_suffix(" minutes") {
+            header.wait_minutes = n.parse().ok();
+            if header.wait_minutes.is_none() {
+                header.unknown_parts.push(part.to_string());
+            }
+        } else if part == "locked to thread" {
+            header.locked_to_thread = true;
+        } else if let Some(n) = part.strip_prefix("synctest bubble ").or_else(|| part.strip_prefix("synctest group ")) {
+            header.synctest_bubble = n.parse().ok();
+        } else if part == "durable" {
+            header.durable = true;
+        } else if !part.is_empty() {
+            header.unknown_parts.push(part.to_string());
+        }
+    }
+    Some(header)
+}
+
+/// Finds a header in a line: at its start, or glued to text before it
+/// (`dumping all stacksgoroutine 1 [running]:`). Returns where it starts.
+fn find_header(line: &[u8]) -> Option<usize> {
+    if is_header_start(line) {
+        return Some(0);
+    }
+    let end = trim_end(line);
+    if !(end.ends_with(b"]:") || end.ends_with(b"}:")) || line.len() < 14 {
+        return None;
+    }
+    memmem::find_iter(line, b"goroutine ").find(|&at| at > 0 && is_header_start(&line[at..]) && parse_header(&line[at..]).is_some())
+}
+
+/// A function line: `pkg.(*T).Method(0x1, {0x2, 0x3})` gives the name and the argument text.
+/// A line cut inside its arguments (`pkg.F(0xc4, 0x`) still gives the name.
+pub fn parse_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let t = trim(line);
+    if t.last() == Some(&b')') {
+        let mut depth = 0i32;
+        for (i, &c) in t.iter().enumerate().rev() {
+            match c {
+                b')' => depth += 1,
+                b'(' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let name = &t[..i];
+                        return valid_func_name(name).then_some((name, &t[i + 1..t.len() - 1]));
+                    }
+                }
+                _ => {}
+            }
+        }
+        return None;
+    }
+    // Cut off: the arguments start at the first `(` that does not follow a `.` (`.(*T)` is
+    // part of a method name).
+    let open = t.iter().enumerate().position(|(i, &c)| c == b'(' && i > 0 && t[i - 1] != b'.')?;
+    let name = &t[..open];
+    let args = &t[open + 1..];
+    let args_like = args.iter().all(|c| c.is_ascii_hexdigit() || b"xX{}?,. ".contains(c));
+    (valid_func_name(name) && args_like).then_some((name, args))
+}
+
+/// Names have balanced parentheses and brackets and start like an identifier or a path.
+fn valid_func_name(name: &[u8]) -> bool {
+    if name.is_empty() || name.contains(&b'\t') || name.starts_with(b" ") {
+        return false;
+    }
+    let (mut paren, mut bracket) = (0i32, 0i32);
+    for &c in name {
+        match c {
+            b'(' => paren += 1,
+            b')' => paren -= 1,
+            b'[' => bracket += 1,
+            b']' => bracket -= 1,
+            _ => {}
+        }
+        if paren < 0 || bracket < 0 {
+            return false;
+        }
+    }
+    paren == 0 && bracket == 0 && !name.starts_with(b"goroutine ") && !name.contains(&b':')
+}
+
+/// A file line: `\t/src/x.go:42 +0x1c fp=0x.. sp=0x.. pc=0x..`, also indented with spaces or
+/// not at all, with Windows paths (`C:/Users/x.go:7`), `??:0` and `<autogenerated>:1`.
+pub fn parse_file_line(line: &[u8]) -> Option<(&[u8], u32)> {
+    let mut t = trim(line);
+    // Trailing `+0x1c`, `fp=`, `sp=`, `pc=` tokens, in any combination.
+    while let Some(space) = t.iter().rposition(|&c| c == b' ') {
+        let token = &t[space + 1..];
+        if token.starts_with(b"+0x") || token.starts_with(b"fp=") || token.starts_with(b"sp=") || token.starts_with(b"pc=") {
+            t = trim_end(&t[..space]);
+        } else {
+            break;
+        }
+    }
+    let colon = t.iter().rposition(|&c| c == b':')?;
+    let line_no = parse_u64(&t[colon + 1..])?;
+    let file = &t[..colon];
+    if file.is_empty() || file.ends_with(b")") {
+        return None;
+    }
+    Some((file, u32::try_from(line_no).unwrap_or(u32::MAX)))
+}
+
+/// Per-line prefixes that CI logs and log shippers add: line numbers and timestamps
+/// (` 618283 2021-09-15T07:40:15.1455272Z goroutine 177 [chan receive]:`).
+fn strip_prefix_tokens(line: &[u8]) -> &[u8] {
+    let mut rest = line;
+    loop {
+        let start = trim_start(rest);
+        let end = start.iter().position(|&c| c == b' ' || c == b'\t').unwrap_or(start.len());
+        let token = &start[..end];
+        let prefix_like = !token.is_empty()
+            && token.iter().any(u8::is_ascii_digit)
+            && token.iter().all(|c| c.is_ascii_digit() || b":.-+/TZ,".contains(c));
+        if !prefix_like || end == start.len() {
+            return rest;
+        }
+        // The token and the one space that separates it from the line's own text.
+        rest = &start[end + 1..];
+    }
+}
+
+/// Whether this input prefixes every line: true when the first header stands after a prefix.
+fn detect_prefixes(bytes: &[u8]) -> bool {
+    for line in Lines::new(bytes).take(100_000) {
+        if is_header_start(line.text) {
+            return false;
+        }
+        if let Some(at) = memmem::find(line.text, b"goroutine ") {
+            let stripped = strip_prefix_tokens(line.text);
+            if stripped.len() < line.text.len() && is_header_start(stripped) && at > 0 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Register dumps and other runtime lines that follow a SIGQUIT or crash traceback.
+fn is_known_trailer(t: &[u8]) -> bool {
+    let t = trim(t);
+    if t.starts_with(b"PC=") || t.starts_with(b"exit status ") || t.starts_with(b"-----") {
+        return true;
+    }
+    // `rax    0x0`, `r10    0x8`, `trap    0x0`, `eflags 0x246`
+    let name = t.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+    name > 0 && name <= 8 && trim_start(&t[name..]).starts_with(b"0x") && t[name..].first().is_some_and(|c| c.is_ascii_whitespace())
+}
+
+/// The section of a block that frames are being read into.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Stack,
+    CreatedBy,
+    Ancestor,
+}
+
+struct Block {
+    header: Header,
+    line: u32,
+    frames: Vec<FrameId>,
+    args: Vec<StrId>,
+    created_by: Option<FrameId>,
+    parent: Option<u64>,
+    ancestors: Vec<Ancestor>,
+    ancestor: Option<(u64, Vec<FrameId>)>,
+    elision: Elision,
+    unavailable: bool,
+    section: Section,
+    /// A function line waiting for its file line: name, args.
+    pending: Option<(StrId, StrId)>,
+}
+
+struct Decoder<'w> {
+    profile: Profile,
+    warnings: &'w mut Warnings,
+    block: Option<Block>,
+    crash: Crash,
+    saw_crash: bool,
+    /// Inside a `runtime stack:` section (system stack frames with no goroutine).
+    in_runtime_stack: bool,
+    /// (id, gp) of goroutines seen, to count a re-printed one once.
+    seen_gp: std::collections::HashSet<(u64, u64)>,
+}
+
+/// Decodes a debug=2 dump or a traceback. Never fails: what cannot be read is warned about.
+pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
+    let prefixed = detect_prefixes(bytes);
+    let mut decoder = Decoder {
+        profile: Profile::goroutines(ProfileKind::Goroutine),
+        warnings,
+        block: None,
+        crash: Crash::default(),
+        saw_crash: false,
+        in_runtime_stack: false,
+        seen_gp: Default::default(),
+    };
+    let mut last_terminated = true;
+    for line in Lines::new(bytes) {
+        let text = if prefixed { strip_prefix_tokens(line.text) } else { line.text };
+        last_terminated = line.terminated;
+        decoder.line(text, line.number);
+    }
+    let cut_mid_block = decoder.block.as_ref().is_some_and(|b| b.pending.is_some() || b.frames.is_empty() && !b.unavailable);
+    if decoder.block.is_some() && (!last_terminated || cut_mid_block) {
+        decoder.profile.truncated = true;
+    }
+    decoder.finish_block();
+    let mut profile = decoder.profile;
+    if decoder.saw_crash {
+        profile.kind = ProfileKind::Crash;
+        decoder.crash.first_goroutine = profile.goroutines.first().map(|g| g.id);
+        profile.crash = Some(decoder.crash);
+    }
+    profile
+}
+
+impl Decoder<'_> {
+    fn line(&mut self, text: &[u8], number: u32) {
+        if let Some(at) = find_header(text) {
+            if at > 0 {
+                self.outside(&text[..at], number);
+            }
+            if let Some(header) = parse_header(&text[at..]) {
+                self.finish_block();
+                self.in_runtime_stack = false;
+                self.start_block(header, number);
+                return;
+            }
+        }
+        if trim(text).is_empty() {
+            self.finish_block();
+            self.in_runtime_stack = false;
+            return;
+        }
+        if self.block.is_some() {
+            self.inside(text, number);
+        } else {
+            self.outside(text, number);
+        }
+    }
+
+    /// Text outside goroutine blocks: the crash preamble, and anything else, passed over.
+    fn outside(&mut self, text: &[u8], _number: u32) {
+        let t = trim(text);
+        if let Some(pos) = memmem::find(t, b"panic: ").filter(|&p| p == 0 || (p == 1 && !t[0].is_ascii_alphanumeric())) {
+            self.saw_crash = true;
+            self.crash.panic.push(String::from_utf8_lossy(&t[pos..]).into_owned());
+        } else if let Some(pos) = memmem::find(t, b"fatal error: ").filter(|&p| p <= 1) {
+            self.saw_crash = true;
+            if self.crash.fatal_error.is_none() {
+                self.crash.fatal_error = Some(String::from_utf8_lossy(&t[pos + 13..]).into_owned());
+            }
+        } else if t.starts_with(b"[signal ") || is_signal_line(t) || t.starts_with(b"Exception 0x") {
+            self.saw_crash = true;
+            if self.crash.signal.is_none() {
+                self.crash.signal = Some(String::from_utf8_lossy(t).into_owned());
+            }
+        } else if t == b"runtime stack:" {
+            self.in_runtime_stack = true;
+        }
+    }
+
+    fn start_block(&mut self, header: Header, line: u32) {
+        self.block = Some(Block {
+            header,
+            line,
+            frames: Vec::with_capacity(16),
+            args: Vec::with_capacity(16),
+            created_by: None,
+            parent: None,
+            ancestors: Vec::new(),
+            ancestor: None,
+            elision: Elision::None,
+            unavailable: false,
+            section: Section::Stack,
+            pending: None,
+        });
+    }
+
+    fn inside(&mut self, text: &[u8], number: u32) {
+        let block = self.block.as_mut().expect("inside a block");
+        if let Some((func, args)) = block.pending {
+            if let Some((file, line)) = parse_file_line(text) {
+                let file = self.profile.strings.intern_bytes(file);
+                let frame = self.profile.frames.intern(crate::model::Frame { func, file, line });
+                Self::place(block, frame, args);
+                return;
+            }
+            // A function line with no file line after it (cut, or a user's edit).
+            let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
+            Self::place(block, frame, args);
+            let id = block.header.id;
+            self.warnings.note(number, || format!("goroutine {id}: function line without its file line"));
+        }
+        let block = self.block.as_mut().expect("inside a block");
+        let t = trim(text);
+        if let Some(rest) = t.strip_prefix(b"created by ") {
+            let (name, parent) = match memmem::find(rest, b" in goroutine ") {
+                Some(at) => (&rest[..at], parse_u64(&rest[at + 14..])),
+                None => (rest, None),
+            };
+            if block.section != Section::Ancestor {
+                block.parent = parent;
+                block.section = Section::CreatedBy;
+            }
+            let func = self.profile.strings.intern_bytes(name);
+            block.pending = Some((func, 0));
+            return;
+        }
+        if t.starts_with(b"...") && t.ends_with(b"frames elided...") {
+            let count = t[3..].split(|&c| c == b' ').next().and_then(parse_u64);
+            block.elision = match count {
+                Some(n) => Elision::Frames(n as u32),
+                None => Elision::Additional,
+            };
+            return;
+        }
+        if let Some(rest) = t.strip_prefix(b"[originating from goroutine ") {
+            if let Some(id) = rest.strip_suffix(b"]:").and_then(parse_u64) {
+                Self::close_ancestor(&mut self.profile, block);
+                block.section = Section::Ancestor;
+                block.ancestor = Some((id, Vec::new()));
+                return;
+            }
+        }
+        if t == b"goroutine running on other thread; stack unavailable" {
+            block.unavailable = true;
+            return;
+        }
+        if let Some((name, args)) = parse_func_line(t) {
+            let func = self.profile.strings.intern_bytes(name);
+            let args = self.profile.strings.intern_bytes(args);
+            block.pending = Some((func, args));
+            return;
+        }
+        if self.in_runtime_stack || is_known_trailer(t) {
+            return;
+        }
+        let id = block.header.id;
+        let shown = String::from_utf8_lossy(&t[..t.len().min(80)]).into_owned();
+        self.warnings.skip(number, || format!("goroutine {id}: unexpected line, skipped: {shown}"));
+    }
+
+    /// Puts a completed frame where the block is reading.
+    fn place(block: &mut Block, frame: FrameId, args: StrId) {
+        block.pending = None;
+        match block.section {
+            Section::Stack => {
+                block.frames.push(frame);
+                block.args.push(args);
+            }
+            Section::CreatedBy => block.created_by = Some(frame),
+            Section::Ancestor => {
+                if let Some((_, frames)) = block.ancestor.as_mut() {
+                    frames.push(frame);
+                }
+            }
+        }
+    }
+
+    fn close_ancestor(profile: &mut Profile, block: &mut Block) {
+        if let Some((id, frames)) = block.ancestor.take() {
+            let stack = profile.stacks.intern(frames);
+            block.ancestors.push(Ancestor { id, stack });
+        }
+    }
+
+    fn finish_block(&mut self) {
+        let Some(mut block) = self.block.take() else { return };
+        if let Some((func, args)) = block.pending {
+            let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
+            Self::place(&mut block, frame, args);
+        }
+        Self::close_ancestor(&mut self.profile, &mut block);
+        let header = block.header;
+        if let Some(gp) = header.gp {
+            // GOTRACEBACK=crash prints the goroutine running on each thread again.
+            if !self.seen_gp.insert((header.id, gp)) {
+                return;
+            }
+        }
+        if !header.unknown_parts.is_empty() {
+            let (id, parts) = (header.id, header.unknown_parts.join(", "));
+            self.warnings.note(block.line, || format!("goroutine {id}: unknown header part kept out of the state: {parts}"));
+        }
+        let profile = &mut self.profile;
+        let labels = header
+            .labels
+            .iter()
+            .map(|(k, v)| (profile.strings.intern(k), LabelValue::Str(profile.strings.intern(v))))
+            .collect();
+        let labels = profile.label_set(labels);
+        let stack = profile.stacks.intern(block.frames);
+        let index = profile.goroutines.len() as u32;
+        profile.goroutines.push(Goroutine {
+            id: header.id,
+            state: profile.strings.intern(&header.state),
+            leaked: header.leaked,
+            durable: header.durable,
+            wait_minutes: header.wait_minutes,
+            locked_to_thread: header.locked_to_thread,
+            synctest_bubble: header.synctest_bubble,
+            labels,
+            stack,
+            args: block.args,
+            elision: block.elision,
+            created_by: block.created_by,
+            parent: block.parent,
+            ancestors: block.ancestors,
+            stack_unavailable: block.unavailable,
+            line: block.line,
+        });
+        profile.samples.push(Sample { stack, values: vec![1], labels, goroutine: Some(index) });
+    }
+}
+
+/// `SIGQUIT: quit`, `SIGABRT: abort`, `SIGSEGV: segmentation violation` (also after a stray `^\`).
+fn is_signal_line(t: &[u8]) -> bool {
+    let t = t.strip_prefix(b"^\\").or_else(|| t.strip_prefix(b"\\")).unwrap_or(t);
+    t.starts_with(b"SIG") && contains(&t[..t.len().min(12)], b": ")
+}

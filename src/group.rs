@@ -1,0 +1,204 @@
+//! Grouping goroutines (or samples) that share a stack, at a chosen similarity.
+//!
+//! Hash-based and linear: every sample's key is built from interned ids, so a dump of
+//! 200,000 goroutines groups in one pass.
+
+use crate::classify::{state_of, WaitState};
+use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
+use std::collections::HashMap;
+
+/// How alike two stacks must be to share a group, finest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub enum Similarity {
+    /// Same frames (function, file, line) and the same argument text.
+    Exact,
+    /// Same frames; arguments equal once pointers are masked.
+    AnyPointer,
+    /// Same frames (function, file, line); arguments ignored.
+    #[default]
+    AnyValue,
+    /// Same function names, leaf first, without the frames formats disagree on (see
+    /// [`function_key`]): what makes a debug=2 dump and a proto of one moment comparable.
+    Functions,
+}
+
+impl Similarity {
+    pub fn parse(s: &str) -> Option<Similarity> {
+        match s {
+            "exact" => Some(Similarity::Exact),
+            "any-pointer" => Some(Similarity::AnyPointer),
+            "any-value" => Some(Similarity::AnyValue),
+            "functions" | "functions-only" => Some(Similarity::Functions),
+            _ => None,
+        }
+    }
+}
+
+/// What goes into a group's key besides the stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupBy {
+    pub similarity: Similarity,
+    pub state: bool,
+    pub labels: bool,
+}
+
+impl Default for GroupBy {
+    fn default() -> Self {
+        GroupBy { similarity: Similarity::AnyValue, state: true, labels: true }
+    }
+}
+
+/// A group of goroutines (or of samples for aggregated inputs).
+#[derive(Debug, Clone)]
+pub struct Group<'p> {
+    /// The stack of the first member.
+    pub stack: StackId,
+    pub state: Option<WaitState<'p>>,
+    pub labels: LabelSetId,
+    pub count: i64,
+    pub leaked: i64,
+    /// The smallest and largest wait minutes printed among the members.
+    pub wait_minutes: Option<(u32, u32)>,
+    pub created_by: Option<FrameId>,
+    /// Indexes into `Profile::goroutines`, for dumps that list goroutines one by one.
+    pub goroutines: Vec<u32>,
+}
+
+/// Frames formats disagree on: debug=1 hides leading runtime frames, debug=2 hides unexported
+/// ones, protos keep all. Dropping `runtime.goexit` and unexported `runtime.*` frames everywhere
+/// lines the formats up (if nothing is left, the frames are kept).
+pub fn hidden_runtime(func: &str) -> bool {
+    func == "runtime.goexit" || func.strip_prefix("runtime.").and_then(|rest| rest.chars().next()).is_some_and(|c| !c.is_uppercase())
+}
+
+/// The functions-only key of a stack, leaf first.
+pub fn function_key(profile: &Profile, stack: StackId) -> Vec<StrId> {
+    let frames = profile.stack(stack);
+    let funcs = |keep: &dyn Fn(&str) -> bool| -> Vec<StrId> {
+        frames.iter().map(|&f| profile.frames.get(f).func).filter(|&s| keep(profile.strings.get(s))).collect()
+    };
+    let key = funcs(&|f| !hidden_runtime(f));
+    if !key.is_empty() {
+        return key;
+    }
+    let key = funcs(&|f| f != "runtime.goexit");
+    if key.is_empty() {
+        funcs(&|_| true)
+    } else {
+        key
+    }
+}
+
+/// Argument text with pointer-like hex values masked: `0xc000123456` -> `*`.
+fn mask_pointers(args: &str) -> String {
+    args.split(", ")
+        .map(|a| {
+            let bare = a.trim_start_matches('{').trim_end_matches('}').trim_end_matches('?');
+            match bare.strip_prefix("0x").map(|h| u64::from_str_radix(h, 16)) {
+                Some(Ok(v)) if v >= 0x10000 => a.replace(bare, "*"),
+                _ => a.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Hash, PartialEq, Eq)]
+enum StackKey {
+    Stack(StackId),
+    StackArgs(StackId, Vec<u32>),
+    Functions(Vec<StrId>),
+}
+
+/// Groups the profile's samples; biggest groups first, ties by the stack's leaf function.
+pub fn group<'p>(profile: &'p Profile, by: GroupBy) -> Vec<Group<'p>> {
+    let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
+    let mut index: HashMap<(StackKey, Option<WaitState<'p>>, LabelSetId), usize> = HashMap::new();
+    let mut function_keys: HashMap<StackId, Vec<StrId>> = HashMap::new();
+    let mut masked: HashMap<String, u32> = HashMap::new();
+    let mut groups: Vec<Group<'p>> = Vec::new();
+    for sample in &profile.samples {
+        let count = sample.values.first().copied().unwrap_or(0);
+        let goroutine = sample.goroutine.map(|g| &profile.goroutines[g as usize]);
+        let stack_key = match by.similarity {
+            Similarity::Functions => {
+                StackKey::Functions(function_keys.entry(sample.stack).or_insert_with(|| function_key(profile, sample.stack)).clone())
+            }
+            Similarity::AnyValue => StackKey::Stack(sample.stack),
+            Similarity::Exact => StackKey::StackArgs(sample.stack, goroutine.map(|g| g.args.clone()).unwrap_or_default()),
+            Similarity::AnyPointer => {
+                let args = goroutine.map_or_else(Vec::new, |g| {
+                    g.args
+                        .iter()
+                        .map(|&a| {
+                            let next = masked.len() as u32;
+                            *masked.entry(mask_pointers(profile.strings.get(a))).or_insert(next)
+                        })
+                        .collect()
+                });
+                StackKey::StackArgs(sample.stack, args)
+            }
+        };
+        let state = state_of(profile, sample);
+        let key = (stack_key, if by.state { state } else { None }, if by.labels { sample.labels } else { 0 });
+        let at = *index.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                stack: sample.stack,
+                state,
+                labels: sample.labels,
+                count: 0,
+                leaked: 0,
+                wait_minutes: None,
+                created_by: goroutine.and_then(|g| g.created_by),
+                goroutines: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[at];
+        group.count += count;
+        if state != group.state {
+            group.state = None;
+        }
+        if sample.labels != group.labels {
+            group.labels = 0;
+        }
+        if leak_profile {
+            group.leaked += count;
+        }
+        if let (Some(g), Some(index)) = (goroutine, sample.goroutine) {
+            group.goroutines.push(index);
+            if g.leaked && !leak_profile {
+                group.leaked += 1;
+            }
+            if let Some(m) = g.wait_minutes {
+                group.wait_minutes = Some(group.wait_minutes.map_or((m, m), |(lo, hi)| (lo.min(m), hi.max(m))));
+            }
+        }
+    }
+    groups.sort_by(|a, b| {
+        b.count.cmp(&a.count).then_with(|| leaf_name(profile, a.stack).cmp(leaf_name(profile, b.stack)))
+    });
+    groups
+}
+
+fn leaf_name(profile: &Profile, stack: StackId) -> &str {
+    profile.stack(stack).first().map_or("", |&f| profile.func_name(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_pointers_but_not_small_values() {
+        assert_eq!(mask_pointers("0xc000123456, 0x1, {0xc000010000?, 0x2}"), "*, 0x1, {*?, 0x2}");
+    }
+
+    #[test]
+    fn hides_unexported_runtime_frames_only() {
+        assert!(hidden_runtime("runtime.gopark"));
+        assert!(hidden_runtime("runtime.goexit"));
+        assert!(!hidden_runtime("runtime.Gosched"));
+        assert!(!hidden_runtime("runtime/pprof.writeGoroutineStacks"));
+    }
+}

@@ -1,0 +1,13 @@
+//! parkview's core: decode Go goroutine dumps and pprof profiles into one model, and analyse
+//! them. Pure: no I/O, no clock, no threads, no web crates. The CLI and the web app render the
+//! rows of [`report`] and [`diff`], so they cannot disagree on a number.
+#![forbid(unsafe_code)]
+
+pub mod classify;
+pub mod decode;
+pub mod diff;
+pub mod group;
+pub mod model;
+pub mod report;
+
+pub use decode::{decode, detect, DecodeError, Decoded, Detected, Format, Options};

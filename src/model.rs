@@ -1,0 +1,334 @@
+//! The one model every decoder fills and every analysis reads.
+//!
+//! Names, frames, stacks and label sets are interned: equal values share one id, so a dump of
+//! 300,000 goroutines that park on a few thousand stacks holds a few thousand stacks, and
+//! grouping compares integers. Stacks are leaf first, exactly as the input names its frames
+//! (runtime frames included).
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+/// Index of an interned string.
+pub type StrId = u32;
+/// Index of an interned frame (function, file, line).
+pub type FrameId = u32;
+/// Index of an interned stack (a leaf-first list of frames).
+pub type StackId = u32;
+/// Index of an interned label set.
+pub type LabelSetId = u32;
+
+/// Equal values get equal ids; ids are dense indexes into `values`.
+#[derive(Debug, Clone)]
+pub struct Interner<T: Eq + Hash + Clone> {
+    values: Vec<T>,
+    ids: HashMap<T, u32>,
+}
+
+impl<T: Eq + Hash + Clone> Default for Interner<T> {
+    fn default() -> Self {
+        Interner { values: Vec::new(), ids: HashMap::new() }
+    }
+}
+
+impl<T: Eq + Hash + Clone> Interner<T> {
+    pub fn intern(&mut self, value: T) -> u32 {
+        if let Some(&id) = self.ids.get(&value) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(value.clone());
+        self.ids.insert(value, id);
+        id
+    }
+    pub fn get(&self, id: u32) -> &T {
+        &self.values[id as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.values.iter()
+    }
+}
+
+/// Strings, interned; looked up by `&str` without allocating.
+#[derive(Debug, Clone, Default)]
+pub struct Strings {
+    values: Vec<Box<str>>,
+    ids: HashMap<Box<str>, StrId>,
+}
+
+impl Strings {
+    pub fn intern(&mut self, s: &str) -> StrId {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.values.len() as StrId;
+        let boxed: Box<str> = s.into();
+        self.values.push(boxed.clone());
+        self.ids.insert(boxed, id);
+        id
+    }
+    /// Interns bytes from the input; invalid UTF-8 is replaced, never rejected.
+    pub fn intern_bytes(&mut self, b: &[u8]) -> StrId {
+        match std::str::from_utf8(b) {
+            Ok(s) => self.intern(s),
+            Err(_) => self.intern(&String::from_utf8_lossy(b)),
+        }
+    }
+    pub fn get(&self, id: StrId) -> &str {
+        &self.values[id as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// One frame of a stack: the function, and where in the source it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Frame {
+    pub func: StrId,
+    pub file: StrId,
+    /// 0 where the input gives no line.
+    pub line: u32,
+}
+
+/// A label value: pprof labels are strings; protos may also carry numbers with a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LabelValue {
+    Str(StrId),
+    Num { value: i64, unit: Option<StrId> },
+}
+
+/// Label key-value pairs, sorted by key id for interning.
+pub type LabelSet = Vec<(StrId, LabelValue)>;
+
+/// The profile kind a user would name: the endpoint it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileKind {
+    Goroutine,
+    GoroutineLeak,
+    Heap,
+    Allocs,
+    Cpu,
+    Mutex,
+    Block,
+    ThreadCreate,
+    /// A panic, `fatal error:` or signal traceback.
+    Crash,
+    /// Anything else, by the name the input gives it.
+    Other(String),
+}
+
+impl ProfileKind {
+    pub fn name(&self) -> &str {
+        match self {
+            ProfileKind::Goroutine => "goroutine",
+            ProfileKind::GoroutineLeak => "goroutineleak",
+            ProfileKind::Heap => "heap",
+            ProfileKind::Allocs => "allocs",
+            ProfileKind::Cpu => "cpu",
+            ProfileKind::Mutex => "mutex",
+            ProfileKind::Block => "block",
+            ProfileKind::ThreadCreate => "threadcreate",
+            ProfileKind::Crash => "crash",
+            ProfileKind::Other(name) => name,
+        }
+    }
+    /// Goroutine-style profiles count goroutines; the others measure something else.
+    pub fn counts_goroutines(&self) -> bool {
+        matches!(self, ProfileKind::Goroutine | ProfileKind::GoroutineLeak | ProfileKind::Crash)
+    }
+}
+
+/// A sample type such as `goroutine/count` or `inuse_space/bytes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleType {
+    pub kind: String,
+    pub unit: String,
+}
+
+/// One sample: a stack, its values (one per sample type), its labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub stack: StackId,
+    pub values: Vec<i64>,
+    pub labels: LabelSetId,
+    /// For dumps that list goroutines one by one: the goroutine this sample is.
+    pub goroutine: Option<u32>,
+}
+
+/// How a printed stack was shortened by the runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Elision {
+    #[default]
+    None,
+    /// `...N frames elided...` (Go 1.21+ keeps the outermost frames).
+    Frames(u32),
+    /// `...additional frames elided...` (older Go keeps only the first 100).
+    Additional,
+}
+
+/// An ancestor stack printed under `GODEBUG=tracebackancestors=N`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ancestor {
+    pub id: u64,
+    pub stack: StackId,
+}
+
+/// What a debug=2 dump or a traceback says about one goroutine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Goroutine {
+    pub id: u64,
+    /// The wait reason exactly as Go prints it (`chan receive`, `chan receive (nil chan)`,
+    /// `select (no cases)`), without `(leaked)`, `(scan)`, minutes and thread notes.
+    pub state: StrId,
+    pub leaked: bool,
+    /// `(durable)`: blocked inside a synctest bubble on something only the bubble can wake.
+    pub durable: bool,
+    pub wait_minutes: Option<u32>,
+    pub locked_to_thread: bool,
+    pub synctest_bubble: Option<u64>,
+    pub labels: LabelSetId,
+    pub stack: StackId,
+    /// Argument text of each frame of `stack`, in the same order (`0x1c, {0x0?, 0x1}` or `...`).
+    pub args: Vec<StrId>,
+    pub elision: Elision,
+    pub created_by: Option<FrameId>,
+    /// `created by F in goroutine N`: N (Go 1.21+).
+    pub parent: Option<u64>,
+    pub ancestors: Vec<Ancestor>,
+    /// `goroutine running on other thread; stack unavailable`.
+    pub stack_unavailable: bool,
+    /// 1-based line of the header in the input.
+    pub line: u32,
+}
+
+/// What a crashing process printed before its goroutines.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Crash {
+    /// Every `panic:` line in order, leading white space removed.
+    pub panic: Vec<String>,
+    pub fatal_error: Option<String>,
+    /// `[signal SIGSEGV: segmentation violation ...]` or `SIGQUIT: quit`.
+    pub signal: Option<String>,
+    /// The id of the goroutine printed first: the one that panicked.
+    pub first_goroutine: Option<u64>,
+}
+
+/// A line of input that was skipped or read with doubt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line number in the (decompressed) input; 0 for binary input.
+    pub line: u32,
+    pub message: String,
+}
+
+/// The profile: what the input says, interned.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub kind: ProfileKind,
+    pub strings: Strings,
+    pub frames: Interner<Frame>,
+    pub stacks: Interner<Vec<FrameId>>,
+    pub label_sets: Interner<LabelSet>,
+    pub sample_types: Vec<SampleType>,
+    /// Index into `sample_types` of the one a viewer shows first.
+    pub default_sample_type: usize,
+    pub samples: Vec<Sample>,
+    /// For dumps that list goroutines one by one (debug=2, tracebacks); empty otherwise.
+    pub goroutines: Vec<Goroutine>,
+    pub crash: Option<Crash>,
+    /// The input ended in the middle of a goroutine.
+    pub truncated: bool,
+    pub period_type: Option<SampleType>,
+    pub period: i64,
+    pub duration_nanos: i64,
+    /// Where each function starts (pprof's `Function.start_line`), for inference that
+    /// depends on where in a function a goroutine parked.
+    pub function_start_lines: HashMap<StrId, u32>,
+}
+
+impl Profile {
+    pub fn new(kind: ProfileKind) -> Profile {
+        let mut profile = Profile {
+            kind,
+            strings: Strings::default(),
+            frames: Interner::default(),
+            stacks: Interner::default(),
+            label_sets: Interner::default(),
+            sample_types: Vec::new(),
+            default_sample_type: 0,
+            samples: Vec::new(),
+            goroutines: Vec::new(),
+            crash: None,
+            truncated: false,
+            period_type: None,
+            period: 0,
+            duration_nanos: 0,
+            function_start_lines: HashMap::new(),
+        };
+        // Id 0 is the empty string and id 0 the empty label set, so "none" needs no Option.
+        profile.strings.intern("");
+        profile.label_sets.intern(Vec::new());
+        profile
+    }
+
+    /// A profile whose one sample type counts goroutines.
+    pub fn goroutines(kind: ProfileKind) -> Profile {
+        let mut profile = Profile::new(kind);
+        let name = match profile.kind {
+            ProfileKind::GoroutineLeak => "goroutineleak",
+            _ => "goroutine",
+        };
+        profile.sample_types = vec![SampleType { kind: name.into(), unit: "count".into() }];
+        profile
+    }
+
+    pub fn frame(&mut self, func: &str, file: &str, line: u32) -> FrameId {
+        let frame = Frame { func: self.strings.intern(func), file: self.strings.intern(file), line };
+        self.frames.intern(frame)
+    }
+
+    pub fn func_name(&self, frame: FrameId) -> &str {
+        self.strings.get(self.frames.get(frame).func)
+    }
+
+    pub fn stack(&self, stack: StackId) -> &[FrameId] {
+        self.stacks.get(stack)
+    }
+
+    pub fn labels(&self, set: LabelSetId) -> &LabelSet {
+        self.label_sets.get(set)
+    }
+
+    /// Interns a label set given in any order.
+    pub fn label_set(&mut self, mut labels: LabelSet) -> LabelSetId {
+        labels.sort_by(|a, b| self.strings.get(a.0).cmp(self.strings.get(b.0)));
+        self.label_sets.intern(labels)
+    }
+
+    /// The text of a label value as a user reads it.
+    pub fn label_text(&self, value: &LabelValue) -> String {
+        match value {
+            LabelValue::Str(s) => self.strings.get(*s).to_string(),
+            LabelValue::Num { value, unit: Some(unit) } => format!("{value} {}", self.strings.get(*unit)),
+            LabelValue::Num { value, unit: None } => value.to_string(),
+        }
+    }
+
+    /// Goroutines counted by this profile: the sum of the first sample value for goroutine
+    /// profiles; `None` where the profile counts something else.
+    pub fn goroutine_count(&self) -> Option<i64> {
+        if !self.kind.counts_goroutines() {
+            return None;
+        }
+        Some(self.samples.iter().map(|s| s.values.first().copied().unwrap_or(0)).sum())
+    }
+}

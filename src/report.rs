@@ -1,0 +1,195 @@
+//! The rows every front end renders: the JSON contract of DESIGN.md section 5. The CLI prints
+//! them and the page draws them, so the two cannot disagree on a number.
+
+use crate::decode::Decoded;
+use crate::group::{group, GroupBy};
+use crate::model::{FrameId, LabelSetId, Profile, StackId};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub const REPORT_SCHEMA: &str = "parkview.report/v1";
+
+/// How many functions each `top` list keeps.
+pub const TOP_ROWS: usize = 100;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FrameRow {
+    pub func: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupRow {
+    pub count: i64,
+    pub state: Option<String>,
+    pub inferred: bool,
+    pub leaked: i64,
+    pub wait_minutes: Option<[u32; 2]>,
+    pub labels: BTreeMap<String, String>,
+    pub frames: Vec<FrameRow>,
+    pub created_by: Option<FrameRow>,
+    pub ids: Option<Vec<u64>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CrashRow {
+    pub panic: Vec<String>,
+    pub fatal_error: Option<String>,
+    pub signal: Option<String>,
+    pub first_goroutine: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TopRow {
+    pub func: String,
+    pub flat: i64,
+    pub cum: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WarningRow {
+    pub line: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub schema: &'static str,
+    pub format: &'static str,
+    pub gzipped: bool,
+    pub profile: String,
+    pub samples: usize,
+    pub sample_types: Vec<[String; 2]>,
+    pub default_sample_type: Option<String>,
+    pub totals: BTreeMap<String, i64>,
+    pub goroutines: Option<i64>,
+    pub states: Option<BTreeMap<String, i64>>,
+    pub states_inferred: bool,
+    pub wait_minutes: Option<BTreeMap<String, i64>>,
+    pub leaked: Option<i64>,
+    pub locked_to_thread: Option<i64>,
+    pub truncated: bool,
+    pub crash: Option<CrashRow>,
+    pub groups: Vec<GroupRow>,
+    pub top: BTreeMap<String, Vec<TopRow>>,
+    pub warnings: Vec<WarningRow>,
+    pub skipped: u64,
+}
+
+pub fn frame_row(profile: &Profile, frame: FrameId) -> FrameRow {
+    let f = profile.frames.get(frame);
+    FrameRow { func: profile.strings.get(f.func).to_string(), file: profile.strings.get(f.file).to_string(), line: f.line }
+}
+
+pub fn frame_rows(profile: &Profile, stack: StackId) -> Vec<FrameRow> {
+    profile.stack(stack).iter().map(|&f| frame_row(profile, f)).collect()
+}
+
+pub fn label_map(profile: &Profile, set: LabelSetId) -> BTreeMap<String, String> {
+    profile.labels(set).iter().map(|(k, v)| (profile.strings.get(*k).to_string(), profile.label_text(v))).collect()
+}
+
+/// Builds the report of one decoded input.
+pub fn report(decoded: &Decoded, by: GroupBy) -> Report {
+    let profile = &decoded.profile;
+    let goroutine_style = profile.kind.counts_goroutines();
+    let listed = !profile.goroutines.is_empty() || matches!(decoded.format, crate::decode::Format::GoroutineDebug2 | crate::decode::Format::Traceback);
+
+    let totals = profile
+        .sample_types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("{}/{}", t.kind, t.unit), profile.samples.iter().map(|s| s.values.get(i).copied().unwrap_or(0)).sum()))
+        .collect();
+
+    let groups = if goroutine_style { group(profile, by) } else { Vec::new() };
+    let group_rows: Vec<GroupRow> = groups
+        .iter()
+        .map(|g| GroupRow {
+            count: g.count,
+            state: g.state.map(|s| s.name.to_string()),
+            inferred: g.state.is_some_and(|s| s.inferred),
+            leaked: g.leaked,
+            wait_minutes: g.wait_minutes.map(|(lo, hi)| [lo, hi]),
+            labels: label_map(profile, g.labels),
+            frames: frame_rows(profile, g.stack),
+            created_by: g.created_by.map(|f| frame_row(profile, f)),
+            ids: listed.then(|| g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id).collect()),
+        })
+        .collect();
+
+    let mut states = BTreeMap::new();
+    let mut wait_minutes = BTreeMap::new();
+    for g in &groups {
+        let name = g.state.map_or("unknown", |s| s.name);
+        *states.entry(name.to_string()).or_insert(0) += g.count;
+    }
+    for g in &profile.goroutines {
+        if let Some(m) = g.wait_minutes {
+            *wait_minutes.entry(m.to_string()).or_insert(0) += 1;
+        }
+    }
+    let leaked = goroutine_style.then(|| groups.iter().map(|g| g.leaked).sum());
+
+    Report {
+        schema: REPORT_SCHEMA,
+        format: decoded.format.id(),
+        gzipped: decoded.gzipped,
+        profile: profile.kind.name().to_string(),
+        samples: profile.samples.len(),
+        sample_types: profile.sample_types.iter().map(|t| [t.kind.clone(), t.unit.clone()]).collect(),
+        default_sample_type: profile.sample_types.get(profile.default_sample_type).map(|t| t.kind.clone()),
+        totals,
+        goroutines: profile.goroutine_count(),
+        states: goroutine_style.then_some(states),
+        states_inferred: goroutine_style && !listed,
+        wait_minutes: listed.then_some(wait_minutes),
+        leaked,
+        locked_to_thread: listed.then(|| profile.goroutines.iter().filter(|g| g.locked_to_thread).count() as i64),
+        truncated: profile.truncated,
+        crash: profile.crash.as_ref().map(|c| CrashRow {
+            panic: c.panic.clone(),
+            fatal_error: c.fatal_error.clone(),
+            signal: c.signal.clone(),
+            first_goroutine: c.first_goroutine,
+        }),
+        groups: group_rows,
+        top: if goroutine_style { BTreeMap::new() } else { top(profile) },
+        warnings: decoded.warnings.iter().map(|w| WarningRow { line: w.line, message: w.message.clone() }).collect(),
+        skipped: decoded.skipped,
+    }
+}
+
+/// Per sample type, functions by flat value (the leaf frame's), then cumulative value (every
+/// sample whose stack holds the function, once per sample).
+pub fn top(profile: &Profile) -> BTreeMap<String, Vec<TopRow>> {
+    let mut out = BTreeMap::new();
+    for (i, t) in profile.sample_types.iter().enumerate() {
+        let mut flat: HashMap<u32, i64> = HashMap::new();
+        let mut cum: HashMap<u32, i64> = HashMap::new();
+        let mut seen: HashSet<u32> = HashSet::new();
+        for s in &profile.samples {
+            let v = s.values.get(i).copied().unwrap_or(0);
+            let frames = profile.stack(s.stack);
+            if let Some(&leaf) = frames.first() {
+                *flat.entry(profile.frames.get(leaf).func).or_insert(0) += v;
+            }
+            seen.clear();
+            for &f in frames {
+                let func = profile.frames.get(f).func;
+                if seen.insert(func) {
+                    *cum.entry(func).or_insert(0) += v;
+                }
+            }
+        }
+        let mut rows: Vec<TopRow> = cum
+            .iter()
+            .map(|(&func, &c)| TopRow { func: profile.strings.get(func).to_string(), flat: flat.get(&func).copied().unwrap_or(0), cum: c })
+            .collect();
+        rows.sort_by(|a, b| b.flat.cmp(&a.flat).then_with(|| b.cum.cmp(&a.cum)).then_with(|| a.func.cmp(&b.func)));
+        rows.truncate(TOP_ROWS);
+        out.insert(format!("{}/{}", t.kind, t.unit), rows);
+    }
+    out
+}
