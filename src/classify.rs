@@ -50,6 +50,8 @@ pub const INFERENCE: &[(&str, &str)] = &[
     ("runtime/internal/syscall.Syscall6", "syscall"),
     ("syscall.syscall", "syscall"),
     ("syscall.syscall6", "syscall"),
+    // Blocks in a system call with the P released (os/signal's receiver loop).
+    ("runtime.notetsleepg", "syscall"),
     // The goroutine that writes a goroutine profile is the one running.
     ("runtime/pprof.runtime_goroutineProfileWithLabels", "running"),
     ("runtime.goroutineProfileWithLabels", "running"),

@@ -4,17 +4,17 @@
 use crate::group::{function_key, group, GroupBy, Similarity};
 use crate::model::{Profile, StrId};
 use crate::report::{frame_rows, label_map, FrameRow};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 pub const DIFF_SCHEMA: &str = "parkview.diff/v1";
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Totals {
     pub goroutines: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DiffRow {
     pub frames: Vec<FrameRow>,
     pub state: Option<String>,
@@ -26,9 +26,9 @@ pub struct DiffRow {
     pub growth: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Diff {
-    pub schema: &'static str,
+    pub schema: String,
     pub base: Totals,
     pub new: Totals,
     pub rows: Vec<DiffRow>,
@@ -88,7 +88,7 @@ pub fn diff(base: &Profile, new: &Profile, by: GroupBy) -> Diff {
             leaf(a).cmp(&leaf(b))
         })
     });
-    Diff { schema: DIFF_SCHEMA, base: Totals { goroutines: base.goroutine_count() }, new: Totals { goroutines: new.goroutine_count() }, rows }
+    Diff { schema: DIFF_SCHEMA.to_string(), base: Totals { goroutines: base.goroutine_count() }, new: Totals { goroutines: new.goroutine_count() }, rows }
 }
 
 fn row(frames: Vec<FrameRow>, state: Option<String>, labels: BTreeMap<String, String>, base: i64, new: i64) -> DiffRow {

@@ -4,7 +4,7 @@
 use crate::decode::Decoded;
 use crate::group::{group, GroupBy};
 use crate::model::{FrameId, LabelSetId, Profile, StackId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const REPORT_SCHEMA: &str = "parkview.report/v1";
@@ -12,14 +12,14 @@ pub const REPORT_SCHEMA: &str = "parkview.report/v1";
 /// How many functions each `top` list keeps.
 pub const TOP_ROWS: usize = 100;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FrameRow {
     pub func: String,
     pub file: String,
     pub line: u32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GroupRow {
     pub count: i64,
     pub state: Option<String>,
@@ -32,7 +32,7 @@ pub struct GroupRow {
     pub ids: Option<Vec<u64>>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CrashRow {
     pub panic: Vec<String>,
     pub fatal_error: Option<String>,
@@ -40,23 +40,23 @@ pub struct CrashRow {
     pub first_goroutine: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TopRow {
     pub func: String,
     pub flat: i64,
     pub cum: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WarningRow {
     pub line: u32,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
-    pub schema: &'static str,
-    pub format: &'static str,
+    pub schema: String,
+    pub format: String,
     pub gzipped: bool,
     pub profile: String,
     pub samples: usize,
@@ -133,8 +133,8 @@ pub fn report(decoded: &Decoded, by: GroupBy) -> Report {
     let leaked = goroutine_style.then(|| groups.iter().map(|g| g.leaked).sum());
 
     Report {
-        schema: REPORT_SCHEMA,
-        format: decoded.format.id(),
+        schema: REPORT_SCHEMA.to_string(),
+        format: decoded.format.id().to_string(),
         gzipped: decoded.gzipped,
         profile: profile.kind.name().to_string(),
         samples: profile.samples.len(),

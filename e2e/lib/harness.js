@@ -1,0 +1,84 @@
+// Shared by the end-to-end tests: a static server for dist/ under a sub-path (so relative URLs
+// are tested), Debian's Chromium driven by playwright-core, and the CLI for expected numbers.
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const dist = join(root, 'dist');
+export const fixtures = join(root, 'tests', 'fixtures');
+export const artifacts = join(root, 'e2e', 'artifacts');
+export const subPath = '/some/sub/path/';
+
+const types = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.svg': 'image/svg+xml', '.txt': 'text/plain', '.gz': 'application/gzip',
+};
+
+/** Serves dist/ at http://127.0.0.1:PORT/some/sub/path/ and records every request path. */
+export async function serve() {
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    requests.push(req.url);
+    const url = new URL(req.url, 'http://x');
+    if (!url.pathname.startsWith(subPath)) {
+      res.writeHead(404).end();
+      return;
+    }
+    let rel = decodeURIComponent(url.pathname.slice(subPath.length)) || 'index.html';
+    const file = normalize(join(dist, rel));
+    if (!file.startsWith(dist)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, url: origin + subPath, requests, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** What the CLI says about a file: the numbers the page must show. */
+export function cliReport(file) {
+  const bin = process.env.PARKVIEW_BIN || join(root, 'target', 'release', 'parkview');
+  return JSON.parse(execFileSync(bin, ['report', '--json', file], { maxBuffer: 1 << 28 }).toString());
+}
+
+/** Drops files on the page the way a user's drag and drop does. */
+export async function dropFiles(page, files) {
+  const payload = [];
+  for (const f of files) {
+    payload.push({ name: f.split('/').pop(), data: (await readFile(f)).toString('base64') });
+  }
+  await page.evaluate((items) => {
+    const dt = new DataTransfer();
+    for (const { name, data } of items) {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], name));
+    }
+    const target = document.querySelector('.page');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, payload);
+}
+
+export async function screenshot(page, name) {
+  await mkdir(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, name), fullPage: true });
+}

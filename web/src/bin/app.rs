@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<parkview_web::app::App>::new().render();
+}

@@ -1,0 +1,7 @@
+//! parkview in the browser: a yew app whose heavy work runs in a Web Worker. The only crate
+//! that knows wasm-bindgen and web-sys.
+
+pub mod agent;
+pub mod app;
+pub mod state;
+pub mod views;
