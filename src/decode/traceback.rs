@@ -183,7 +183,7 @@ fn valid_func_name(name: &[u8]) -> bool {
             return false;
         }
     }
-    paren == 0 && bracket == 0 && !name.starts_with(b"goroutine ") && !name.contains(&b':')
+    paren == 0 && bracket == 0 && !name.starts_with(b"goroutine ") && !name.contains(&b':') && !name.contains(&b'=')
 }
 
 /// A file line: `\t/src/x.go:42 +0x1c fp=0x.. sp=0x.. pc=0x..`, also indented with spaces or
@@ -219,8 +219,12 @@ fn strip_prefix_tokens(line: &[u8]) -> &[u8] {
         let prefix_like = !token.is_empty()
             && token.iter().any(u8::is_ascii_digit)
             && token.iter().all(|c| c.is_ascii_digit() || b":.-+/TZ,".contains(c));
-        if !prefix_like || end == start.len() {
+        if !prefix_like {
             return rest;
+        }
+        if end == start.len() {
+            // Only a prefix: an empty line of the log (or one cut off inside its timestamp).
+            return &start[end..];
         }
         // The token and the one space that separates it from the line's own text.
         rest = &start[end + 1..];
@@ -243,10 +247,12 @@ fn detect_prefixes(bytes: &[u8]) -> bool {
     false
 }
 
-/// Register dumps and other runtime lines that follow a SIGQUIT or crash traceback.
+/// Register dumps and other lines that follow a SIGQUIT or crash traceback: `go test` and
+/// `go run` verdicts, separators, the fences of a pasted Markdown block. Any of them ends a block.
 fn is_known_trailer(t: &[u8]) -> bool {
     let t = trim(t);
-    if t.starts_with(b"PC=") || t.starts_with(b"exit status ") || t.starts_with(b"-----") {
+    let known = [&b"PC="[..], b"exit status ", b"-----", b"FAIL", b"```", b"--- FAIL", b"panic: ", b"fatal error: "];
+    if known.iter().any(|k| t.starts_with(k)) || is_signal_line(t) {
         return true;
     }
     // `rax    0x0`, `r10    0x8`, `trap    0x0`, `eflags 0x246`
@@ -302,14 +308,16 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
         in_runtime_stack: false,
         seen_gp: Default::default(),
     };
-    let mut last_terminated = true;
     for line in Lines::new(bytes) {
         let text = if prefixed { strip_prefix_tokens(line.text) } else { line.text };
-        last_terminated = line.terminated;
+        // A last line without its newline, inside a goroutine: the input was cut there.
+        if !line.terminated && decoder.block.is_some() {
+            decoder.profile.truncated = true;
+        }
         decoder.line(text, line.number);
     }
-    let cut_mid_block = decoder.block.as_ref().is_some_and(|b| b.pending.is_some() || b.frames.is_empty() && !b.unavailable);
-    if decoder.block.is_some() && (!last_terminated || cut_mid_block) {
+    // Or it ended on a header, or on a function line still waiting for its file line.
+    if decoder.block.as_ref().is_some_and(|b| b.pending.is_some() || b.frames.is_empty() && !b.unavailable) {
         decoder.profile.truncated = true;
     }
     decoder.finish_block();
@@ -441,7 +449,12 @@ impl Decoder<'_> {
             block.pending = Some((func, args));
             return;
         }
-        if self.in_runtime_stack || is_known_trailer(t) {
+        if self.in_runtime_stack {
+            return;
+        }
+        if is_known_trailer(t) {
+            self.finish_block();
+            self.outside(text, number);
             return;
         }
         let id = block.header.id;

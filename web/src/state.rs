@@ -77,12 +77,15 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
 
     fn report() -> Report {
         crate::agent::analyse(b"goroutine 1 [running]:\nmain.main()\n\t/x/main.go:3 +0x1\n").expect("a dump")
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn a_failed_load_keeps_the_loaded_snapshots() {
         let s = Rc::new(State::default());
         let s = s.reduce(Action::Started { id: 1, name: "a".into() });

@@ -1,0 +1,103 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use parkview::model::{Profile, StackId};
+use parkview::{decode, Decoded, Options};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+pub fn decode_fixture(rel: &str) -> Decoded {
+    decode(&fixture(rel), &Options::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The shared corpus beside the checkout, when it is there (tests skip cleanly without it).
+pub fn shared_corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+/// Decodes a text dump given inline.
+pub fn decode_text(text: &str) -> Decoded {
+    decode(text.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn stack_text(out: &mut String, p: &Profile, stack: StackId, args: Option<&[u32]>) {
+    for (i, &f) in p.stack(stack).iter().enumerate() {
+        let frame = p.frames.get(f);
+        let args = args.and_then(|a| a.get(i)).map(|&a| format!("({})", p.strings.get(a))).unwrap_or_default();
+        let _ = writeln!(out, "    {}{} {}:{}", p.strings.get(frame.func), args, p.strings.get(frame.file), frame.line);
+    }
+}
+
+fn labels_text(p: &Profile, set: u32) -> String {
+    let labels = p.labels(set);
+    if labels.is_empty() {
+        return String::new();
+    }
+    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{}={:?}", p.strings.get(*k), p.label_text(v))).collect();
+    format!(" {{{}}}", pairs.join(", "))
+}
+
+/// A canonical text dump of everything the model holds, for golden files.
+pub fn canonical(d: &Decoded) -> String {
+    let p = &d.profile;
+    let mut out = String::new();
+    let types: Vec<String> = p.sample_types.iter().map(|t| format!("{}/{}", t.kind, t.unit)).collect();
+    let _ = writeln!(out, "format: {}{}", d.format.id(), if d.gzipped { " (gzipped)" } else { "" });
+    let _ = writeln!(out, "kind: {}", p.kind.name());
+    let _ = writeln!(out, "sample types: {} (default {})", types.join(", "), types.get(p.default_sample_type).map_or("-", |s| s));
+    if let Some(pt) = &p.period_type {
+        let _ = writeln!(out, "period: {} {}/{}", p.period, pt.kind, pt.unit);
+    }
+    let _ = writeln!(out, "goroutines: {:?}, samples: {}, stacks: {}, truncated: {}", p.goroutine_count(), p.samples.len(), p.stacks.len(), p.truncated);
+    if let Some(c) = &p.crash {
+        let _ = writeln!(out, "crash: panic={:?} fatal_error={:?} signal={:?} first_goroutine={:?}", c.panic, c.fatal_error, c.signal, c.first_goroutine);
+    }
+    for w in &d.warnings {
+        let _ = writeln!(out, "warning: line {}: {}", w.line, w.message);
+    }
+    let _ = writeln!(out, "skipped: {}", d.skipped);
+    if !p.goroutines.is_empty() {
+        for g in &p.goroutines {
+            let mut flags = Vec::new();
+            if let Some(m) = g.wait_minutes {
+                flags.push(format!("{m} minutes"));
+            }
+            for (on, name) in [(g.leaked, "leaked"), (g.durable, "durable"), (g.locked_to_thread, "locked to thread"), (g.stack_unavailable, "stack unavailable")] {
+                if on {
+                    flags.push(name.to_string());
+                }
+            }
+            if let Some(b) = g.synctest_bubble {
+                flags.push(format!("bubble {b}"));
+            }
+            let _ = writeln!(out, "goroutine {} [{}]{}{} (line {})", g.id, p.strings.get(g.state), if flags.is_empty() { String::new() } else { format!(" {}", flags.join(", ")) }, labels_text(p, g.labels), g.line);
+            stack_text(&mut out, p, g.stack, Some(&g.args));
+            if g.elision != parkview::model::Elision::None {
+                let _ = writeln!(out, "    elided: {:?}", g.elision);
+            }
+            if let Some(c) = g.created_by {
+                let f = p.frames.get(c);
+                let _ = writeln!(out, "  created by {} {}:{} in goroutine {:?}", p.strings.get(f.func), p.strings.get(f.file), f.line, g.parent);
+            }
+            for a in &g.ancestors {
+                let _ = writeln!(out, "  originating from goroutine {}:", a.id);
+                stack_text(&mut out, p, a.stack, None);
+            }
+        }
+    } else {
+        for s in &p.samples {
+            let _ = writeln!(out, "sample {:?}{}", s.values, labels_text(p, s.labels));
+            stack_text(&mut out, p, s.stack, None);
+        }
+    }
+    out
+}
