@@ -93,10 +93,19 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
     if looks_binary(head) {
         return None;
     }
-    if super::traceback::has_goroutines(head) {
+    if super::traceback::has_goroutines(head) || has_crash_line(head) {
         return Some(Format::Traceback);
     }
     None
+}
+
+/// A line that only a crashing Go program prints (`fatal error: stack overflow` with only a
+/// `runtime stack:` after it is still a crash worth reading, even with no goroutine).
+fn has_crash_line(head: &[u8]) -> bool {
+    Lines::new(head).any(|l| {
+        let t = l.text;
+        t.starts_with(b"fatal error: ") || t.starts_with(b"panic: ") || t.starts_with(b"Exception 0x") || super::traceback::is_signal_line(t)
+    })
 }
 
 /// A byte NUL or mostly non-text bytes in the first KiB.

@@ -536,7 +536,7 @@ impl Decoder<'_> {
 }
 
 /// `SIGQUIT: quit`, `SIGABRT: abort`, `SIGSEGV: segmentation violation` (also after a stray `^\`).
-fn is_signal_line(t: &[u8]) -> bool {
+pub fn is_signal_line(t: &[u8]) -> bool {
     let t = t.strip_prefix(b"^\\").or_else(|| t.strip_prefix(b"\\")).unwrap_or(t);
     t.starts_with(b"SIG") && contains(&t[..t.len().min(12)], b": ")
 }
