@@ -28,7 +28,7 @@ if [ -f ../shared/tools/check-report.py ] && [ -d ../shared/corpus ]; then
 else
   echo "(../shared is absent: the corpus checks are skipped)"
 fi
-step "component tests in headless Chromium" bash -c 'cd web && cargo test --quiet --target wasm32-unknown-unknown'
+step "component tests in headless Chromium" bash -c 'cd web && cargo test --target wasm32-unknown-unknown'
 step "site build (trunk --release)" trunk build --release --quiet
 step "end-to-end tests in Chromium" bash -c 'cd e2e && node --test --test-concurrency=1 tests/'
 step "benchmarks still run (small inputs)" cargo bench --quiet -p parkview --bench decode -- --test

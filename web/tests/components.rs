@@ -27,7 +27,7 @@ async fn render() -> Element {
 /// Waits (file reading is asynchronous) until `selector` inside `root` holds `text`.
 async fn wait_for_text(root: &Element, selector: &str, text: &str) -> Element {
     for _ in 0..400 {
-        yew::scheduler::flush();
+        yew::scheduler::flush().await;
         if let Some(el) = root.query_selector(selector).unwrap() {
             if el.text_content().unwrap_or_default().contains(text) {
                 return el;
