@@ -25,8 +25,8 @@ fn decoding(c: &mut Criterion) {
 fn analyses(c: &mut Criterion) {
     let base = decode(&fixture("go1.27/service.s1.goroutine.debug2.txt"), &Options::default()).expect("decodes");
     let new = decode(&fixture("go1.27/service.s3.goroutine.debug2.txt"), &Options::default()).expect("decodes");
-    c.bench_function("group debug2 (any-value)", |b| b.iter(|| group(black_box(&new.profile), GroupBy::default())));
-    c.bench_function("diff two debug2 snapshots", |b| b.iter(|| diff(black_box(&base.profile), black_box(&new.profile), default_key())));
+    c.bench_function("group debug2 (any-value)", |b| b.iter(|| group(black_box(&new.profile), &GroupBy::default())));
+    c.bench_function("diff two debug2 snapshots", |b| b.iter(|| diff(black_box(&base.profile), black_box(&new.profile), &default_key())));
 }
 
 criterion_group!(benches, decoding, analyses);

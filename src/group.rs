@@ -34,18 +34,49 @@ impl Similarity {
     }
 }
 
-/// What goes into a group's key besides the stack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How labels take part in a group's key.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LabelKey {
+    /// Every label: goroutines with other labels are other groups.
+    #[default]
+    All,
+    /// Labels are not part of the key.
+    Ignore,
+    /// Only this label's value (`--group-by label:tenant`).
+    Key(String),
+}
+
+/// What goes into a group's key besides the stack, and which samples count at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupBy {
     pub similarity: Similarity,
     pub state: bool,
-    pub labels: bool,
+    pub labels: LabelKey,
+    /// Only samples carrying this label with this value (`--filter label:route=GET /x`).
+    pub only: Option<(String, String)>,
 }
 
 impl Default for GroupBy {
     fn default() -> Self {
-        GroupBy { similarity: Similarity::AnyValue, state: true, labels: true }
+        GroupBy { similarity: Similarity::AnyValue, state: true, labels: LabelKey::All, only: None }
     }
+}
+
+/// The text of label `key` in a label set, if it has it.
+pub fn label_value(profile: &Profile, set: LabelSetId, key: &str) -> Option<String> {
+    profile.labels(set).iter().find(|(k, _)| profile.strings.get(*k) == key).map(|(_, v)| profile.label_text(v))
+}
+
+/// Goroutines (or the first sample value) per label key and value.
+pub fn label_totals(profile: &Profile) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> {
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> = Default::default();
+    for s in &profile.samples {
+        let value = s.values.first().copied().unwrap_or(0);
+        for (k, v) in profile.labels(s.labels) {
+            *out.entry(profile.strings.get(*k).to_string()).or_default().entry(profile.label_text(v)).or_insert(0) += value;
+        }
+    }
+    out
 }
 
 /// A group of goroutines (or of samples for aggregated inputs).
@@ -54,7 +85,10 @@ pub struct Group<'p> {
     /// The stack of the first member.
     pub stack: StackId,
     pub state: Option<WaitState<'p>>,
+    /// The label set all members share (0, the empty set, where they differ).
     pub labels: LabelSetId,
+    /// With [`LabelKey::Key`]: the value of that label in this group.
+    pub key_label: Option<String>,
     pub count: i64,
     pub leaked: i64,
     /// The smallest and largest wait minutes printed among the members.
@@ -104,6 +138,12 @@ fn mask_pointers(args: &str) -> String {
 }
 
 #[derive(Hash, PartialEq, Eq)]
+enum LabelPart {
+    Set(LabelSetId),
+    Value(Option<String>),
+}
+
+#[derive(Hash, PartialEq, Eq)]
 enum StackKey {
     Stack(StackId),
     StackArgs(StackId, Vec<u32>),
@@ -111,13 +151,21 @@ enum StackKey {
 }
 
 /// Groups the profile's samples; biggest groups first, ties by the stack's leaf function.
-pub fn group<'p>(profile: &'p Profile, by: GroupBy) -> Vec<Group<'p>> {
+pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
-    let mut index: HashMap<(StackKey, Option<WaitState<'p>>, LabelSetId), usize> = HashMap::new();
+    let mut index: HashMap<(StackKey, Option<WaitState<'p>>, LabelPart), usize> = HashMap::new();
+    let mut label_parts: HashMap<LabelSetId, Option<String>> = HashMap::new();
+    let mut passes: HashMap<LabelSetId, bool> = HashMap::new();
     let mut function_keys: HashMap<StackId, Vec<StrId>> = HashMap::new();
     let mut masked: HashMap<String, u32> = HashMap::new();
     let mut groups: Vec<Group<'p>> = Vec::new();
     for sample in &profile.samples {
+        if let Some((key, value)) = &by.only {
+            let pass = *passes.entry(sample.labels).or_insert_with(|| label_value(profile, sample.labels, key).as_deref() == Some(value.as_str()));
+            if !pass {
+                continue;
+            }
+        }
         let count = sample.values.first().copied().unwrap_or(0);
         let goroutine = sample.goroutine.map(|g| &profile.goroutines[g as usize]);
         let stack_key = match by.similarity {
@@ -140,12 +188,22 @@ pub fn group<'p>(profile: &'p Profile, by: GroupBy) -> Vec<Group<'p>> {
             }
         };
         let state = state_of(profile, sample);
-        let key = (stack_key, if by.state { state } else { None }, if by.labels { sample.labels } else { 0 });
+        let label_part = match &by.labels {
+            LabelKey::All => LabelPart::Set(sample.labels),
+            LabelKey::Ignore => LabelPart::Set(0),
+            LabelKey::Key(k) => LabelPart::Value(label_parts.entry(sample.labels).or_insert_with(|| label_value(profile, sample.labels, k)).clone()),
+        };
+        let key_label = match &label_part {
+            LabelPart::Value(v) => v.clone(),
+            LabelPart::Set(_) => None,
+        };
+        let key = (stack_key, if by.state { state } else { None }, label_part);
         let at = *index.entry(key).or_insert_with(|| {
             groups.push(Group {
                 stack: sample.stack,
                 state,
                 labels: sample.labels,
+                key_label,
                 count: 0,
                 leaked: 0,
                 wait_minutes: None,

@@ -4,10 +4,13 @@
 #![forbid(unsafe_code)]
 
 pub mod classify;
+pub mod creators;
 pub mod decode;
 pub mod diff;
 pub mod group;
+pub mod leaks;
 pub mod model;
 pub mod report;
+pub mod waits;
 
 pub use decode::{decode, detect, DecodeError, Decoded, Detected, Format, Options};

@@ -1,8 +1,11 @@
 //! The rows every front end renders: the JSON contract of DESIGN.md section 5. The CLI prints
 //! them and the page draws them, so the two cannot disagree on a number.
 
+use crate::creators::{creators, CreatorRow, WRAPPERS};
 use crate::decode::Decoded;
-use crate::group::{group, GroupBy};
+use crate::group::{group, label_totals, GroupBy, LabelKey};
+use crate::leaks::{leak_suspects, Suspect};
+use crate::waits::{same_object_waits, WaitRow};
 use crate::model::{FrameId, LabelSetId, Profile, StackId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -72,6 +75,13 @@ pub struct Report {
     pub truncated: bool,
     pub crash: Option<CrashRow>,
     pub groups: Vec<GroupRow>,
+    /// Goroutines (or the first sample value) per label key and value.
+    pub labels: BTreeMap<String, BTreeMap<String, i64>>,
+    pub leak_suspects: Vec<Suspect>,
+    /// Goroutines per creator site x blocking site (dumps that list goroutines).
+    pub creators: Vec<CreatorRow>,
+    /// Objects two or more goroutines wait on (debug=2 arguments).
+    pub waits: Vec<WaitRow>,
     pub top: BTreeMap<String, Vec<TopRow>>,
     pub warnings: Vec<WarningRow>,
     pub skipped: u64,
@@ -90,8 +100,9 @@ pub fn label_map(profile: &Profile, set: LabelSetId) -> BTreeMap<String, String>
     profile.labels(set).iter().map(|(k, v)| (profile.strings.get(*k).to_string(), profile.label_text(v))).collect()
 }
 
-/// Builds the report of one decoded input.
-pub fn report(decoded: &Decoded, by: GroupBy) -> Report {
+/// Builds the report of one decoded input; `base`, an earlier snapshot, adds growth to the
+/// leak suspects.
+pub fn report(decoded: &Decoded, by: &GroupBy, base: Option<&Profile>) -> Report {
     let profile = &decoded.profile;
     let goroutine_style = profile.kind.counts_goroutines();
     let listed = !profile.goroutines.is_empty() || matches!(decoded.format, crate::decode::Format::GoroutineDebug2 | crate::decode::Format::Traceback);
@@ -112,7 +123,11 @@ pub fn report(decoded: &Decoded, by: GroupBy) -> Report {
             inferred: g.state.is_some_and(|s| s.inferred),
             leaked: g.leaked,
             wait_minutes: g.wait_minutes.map(|(lo, hi)| [lo, hi]),
-            labels: label_map(profile, g.labels),
+            labels: match (&by.labels, &g.key_label) {
+                (LabelKey::Key(k), Some(v)) => BTreeMap::from([(k.clone(), v.clone())]),
+                (LabelKey::Key(_), None) => BTreeMap::new(),
+                _ => label_map(profile, g.labels),
+            },
             frames: frame_rows(profile, g.stack),
             created_by: g.created_by.map(|f| frame_row(profile, f)),
             ids: listed.then(|| g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id).collect()),
@@ -155,6 +170,10 @@ pub fn report(decoded: &Decoded, by: GroupBy) -> Report {
             first_goroutine: c.first_goroutine,
         }),
         groups: group_rows,
+        labels: label_totals(profile),
+        leak_suspects: leak_suspects(profile, base),
+        creators: creators(profile, WRAPPERS),
+        waits: same_object_waits(profile),
         top: if goroutine_style { BTreeMap::new() } else { top(profile) },
         warnings: decoded.warnings.iter().map(|w| WarningRow { line: w.line, message: w.message.clone() }).collect(),
         skipped: decoded.skipped,

@@ -31,7 +31,7 @@ proptest! {
         let d = decode(&dump(&g), &Options::default()).unwrap();
         let mut previous = usize::MAX;
         for similarity in [Similarity::Exact, Similarity::AnyPointer, Similarity::AnyValue, Similarity::Functions] {
-            let groups = group(&d.profile, GroupBy { similarity, ..GroupBy::default() });
+            let groups = group(&d.profile, &GroupBy { similarity, ..GroupBy::default() });
             prop_assert_eq!(groups.iter().map(|g| g.count).sum::<i64>(), g.len() as i64);
             prop_assert!(groups.len() <= previous, "{:?} gave more groups", similarity);
             previous = groups.len();
@@ -45,9 +45,9 @@ proptest! {
             (Ok(a), Ok(b)) => (a.profile, b.profile),
             _ => return Ok(()),
         };
-        prop_assert!(diff(&a, &a, default_key()).rows.iter().all(|r| r.delta == 0));
-        let forward = deltas(&diff(&a, &b, default_key()));
-        let backward: BTreeMap<_, _> = deltas(&diff(&b, &a, default_key())).into_iter().map(|(k, v)| (k, -v)).collect();
+        prop_assert!(diff(&a, &a, &default_key()).rows.iter().all(|r| r.delta == 0));
+        let forward = deltas(&diff(&a, &b, &default_key()));
+        let backward: BTreeMap<_, _> = deltas(&diff(&b, &a, &default_key())).into_iter().map(|(k, v)| (k, -v)).collect();
         prop_assert_eq!(forward, backward);
     }
 }

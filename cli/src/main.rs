@@ -2,8 +2,9 @@
 //! file system.
 
 use clap::{Parser, Subcommand};
-use parkview::diff::{default_key, diff, Diff};
-use parkview::group::{GroupBy, Similarity};
+use parkview::diff::{default_key, diff, series, Diff, Series};
+use parkview::group::{GroupBy, LabelKey, Similarity};
+use parkview::leaks::is_standard_library;
 use parkview::report::{report, Report};
 use parkview::{decode, DecodeError, Decoded, Options};
 use std::io::{Read, Write};
@@ -24,21 +25,87 @@ enum Command {
         /// Print the JSON report (schema parkview.report/v1).
         #[arg(long)]
         json: bool,
-        /// How alike stacks must be to share a group: exact, any-pointer, any-value, functions.
-        #[arg(long, default_value = "any-value", value_parser = parse_similarity)]
-        similarity: Similarity,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// An earlier snapshot: leak suspects then also weigh growth since it.
+        #[arg(long, value_name = "FILE")]
+        base: Option<PathBuf>,
         file: PathBuf,
     },
-    /// Compare two snapshots, grouped on the stack's functions.
+    /// Compare two snapshots (any formats), grouped on the stack's functions by default.
     Diff {
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        key: KeyArgs,
         /// Exit with status 3 when any group grew by this many goroutines or more.
         #[arg(long, value_name = "N")]
         fail_on_growth: Option<i64>,
         base: PathBuf,
         new: PathBuf,
     },
+    /// Counts per group across two or more snapshots, oldest first.
+    Series {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        key: KeyArgs,
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// What groups goroutines together.
+#[derive(clap::Args)]
+struct KeyArgs {
+    /// How alike stacks must be: exact, any-pointer, any-value, functions
+    /// (default: any-value for report, functions for diff and series).
+    #[arg(long, value_parser = parse_similarity)]
+    similarity: Option<Similarity>,
+    /// Group by `label:KEY` (one label's value), `labels` (all labels) or `no-labels`.
+    #[arg(long, value_name = "label:KEY|labels|no-labels", value_parser = parse_label_key)]
+    group_by: Option<LabelKey>,
+    /// Keep the wait state in the key (report: on; diff, series: off).
+    #[arg(long)]
+    by_state: bool,
+    /// Only goroutines with this label value: `label:KEY=VALUE`.
+    #[arg(long, value_name = "label:KEY=VALUE", value_parser = parse_filter)]
+    filter: Option<(String, String)>,
+}
+
+impl KeyArgs {
+    fn for_report(&self) -> GroupBy {
+        GroupBy {
+            similarity: self.similarity.unwrap_or(Similarity::AnyValue),
+            state: true,
+            labels: self.group_by.clone().unwrap_or(LabelKey::All),
+            only: self.filter.clone(),
+        }
+    }
+    fn for_comparison(&self) -> GroupBy {
+        let default = default_key();
+        GroupBy {
+            similarity: self.similarity.unwrap_or(default.similarity),
+            state: self.by_state,
+            labels: self.group_by.clone().unwrap_or(default.labels),
+            only: self.filter.clone(),
+        }
+    }
+}
+
+fn parse_label_key(s: &str) -> Result<LabelKey, String> {
+    match s {
+        "labels" => Ok(LabelKey::All),
+        "no-labels" => Ok(LabelKey::Ignore),
+        _ => s.strip_prefix("label:").filter(|k| !k.is_empty()).map(|k| LabelKey::Key(k.to_string())).ok_or_else(|| format!("expected label:KEY, labels or no-labels, got {s:?}")),
+    }
+}
+
+fn parse_filter(s: &str) -> Result<(String, String), String> {
+    s.strip_prefix("label:")
+        .and_then(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected label:KEY=VALUE, got {s:?}"))
 }
 
 fn parse_similarity(s: &str) -> Result<Similarity, String> {
@@ -70,25 +137,39 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, similarity, file } => load(&file).map(|decoded| {
-            let r = report(&decoded, GroupBy { similarity, ..GroupBy::default() });
+        Command::Report { json, key, base, file } => load(&file).and_then(|decoded| {
+            let base = base.as_deref().map(load).transpose()?;
+            let r = report(&decoded, &key.for_report(), base.as_ref().map(|b| &b.profile));
             if json {
                 print_json(&mut out, &r);
             } else {
                 print_report(&mut out, &r);
             }
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }),
-        Command::Diff { json, fail_on_growth, base, new } => load(&base).and_then(|b| {
+        Command::Diff { json, key, fail_on_growth, base, new } => load(&base).and_then(|b| {
             let n = load(&new)?;
-            let d = diff(&b.profile, &n.profile, default_key());
+            let d = diff(&b.profile, &n.profile, &key.for_comparison());
             if json {
                 print_json(&mut out, &d);
             } else {
                 print_diff(&mut out, &d);
             }
             let grew = fail_on_growth.is_some_and(|limit| d.rows.iter().any(|r| r.delta >= limit));
+            if grew {
+                eprintln!("parkview: a group grew by {} or more", fail_on_growth.unwrap_or_default());
+            }
             Ok(if grew { ExitCode::from(3) } else { ExitCode::SUCCESS })
+        }),
+        Command::Series { json, key, files } => files.iter().map(|f| load(f)).collect::<Result<Vec<_>, _>>().map(|decoded| {
+            let profiles: Vec<_> = decoded.iter().map(|d| &d.profile).collect();
+            let s = series(&profiles, &key.for_comparison());
+            if json {
+                print_json(&mut out, &s);
+            } else {
+                print_series(&mut out, &s);
+            }
+            ExitCode::SUCCESS
         }),
     };
     match result {
@@ -106,13 +187,8 @@ fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) {
 }
 
 fn leaf(frames: &[parkview::report::FrameRow]) -> String {
-    let user = frames.iter().find(|f| !is_std(&f.func)).or(frames.first());
+    let user = frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first());
     user.map_or_else(|| "(no frames)".into(), |f| format!("{} ({}:{})", f.func, base_name(&f.file), f.line))
-}
-
-fn is_std(func: &str) -> bool {
-    let pkg = func.split('.').next().unwrap_or("");
-    !pkg.contains('/') || pkg.starts_with("internal/") || pkg.starts_with("runtime/") || pkg.starts_with("net/") && !pkg.contains('.')
 }
 
 fn base_name(file: &str) -> &str {
@@ -152,6 +228,12 @@ fn print_report(out: &mut impl Write, r: &Report) {
         if let Some(l) = r.leaked.filter(|&l| l > 0) {
             writeln!(out, "\nleaked: {l}")?;
         }
+        if !r.leak_suspects.is_empty() {
+            writeln!(out, "\nleak suspects:")?;
+            for (i, l) in r.leak_suspects.iter().take(5).enumerate() {
+                writeln!(out, "  {}. [{:.0}] {}", i + 1, l.score, l.explanation)?;
+            }
+        }
         if !r.groups.is_empty() {
             writeln!(out, "\nbiggest groups:")?;
             for g in r.groups.iter().take(15) {
@@ -184,13 +266,27 @@ fn print_report(out: &mut impl Write, r: &Report) {
     })();
 }
 
+fn print_series(out: &mut impl Write, s: &Series) {
+    let _ = (|| -> std::io::Result<()> {
+        let totals: Vec<String> = s.snapshots.iter().map(|t| t.goroutines.map_or("?".into(), |g| g.to_string())).collect();
+        writeln!(out, "goroutines: {}", totals.join(" -> "))?;
+        for r in s.rows.iter().filter(|r| r.counts.iter().any(|&c| c != r.counts[0])).take(25) {
+            let counts: Vec<String> = r.counts.iter().map(|c| format!("{c:>6}")).collect();
+            writeln!(out, "{} {:>+7}  [{}] {}", counts.join(""), r.delta, r.state.as_deref().unwrap_or("unknown"), leaf(&r.frames))?;
+        }
+        Ok(())
+    })();
+}
+
 fn print_diff(out: &mut impl Write, d: &Diff) {
     let _ = (|| -> std::io::Result<()> {
         let n = |t: Option<i64>| t.map_or("?".to_string(), |v| v.to_string());
         writeln!(out, "goroutines: {} -> {}", n(d.base.goroutines), n(d.new.goroutines))?;
         writeln!(out, "{:>8} {:>8} {:>8}  group", "base", "new", "delta")?;
         for r in d.rows.iter().filter(|r| r.delta != 0).take(25) {
-            writeln!(out, "{:>8} {:>8} {:>+8}  [{}] {}", r.base, r.new, r.delta, r.state.as_deref().unwrap_or("unknown"), leaf(&r.frames))?;
+            let persisted = r.persisted.map_or(String::new(), |p| format!(", {p} still there"));
+            let change = format!("{:?}", r.change).to_lowercase();
+            writeln!(out, "{:>8} {:>8} {:>+8}  [{}] {} ({change}{persisted})", r.base, r.new, r.delta, r.state.as_deref().unwrap_or("unknown"), leaf(&r.frames))?;
         }
         Ok(())
     })();

@@ -17,7 +17,7 @@ pub type AnalyseOutput = Result<Report, String>;
 
 /// Decodes and reports; the same call runs in the worker and, for component tests, in the page.
 pub fn analyse(bytes: &[u8]) -> AnalyseOutput {
-    decode(bytes, &Options::default()).map(|decoded| report(&decoded, GroupBy::default())).map_err(|e| e.to_string())
+    decode(bytes, &Options::default()).map(|decoded| report(&decoded, &GroupBy::default(), None)).map_err(|e| e.to_string())
 }
 
 #[oneshot]

@@ -1,6 +1,7 @@
 //! Components that render report rows. They get rows and callbacks, never the model.
 
 use crate::state::{LoadError, Snapshot};
+use parkview::leaks::is_standard_library;
 use parkview::report::{FrameRow, GroupRow, Report};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -184,16 +185,6 @@ pub fn summary(props: &SummaryProps) -> Html {
 /// The innermost frame of user code (not the runtime or the standard library).
 pub fn first_user_frame(frames: &[FrameRow]) -> Option<&FrameRow> {
     frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first())
-}
-
-fn is_standard_library(func: &str) -> bool {
-    let path = func.split(".(").next().unwrap_or(func);
-    let package = match path.rfind('/') {
-        Some(slash) => &path[..slash + path[slash..].find('.').unwrap_or(path.len() - slash)],
-        None => path.split('.').next().unwrap_or(path),
-    };
-    let first = package.split('/').next().unwrap_or(package);
-    !first.contains('.') && first != "main"
 }
 
 fn base_name(file: &str) -> &str {

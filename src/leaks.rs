@@ -1,0 +1,291 @@
+//! Leak suspects: groups of parked goroutines ranked by how much they look like a leak, each
+//! with a sentence that says why, and, where the group has the shape of a known leak pattern,
+//! its name and the usual fix.
+//!
+//! Signals and their weights (a score is their sum, times the state factor):
+//!
+//! | signal | weight |
+//! |---|---|
+//! | proven leaked by the runtime (`(leaked)`, or a goroutineleak profile) | 100 × leaked / count |
+//! | parked on a nil channel (blocked forever by construction) | 60 |
+//! | waiting long: the largest printed wait minutes m, on a log scale that reaches 40 at an hour | 40 × min(log2(1 + m) / log2(61), 1) |
+//! | size: the group against the largest parked group of the snapshot | 30 × count / largest |
+//! | growth since the base snapshot, against the group that grew most | 40 × delta / largest delta |
+//!
+//! State factor: 1 for channel, select and sync waits; 0.25 for `IO wait`, `sleep`, `syscall`
+//! and the runtime's idle states (long-lived accept loops and tickers park there by design);
+//! groups that run (`running`, `runnable`) or whose state is unknown and that nothing else
+//! marks are not suspects. A group needs a score of at least [`MIN_SCORE`].
+
+use crate::diff::default_key;
+use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
+use crate::model::{Profile, ProfileKind, StackId};
+use crate::report::{frame_row, FrameRow};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// Suspects below this score are not listed.
+pub const MIN_SCORE: f64 = 15.0;
+/// At most this many suspects are listed.
+pub const MAX_SUSPECTS: usize = 25;
+
+/// A known shape of goroutine leak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pattern {
+    /// Senders blocked after the goroutine that would receive returned (on ctx.Done or an error).
+    SendAfterCollectorReturned,
+    /// `go func() { ch <- x }()` into a channel nobody drains.
+    FireAndForgetSend,
+    /// A receive or send on a nil channel.
+    NilChannel,
+    /// A `for { select { ... } }` loop with no `ctx.Done()` case.
+    SelectLoopWithoutDone,
+    /// Started by an HTTP handler, still running after the request ended.
+    OutlivesHttpRequest,
+    /// `wg.Wait()` on a WaitGroup that never reaches zero.
+    WaitGroupNeverZero,
+    /// Queued on a mutex whose holder is itself blocked.
+    MutexHeldByBlockedGoroutine,
+}
+
+impl Pattern {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Pattern::SendAfterCollectorReturned => "senders blocked after the goroutine that would receive returned (its creator is on no stack any more)",
+            Pattern::FireAndForgetSend => "a fire-and-forget `go func() { ch <- x }()` into a channel nobody drains",
+            Pattern::NilChannel => "a receive or send on a nil channel, which blocks forever",
+            Pattern::SelectLoopWithoutDone => "a `for { select }` loop that nothing stops",
+            Pattern::OutlivesHttpRequest => "goroutines started by an HTTP handler that outlive the request",
+            Pattern::WaitGroupNeverZero => "a sync.WaitGroup that never reaches zero",
+            Pattern::MutexHeldByBlockedGoroutine => "goroutines queued on a mutex whose holder is itself blocked",
+        }
+    }
+
+    pub fn fix(self) -> &'static str {
+        match self {
+            Pattern::SendAfterCollectorReturned => "buffer the channel for every sender (make(chan T, n)), or send with `select { case ch <- v: case <-ctx.Done(): }`",
+            Pattern::FireAndForgetSend => "make sure a reader drains the channel, or send with `select { case ch <- v: case <-ctx.Done(): }` (or drop the goroutine and send synchronously)",
+            Pattern::NilChannel => "initialise the channel with make before use; if a nil channel disables a select case on purpose, make sure another case can fire",
+            Pattern::SelectLoopWithoutDone => "add `case <-ctx.Done(): return` (or a quit channel) to the loop's select",
+            Pattern::OutlivesHttpRequest => "pass the request's context and return on ctx.Done(), or hand the work to a bounded worker pool owned by the server",
+            Pattern::WaitGroupNeverZero => "call `defer wg.Done()` first thing in every goroutine counted with wg.Add, and Add before the go statement",
+            Pattern::MutexHeldByBlockedGoroutine => "find the goroutine holding the lock (the waits view lists who else holds the same pointer) and never block on a channel or I/O while holding it",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Suspect {
+    pub score: f64,
+    pub count: i64,
+    pub leaked: i64,
+    pub state: Option<String>,
+    pub wait_minutes: Option<[u32; 2]>,
+    /// The innermost frame of user code, where the goroutines are parked.
+    pub site: Option<FrameRow>,
+    pub created_by: Option<FrameRow>,
+    /// Growth since the base snapshot, when one was given.
+    pub delta: Option<i64>,
+    pub patterns: Vec<Pattern>,
+    pub explanation: String,
+    pub frames: Vec<FrameRow>,
+}
+
+/// Whether a function is the runtime's or the standard library's (no dot in the first path
+/// element), so not where a user would look.
+pub fn is_standard_library(func: &str) -> bool {
+    let path = func.split(".(").next().unwrap_or(func);
+    let package = match path.rfind('/') {
+        Some(slash) => &path[..slash + path[slash..].find('.').unwrap_or(path.len() - slash)],
+        None => path.split('.').next().unwrap_or(path),
+    };
+    let first = package.split('/').next().unwrap_or(package);
+    !first.contains('.') && first != "main"
+}
+
+/// The innermost frame of user code of a stack, or its leaf when it has none.
+pub fn first_user_frame(profile: &Profile, stack: StackId) -> Option<u32> {
+    let frames = profile.stack(stack);
+    frames.iter().copied().find(|&f| !is_standard_library(profile.func_name(f))).or(frames.first().copied())
+}
+
+fn state_factor(state: &str) -> f64 {
+    match state {
+        "running" | "runnable" | "preempted" => 0.0,
+        "IO wait" | "sleep" | "syscall" | "idle" => 0.25,
+        s if s.starts_with("GC ") || s.ends_with("(idle)") || s.contains("wait") && !s.starts_with("sync.") => 0.25,
+        _ => 1.0,
+    }
+}
+
+fn base_name(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
+}
+
+/// A closure's name: `pkg.F.func1`, `pkg.(*T).M.func2.1`, `pkg.F.gowrap1`.
+fn is_closure(func: &str) -> bool {
+    func.rsplit('.').take(3).any(|part| {
+        let part = part.trim_end_matches(|c: char| c.is_ascii_digit());
+        part == "func" || part == "gowrap"
+    })
+}
+
+/// Ranks the groups of `profile` as leak suspects; `base` adds the growth signal.
+pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> {
+    if !profile.kind.counts_goroutines() {
+        return Vec::new();
+    }
+    let by = GroupBy { similarity: Similarity::AnyValue, state: true, labels: LabelKey::Ignore, only: None };
+    let groups = group(profile, &by);
+    let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
+
+    // Growth per functions-only key, from a diff against the base.
+    let mut growth: HashMap<Vec<String>, (i64, i64)> = HashMap::new();
+    if let Some(base) = base {
+        for row in crate::diff::diff(base, profile, &default_key()).rows {
+            let key: Vec<String> = row.frames.iter().map(|f| f.func.clone()).filter(|f| !crate::group::hidden_runtime(f)).collect();
+            growth.insert(key, (row.base, row.delta));
+        }
+    }
+    // Functions on some stack right now: a creator that is on none has returned.
+    let on_stacks: HashSet<u32> = profile.goroutines.iter().flat_map(|g| profile.stack(g.stack).iter().map(|&f| profile.frames.get(f).func)).collect();
+    let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+
+    let largest = groups.iter().filter(|g| g.state.is_some_and(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);
+    let largest_growth = growth.values().map(|(_, d)| *d).max().unwrap_or(0).max(1);
+    let mut suspects: Vec<Suspect> = Vec::new();
+    for g in &groups {
+        let state = g.state.map(|s| s.name);
+        let factor = match state {
+            Some(s) => state_factor(s),
+            // Unknown states (debug=1 hides the runtime frames) count only when leaked.
+            None if g.leaked > 0 => 1.0,
+            None => 0.0,
+        };
+        if factor == 0.0 {
+            continue;
+        }
+        let stack = profile.stack(g.stack);
+        let funcs: Vec<&str> = stack.iter().map(|&f| profile.func_name(f)).collect();
+        let max_minutes = g.wait_minutes.map_or(0, |(_, hi)| hi);
+        let nil_channel = state.is_some_and(|s| s.contains("(nil chan)"));
+        let key: Vec<String> = function_key(profile, g.stack).iter().map(|&s| profile.strings.get(s).to_string()).collect();
+        let grew = growth.get(&key).copied();
+
+        let mut score = 0.0;
+        score += 100.0 * g.leaked as f64 / g.count.max(1) as f64;
+        if nil_channel {
+            score += 60.0;
+        }
+        score += 40.0 * ((1.0 + max_minutes as f64).log2() / 61f64.log2()).min(1.0);
+        score += 30.0 * g.count as f64 / largest as f64;
+        if let Some((_, d)) = grew.filter(|(_, d)| *d > 0) {
+            score += 40.0 * d as f64 / largest_growth as f64;
+        }
+        score *= factor;
+        if score < MIN_SCORE {
+            continue;
+        }
+
+        let site = first_user_frame(profile, g.stack);
+        let created_by = g.created_by;
+        let creator_func = created_by.map(|c| profile.frames.get(c).func);
+        let mut patterns = Vec::new();
+        let user_frames = funcs.iter().filter(|f| !is_standard_library(f)).count();
+        if nil_channel {
+            patterns.push(Pattern::NilChannel);
+        } else if state == Some("chan send") {
+            let leaf_user = site.map(|f| profile.func_name(f)).unwrap_or("");
+            if is_closure(leaf_user) && user_frames <= 1 {
+                patterns.push(Pattern::FireAndForgetSend);
+            } else if creator_func.is_some_and(|c| !on_stacks.contains(&c)) {
+                patterns.push(Pattern::SendAfterCollectorReturned);
+            }
+        } else if state == Some("select") && (max_minutes >= 1 || grew.is_some_and(|(_, d)| d > 0) || g.leaked > 0) {
+            patterns.push(Pattern::SelectLoopWithoutDone);
+        } else if state.is_some_and(|s| s == "sync.WaitGroup.Wait") || state == Some("semacquire") && funcs.contains(&"sync.(*WaitGroup).Wait") {
+            patterns.push(Pattern::WaitGroupNeverZero);
+        } else if state.is_some_and(|s| s.starts_with("sync.Mutex.") || s.starts_with("sync.RWMutex.")) {
+            patterns.push(Pattern::MutexHeldByBlockedGoroutine);
+        }
+        // Started under an HTTP handler: the parent's stack serves a connection, or the
+        // creator is a handler.
+        let parent_serves_http = g.goroutines.first().and_then(|&i| profile.goroutines[i as usize].parent).and_then(|p| by_id.get(&p)).is_some_and(|&pi| {
+            profile.stack(profile.goroutines[pi].stack).iter().any(|&f| profile.func_name(f).starts_with("net/http.(*conn).serve"))
+        });
+        let creator_is_handler = creator_func.is_some_and(|c| {
+            let name = profile.strings.get(c);
+            name.contains("ServeHTTP") || name.contains("Handler") || name.contains(".handle")
+        });
+        let has_route_label = profile.labels(g.labels).iter().any(|(k, _)| matches!(profile.strings.get(*k), "route" | "http.route" | "handler" | "path"));
+        if parent_serves_http || creator_is_handler || has_route_label && !patterns.contains(&Pattern::MutexHeldByBlockedGoroutine) {
+            patterns.push(Pattern::OutlivesHttpRequest);
+        }
+
+        let mut sentence = format!("{} goroutine{}", g.count, if g.count == 1 { "" } else { "s" });
+        match (state, max_minutes) {
+            (Some(s), m) if m > 0 => sentence += &format!(" blocked {}+ minutes in {s}", g.wait_minutes.map_or(m, |(lo, _)| lo)),
+            (Some(s), _) => sentence += &format!(" blocked in {s}"),
+            (None, _) => sentence += " parked",
+        }
+        if let Some(f) = site {
+            let frame = profile.frames.get(f);
+            sentence += &format!(" at {}:{} ({})", base_name(profile.strings.get(frame.file)), frame.line, profile.strings.get(frame.func));
+        }
+        if let Some(c) = created_by {
+            let frame = profile.frames.get(c);
+            sentence += &format!(", created by {}:{}", base_name(profile.strings.get(frame.file)), frame.line);
+        }
+        match grew {
+            Some((_, 0)) => sentence += ", as many as in the base snapshot",
+            Some((_, d)) => sentence += &format!(", {d:+} since the base snapshot"),
+            None => {}
+        }
+        if g.leaked > 0 {
+            sentence += &format!("; {} proven leaked by the runtime", g.leaked);
+        }
+        if let Some(p) = patterns.first() {
+            sentence += &format!(". Looks like {}: {}", p.describe(), p.fix());
+        }
+        suspects.push(Suspect {
+            score: (score * 10.0).round() / 10.0,
+            count: g.count,
+            leaked: if leak_profile { g.count } else { g.leaked },
+            state: state.map(str::to_string),
+            wait_minutes: g.wait_minutes.map(|(lo, hi)| [lo, hi]),
+            site: site.map(|f| frame_row(profile, f)),
+            created_by: created_by.map(|c| frame_row(profile, c)),
+            delta: grew.map(|(_, d)| d),
+            patterns,
+            explanation: sentence,
+            frames: stack.iter().map(|&f| frame_row(profile, f)).collect(),
+        });
+    }
+    suspects.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.count.cmp(&a.count)).then_with(|| a.explanation.cmp(&b.explanation)));
+    suspects.truncate(MAX_SUSPECTS);
+    suspects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_user_code_from_the_standard_library() {
+        assert!(is_standard_library("runtime.gopark"));
+        assert!(is_standard_library("net/http.(*conn).serve"));
+        assert!(is_standard_library("internal/poll.runtime_pollWait"));
+        assert!(!is_standard_library("main.main"));
+        assert!(!is_standard_library("example.com/x/search.(*Aggregator).queryBackend"));
+        assert!(!is_standard_library("github.com/a/b.F"));
+    }
+
+    #[test]
+    fn knows_closures() {
+        assert!(is_closure("example.com/audit.(*Logger).Record.func1"));
+        assert!(is_closure("main.deadlock.func1.2"));
+        assert!(is_closure("example.com/search.(*A).Search.gowrap1"));
+        assert!(!is_closure("example.com/search.(*A).queryBackend"));
+    }
+}
