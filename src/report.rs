@@ -100,9 +100,21 @@ pub fn label_map(profile: &Profile, set: LabelSetId) -> BTreeMap<String, String>
     profile.labels(set).iter().map(|(k, v)| (profile.strings.get(*k).to_string(), profile.label_text(v))).collect()
 }
 
-/// Builds the report of one decoded input; `base`, an earlier snapshot, adds growth to the
-/// leak suspects.
-pub fn report(decoded: &Decoded, by: &GroupBy, base: Option<&Profile>) -> Report {
+/// What a report is built with, besides the input.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions<'a> {
+    pub by: GroupBy,
+    /// An earlier snapshot: leak suspects then also weigh growth since it.
+    pub base: Option<&'a Profile>,
+    /// Functions that start goroutines for their caller, besides [`WRAPPERS`].
+    pub wrappers: Vec<String>,
+}
+
+/// Builds the report of one decoded input.
+pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
+    let (by, base) = (&options.by, options.base);
+    let mut wrappers: Vec<&str> = WRAPPERS.to_vec();
+    wrappers.extend(options.wrappers.iter().map(String::as_str));
     let profile = &decoded.profile;
     let goroutine_style = profile.kind.counts_goroutines();
     let listed = !profile.goroutines.is_empty() || matches!(decoded.format, crate::decode::Format::GoroutineDebug2 | crate::decode::Format::Traceback);
@@ -172,7 +184,7 @@ pub fn report(decoded: &Decoded, by: &GroupBy, base: Option<&Profile>) -> Report
         groups: group_rows,
         labels: label_totals(profile),
         leak_suspects: leak_suspects(profile, base),
-        creators: creators(profile, WRAPPERS),
+        creators: creators(profile, &wrappers),
         waits: same_object_waits(profile),
         top: if goroutine_style { BTreeMap::new() } else { top(profile) },
         warnings: decoded.warnings.iter().map(|w| WarningRow { line: w.line, message: w.message.clone() }).collect(),

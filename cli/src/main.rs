@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use parkview::diff::{default_key, diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::leaks::is_standard_library;
-use parkview::report::{report, Report};
+use parkview::report::{report, Report, ReportOptions};
 use parkview::{decode, DecodeError, Decoded, Options};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -30,6 +30,10 @@ enum Command {
         /// An earlier snapshot: leak suspects then also weigh growth since it.
         #[arg(long, value_name = "FILE")]
         base: Option<PathBuf>,
+        /// A function that starts goroutines for its caller (like errgroup.(*Group).Go); creators
+        /// are folded through it to the real caller. Repeat for more.
+        #[arg(long = "wrapper", value_name = "FUNC")]
+        wrappers: Vec<String>,
         file: PathBuf,
     },
     /// Compare two snapshots (any formats), grouped on the stack's functions by default.
@@ -137,9 +141,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, key, base, file } => load(&file).and_then(|decoded| {
+        Command::Report { json, key, base, wrappers, file } => load(&file).and_then(|decoded| {
             let base = base.as_deref().map(load).transpose()?;
-            let r = report(&decoded, &key.for_report(), base.as_ref().map(|b| &b.profile));
+            let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|b| &b.profile), wrappers };
+            let r = report(&decoded, &options);
             if json {
                 print_json(&mut out, &r);
             } else {

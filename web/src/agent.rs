@@ -1,7 +1,6 @@
 //! The Web Worker that runs the core, so that decoding a big dump never blocks the page.
 
-use parkview::group::GroupBy;
-use parkview::report::{report, Report};
+use parkview::report::{report, Report, ReportOptions};
 use parkview::{decode, Options};
 use serde::{Deserialize, Serialize};
 use yew_agent::oneshot::oneshot;
@@ -17,7 +16,7 @@ pub type AnalyseOutput = Result<Report, String>;
 
 /// Decodes and reports; the same call runs in the worker and, for component tests, in the page.
 pub fn analyse(bytes: &[u8]) -> AnalyseOutput {
-    decode(bytes, &Options::default()).map(|decoded| report(&decoded, &GroupBy::default(), None)).map_err(|e| e.to_string())
+    decode(bytes, &Options::default()).map(|decoded| report(&decoded, &ReportOptions::default())).map_err(|e| e.to_string())
 }
 
 #[oneshot]

@@ -1,0 +1,89 @@
+//! The CLI as a user and a CI job run it: exit codes, standard input, the JSON contract.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(rel)
+}
+
+fn parkview(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_parkview")).args(args).output().expect("runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = parkview(args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("JSON")
+}
+
+#[test]
+fn report_json_keeps_the_contract() {
+    let s3 = fixture("go1.27/service.s3.goroutine.debug2.txt");
+    let r = json(&["report", "--json", s3.to_str().unwrap()]);
+    assert_eq!(r["schema"], "parkview.report/v1");
+    assert_eq!(r["format"], "goroutine-debug2");
+    assert_eq!(r["goroutines"], 112);
+    assert_eq!(r["states"]["chan send"], 72);
+    let sum: i64 = r["groups"].as_array().unwrap().iter().map(|g| g["count"].as_i64().unwrap()).sum();
+    assert_eq!(sum, 112, "groups sum to goroutines");
+    assert_eq!(r["crash"], serde_json::Value::Null);
+    let suspects = r["leak_suspects"].as_array().unwrap();
+    assert!(suspects[0]["patterns"].as_array().unwrap().contains(&serde_json::json!("nil-channel")), "{}", suspects[0]);
+    assert!(suspects.iter().any(|s| s["explanation"].as_str().unwrap().starts_with("64 goroutines blocked 1+ minutes in chan send at search.go:66")));
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parkview"))
+        .args(["report", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().unwrap().write_all(&std::fs::read(fixture("crash/deadlock.txt")).unwrap()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["crash"]["fatal_error"], "all goroutines are asleep - deadlock!");
+    assert_eq!(r["crash"]["first_goroutine"], 1);
+}
+
+#[test]
+fn unreadable_and_undecodable_files_exit_1_with_one_line() {
+    let (code, _, err) = parkview(&["report", "/no/such/file"]);
+    assert_eq!(code, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (code, _, err) = parkview(&["report", fixture("bad/pprof-index.html").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("this is HTML, not a profile"), "{err}");
+}
+
+#[test]
+fn diff_fails_on_growth_for_ci() {
+    let (s1, s3) = (fixture("go1.27/service.s1.goroutine.debug2.txt"), fixture("go1.27/service.s3.goroutine.pb.gz"));
+    let (s1, s3) = (s1.to_str().unwrap(), s3.to_str().unwrap());
+    let d = json(&["diff", "--json", s1, s3]);
+    assert_eq!(d["schema"], "parkview.diff/v1");
+    assert_eq!((d["base"]["goroutines"].as_i64(), d["new"]["goroutines"].as_i64()), (Some(53), Some(112)));
+    let top = &d["rows"][0];
+    // The frames shown are the newest snapshot's (a proto: runtime frames included).
+    assert!(top["frames"].as_array().unwrap().iter().any(|f| f["func"] == "example.com/corpusgen/internal/search.(*Aggregator).queryBackend"));
+    assert_eq!((top["base"].as_i64(), top["new"].as_i64(), top["delta"].as_i64()), (Some(22), Some(64), Some(42)));
+    assert_eq!(parkview(&["diff", "--fail-on-growth", "42", s1, s3]).0, 3);
+    assert_eq!(parkview(&["diff", "--fail-on-growth", "43", s1, s3]).0, 0);
+}
+
+#[test]
+fn series_and_label_grouping() {
+    let files = ["go1.27/service.s1.goroutine.debug1.txt", "go1.27/service.s3.goroutine.debug1.txt"].map(fixture);
+    let s = json(&["series", "--json", files[0].to_str().unwrap(), files[1].to_str().unwrap()]);
+    assert_eq!(s["rows"][0]["counts"], serde_json::json!([22, 64]));
+    let by_tenant = json(&["report", "--json", "--group-by", "label:tenant", files[1].to_str().unwrap()]);
+    let acme: i64 = by_tenant["groups"].as_array().unwrap().iter().filter(|g| g["labels"]["tenant"] == "acme").map(|g| g["count"].as_i64().unwrap()).sum();
+    assert_eq!(acme, by_tenant["labels"]["tenant"]["acme"].as_i64().unwrap());
+    let only = json(&["report", "--json", "--filter", "label:tenant=initech", files[1].to_str().unwrap()]);
+    let sum: i64 = only["groups"].as_array().unwrap().iter().map(|g| g["count"].as_i64().unwrap()).sum();
+    assert_eq!(sum, by_tenant["labels"]["tenant"]["initech"].as_i64().unwrap());
+}
