@@ -8,7 +8,8 @@ use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
 use std::collections::HashMap;
 
 /// How alike two stacks must be to share a group, finest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Similarity {
     /// Same frames (function, file, line) and the same argument text.
     Exact,
@@ -23,6 +24,17 @@ pub enum Similarity {
 }
 
 impl Similarity {
+    pub const ALL: [Similarity; 4] = [Similarity::Exact, Similarity::AnyPointer, Similarity::AnyValue, Similarity::Functions];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Similarity::Exact => "exact",
+            Similarity::AnyPointer => "any-pointer",
+            Similarity::AnyValue => "any-value",
+            Similarity::Functions => "functions",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Similarity> {
         match s {
             "exact" => Some(Similarity::Exact),

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod creators;
 pub mod decode;
 pub mod diff;
+pub mod flame;
 pub mod group;
 pub mod leaks;
 pub mod model;

@@ -3,6 +3,7 @@
 
 use crate::creators::{creators, CreatorRow, WRAPPERS};
 use crate::decode::Decoded;
+use crate::flame::{flame, FlameNode};
 use crate::group::{group, label_totals, GroupBy, LabelKey};
 use crate::leaks::{leak_suspects, Suspect};
 use crate::waits::{same_object_waits, WaitRow};
@@ -33,6 +34,8 @@ pub struct GroupRow {
     pub frames: Vec<FrameRow>,
     pub created_by: Option<FrameRow>,
     pub ids: Option<Vec<u64>>,
+    /// The argument text of each frame of the first member (dumps that print arguments).
+    pub args: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -83,6 +86,8 @@ pub struct Report {
     /// Objects two or more goroutines wait on (debug=2 arguments).
     pub waits: Vec<WaitRow>,
     pub top: BTreeMap<String, Vec<TopRow>>,
+    /// The call tree for a flame graph (default sample type; goroutines for goroutine profiles).
+    pub flame: FlameNode,
     pub warnings: Vec<WarningRow>,
     pub skipped: u64,
 }
@@ -143,6 +148,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             frames: frame_rows(profile, g.stack),
             created_by: g.created_by.map(|f| frame_row(profile, f)),
             ids: listed.then(|| g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id).collect()),
+            args: g.goroutines.first().map(|&i| profile.goroutines[i as usize].args.iter().map(|&a| profile.strings.get(a).to_string()).collect()),
         })
         .collect();
 
@@ -187,6 +193,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         creators: creators(profile, &wrappers),
         waits: same_object_waits(profile),
         top: if goroutine_style { BTreeMap::new() } else { top(profile) },
+        flame: flame(profile),
         warnings: decoded.warnings.iter().map(|w| WarningRow { line: w.line, message: w.message.clone() }).collect(),
         skipped: decoded.skipped,
     }

@@ -54,10 +54,27 @@ export async function launch() {
   });
 }
 
+const bin = process.env.PARKVIEW_BIN || join(root, 'target', 'release', 'parkview');
+
 /** What the CLI says about a file: the numbers the page must show. */
 export function cliReport(file) {
-  const bin = process.env.PARKVIEW_BIN || join(root, 'target', 'release', 'parkview');
   return JSON.parse(execFileSync(bin, ['report', '--json', file], { maxBuffer: 1 << 28 }).toString());
+}
+
+/** What the CLI's diff says about two files. */
+export function cliDiff(base, next) {
+  return JSON.parse(execFileSync(bin, ['diff', '--json', base, next], { maxBuffer: 1 << 28 }).toString());
+}
+
+/** A fresh page on the served site, ready for input, its requests recorded in `seen`. */
+export async function openPage(browser, server, { colorScheme = 'light', seen = [] } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+  const page = await context.newPage();
+  page.on('request', (r) => seen.push(r.url()));
+  await page.goto(server.url);
+  await page.locator('[data-testid="file-input"]').waitFor({ state: 'attached' });
+  return page;
 }
 
 /** Drops files on the page the way a user's drag and drop does. */

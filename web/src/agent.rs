@@ -1,25 +1,25 @@
-//! The Web Worker that runs the core, so that decoding a big dump never blocks the page.
+//! The Web Worker that runs the core, so that decoding a big dump never blocks the page. It
+//! keeps the decoded snapshots (see [`Engine`]) and answers each request with report rows.
 
-use parkview::report::{report, Report, ReportOptions};
-use parkview::{decode, Options};
-use serde::{Deserialize, Serialize};
-use yew_agent::oneshot::oneshot;
+use crate::engine::{Engine, Request, Response};
+use yew_agent::worker::{HandlerId, Worker, WorkerScope};
 
-/// A file (or pasted text) to analyse.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnalyseInput {
-    pub bytes: Vec<u8>,
+pub struct AnalysisWorker {
+    engine: Engine,
 }
 
-/// The report rows, or the one sentence that says why the input could not be read.
-pub type AnalyseOutput = Result<Report, String>;
+impl Worker for AnalysisWorker {
+    type Message = ();
+    type Input = Request;
+    type Output = Response;
 
-/// Decodes and reports; the same call runs in the worker and, for component tests, in the page.
-pub fn analyse(bytes: &[u8]) -> AnalyseOutput {
-    decode(bytes, &Options::default()).map(|decoded| report(&decoded, &ReportOptions::default())).map_err(|e| e.to_string())
-}
+    fn create(_scope: &WorkerScope<Self>) -> Self {
+        AnalysisWorker { engine: Engine::default() }
+    }
 
-#[oneshot]
-pub async fn Analyser(input: AnalyseInput) -> AnalyseOutput {
-    analyse(&input.bytes)
+    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: ()) {}
+
+    fn received(&mut self, scope: &WorkerScope<Self>, request: Request, id: HandlerId) {
+        scope.respond(id, self.engine.handle(request));
+    }
 }

@@ -1,17 +1,32 @@
-//! The page: getting data in (drop anywhere, file picker, paste anywhere), handing it to the
-//! worker, and showing the active snapshot's report.
+//! The page: getting data in (drop anywhere, file picker, paste anywhere, a sample), talking to
+//! the worker, keyboard and theme, and which view shows the active snapshot.
 
-use crate::agent::{analyse, AnalyseInput, AnalyseOutput, Analyser};
-use crate::state::{Action, State};
-use crate::views::{ErrorList, GroupsTable, SnapshotList, Summary};
+use crate::agent::AnalysisWorker;
+use crate::engine::{Engine, Request, Response};
+use crate::state::{Action, Comparison, State, Theme, View};
+use crate::views::creators::Creators;
+use crate::views::diff::DiffView;
+use crate::views::flame::Flame;
+use crate::views::groups::Groups;
+use crate::views::{ErrorList, Help, SnapshotList, Summary, Tabs};
 use gloo::events::{EventListener, EventListenerOptions};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{ClipboardEvent, DragEvent, FileList, HtmlInputElement};
+use web_sys::{ClipboardEvent, DragEvent, FileList, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
+use yew_agent::worker::WorkerBridge;
 use yew_agent::Spawnable;
+
+/// Files are read in slices of this size, so that the progress bar moves.
+const READ_SLICE: u64 = 8 << 20;
+
+/// Two snapshots of a small service with a visible leak, shipped in www/samples/.
+const SAMPLES: [(&str, &[u8]); 2] = [
+    ("sample: service at 4 s", include_bytes!("../../www/samples/service.s1.goroutine.debug2.txt")),
+    ("sample: service at 152 s", include_bytes!("../../www/samples/service.s3.goroutine.debug2.txt")),
+];
 
 /// Where the core runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,44 +44,39 @@ pub struct AppProps {
     pub runner: Runner,
 }
 
-async fn run(runner: Runner, bytes: Vec<u8>) -> AnalyseOutput {
-    match runner {
-        Runner::InPage => analyse(&bytes),
-        Runner::Worker => {
-            // Relative, so that the site works from any sub-path. Trunk's loader shim is a
-            // classic script (importScripts), hence not a module worker.
-            let mut bridge = Analyser::spawner().with_loader(true).as_module(false).spawn("./worker_loader.js");
-            bridge.run(AnalyseInput { bytes }).await
+/// Sends requests to the engine, wherever it runs; responses come back as actions.
+#[derive(Clone)]
+enum Channel {
+    Worker(Rc<WorkerBridge<AnalysisWorker>>),
+    InPage(Rc<RefCell<Engine>>, Callback<Response>),
+}
+
+impl Channel {
+    fn send(&self, request: Request) {
+        match self {
+            Channel::Worker(bridge) => bridge.send(request),
+            Channel::InPage(engine, respond) => {
+                let (engine, respond) = (engine.clone(), respond.clone());
+                // Answer later, as a worker would, never inside the caller's render.
+                spawn_local(async move { respond.emit(engine.borrow_mut().handle(request)) });
+            }
         }
     }
 }
 
-/// Starts reading one input: registers it as pending, analyses it, and records the outcome.
-fn load(state: UseReducerDispatcher<State>, runner: Runner, id: u32, name: String, bytes: Vec<u8>) {
-    state.dispatch(Action::Started { id, name: name.clone() });
-    spawn_local(async move {
-        let size = bytes.len();
-        match run(runner, bytes).await {
-            Ok(report) => state.dispatch(Action::Loaded { id, name, size, report }),
-            Err(message) => state.dispatch(Action::Failed { id, name, message }),
+fn action_for(response: Response, state: &State) -> Option<Action> {
+    match response {
+        Response::Report { id, report } if state.pending.iter().any(|p| p.id == id) => {
+            let loaded_at = String::from(js_sys::Date::new_0().to_locale_time_string("en-GB"));
+            Some(Action::Loaded { id, report: *report, loaded_at })
         }
-    });
-}
-
-/// Reads every file of a list, each as its own snapshot.
-fn load_files(state: UseReducerDispatcher<State>, runner: Runner, ids: Rc<Cell<u32>>, files: FileList) {
-    for i in 0..files.length() {
-        let Some(file) = files.get(i) else { continue };
-        let file = gloo::file::File::from(file);
-        let id = next_id(&ids);
-        let name = file.name();
-        let state = state.clone();
-        spawn_local(async move {
-            match gloo::file::futures::read_as_bytes(&file).await {
-                Ok(bytes) => load(state, runner, id, name, bytes),
-                Err(e) => state.dispatch(Action::Failed { id, name, message: format!("could not read the file: {e}") }),
-            }
-        });
+        Response::Report { id, report } => Some(Action::Regrouped { id, report: *report }),
+        Response::Failed { id, message } => Some(Action::Failed { id, name: None, message }),
+        Response::Compared { base, new, diff, series } => {
+            Some(Action::Compared(Comparison { base, new, diff: Rc::new(*diff), series: series.map(|s| Rc::new(*s)) }))
+        }
+        Response::Parents { id, goroutine, chain } => Some(Action::Parents { id, goroutine, chain }),
+        Response::Forgotten { .. } => None,
     }
 }
 
@@ -76,50 +86,202 @@ fn next_id(ids: &Cell<u32>) -> u32 {
     id
 }
 
+/// Everything that starts a load: the channel, the dispatcher, the id counter, and the state
+/// the request needs (grouping, base).
+#[derive(Clone)]
+struct Loader {
+    channel: Channel,
+    state: UseReducerHandle<State>,
+    ids: Rc<Cell<u32>>,
+}
+
+impl Loader {
+    fn bytes(&self, name: String, bytes: Vec<u8>) {
+        let id = next_id(&self.ids);
+        self.state.dispatch(Action::Started { id, name, size: bytes.len() });
+        self.state.dispatch(Action::Read { id });
+        self.send_load(id, bytes);
+    }
+
+    fn send_load(&self, id: u32, bytes: Vec<u8>) {
+        self.channel.send(Request::Load { id, bytes, grouping: self.state.groups.grouping.clone() });
+    }
+
+    fn files(&self, files: FileList) {
+        for i in 0..files.length() {
+            let Some(file) = files.get(i) else { continue };
+            let file = gloo::file::File::from(file);
+            let id = next_id(&self.ids);
+            let (name, size) = (file.name(), file.size());
+            self.state.dispatch(Action::Started { id, name: name.clone(), size: size as usize });
+            let loader = self.clone();
+            spawn_local(async move {
+                let mut bytes = Vec::with_capacity(size as usize);
+                let mut at = 0u64;
+                while at < size {
+                    let end = (at + READ_SLICE).min(size);
+                    match gloo::file::futures::read_as_bytes(&file.slice(at, end)).await {
+                        Ok(chunk) => bytes.extend_from_slice(&chunk),
+                        Err(e) => {
+                            loader.state.dispatch(Action::Failed { id, name: Some(name), message: format!("could not read the file: {e}") });
+                            return;
+                        }
+                    }
+                    at = end;
+                    loader.state.dispatch(Action::Progress { id, read: at as usize });
+                }
+                loader.state.dispatch(Action::Read { id });
+                loader.send_load(id, bytes);
+            });
+        }
+    }
+}
+
+fn in_text_field(target: Option<web_sys::EventTarget>) -> bool {
+    target.and_then(|t| t.dyn_into::<HtmlElement>().ok()).is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let state = use_reducer(State::default);
-    let counter = use_memo((), |_| Rc::new(Cell::new(0u32)));
+    let ids = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let dragging = use_state(|| false);
-    let runner = props.runner;
-
-    // Paste anywhere: a dump or a debug=1 text in the clipboard, or copied files.
-    {
+    let search_ref = use_node_ref();
+    // Responses are turned into actions against the latest state.
+    let latest = use_mut_ref(|| Rc::new(State::default()));
+    *latest.borrow_mut() = Rc::new((*state).clone());
+    let channel = {
         let dispatcher = state.dispatcher();
-        let counter = (*counter).clone();
-        use_effect_with((), move |_| {
-            let document = gloo::utils::document();
-            let listener = EventListener::new_with_options(&document, "paste", EventListenerOptions::enable_prevent_default(), move |event| {
-                let Some(event) = event.dyn_ref::<ClipboardEvent>() else { return };
-                let Some(data) = event.clipboard_data() else { return };
-                if let Some(files) = data.files().filter(|f| f.length() > 0) {
-                    event.prevent_default();
-                    load_files(dispatcher.clone(), runner, counter.clone(), files);
-                    return;
-                }
-                let text = data.get_data("text").unwrap_or_default();
-                // Typing into a text field is the user's business, not a dump.
-                let in_field = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).is_some();
-                if !text.trim().is_empty() && !in_field {
-                    event.prevent_default();
-                    let id = next_id(&counter);
-                    load(dispatcher.clone(), runner, id, format!("pasted text {id}"), text.into_bytes());
+        let latest = latest.clone();
+        let runner = props.runner;
+        use_memo((), move |_| {
+            let on_response = Callback::from(move |response: Response| {
+                let current = latest.borrow().clone();
+                if let Some(action) = action_for(response, &current) {
+                    dispatcher.dispatch(action);
                 }
             });
-            move || drop(listener)
+            match runner {
+                Runner::InPage => Channel::InPage(Rc::new(RefCell::new(Engine::default())), on_response),
+                // Relative, so that the site works from any sub-path. Trunk's loader shim is a
+                // classic script (importScripts), hence not a module worker.
+                Runner::Worker => Channel::Worker(Rc::new(
+                    AnalysisWorker::spawner().callback(move |r| on_response.emit(r)).with_loader(true).as_module(false).spawn("./worker_loader.js"),
+                )),
+            }
+        })
+    };
+    let loader = Loader { channel: (*channel).clone(), state: state.clone(), ids: (*ids).clone() };
+
+    // Regroup every snapshot when the grouping changes.
+    {
+        let (channel, state) = ((*channel).clone(), state.clone());
+        use_effect_with(state.groups.grouping.clone(), move |grouping| {
+            for s in &state.snapshots {
+                channel.send(Request::Regroup { id: s.id, grouping: grouping.clone() });
+            }
+        });
+    }
+    // Compare the picked (or oldest and newest) snapshots whenever the set or the picks change.
+    {
+        let channel = (*channel).clone();
+        let ids: Vec<u32> = state.snapshots.iter().map(|s| s.id).collect();
+        use_effect_with((state.compared(), ids), move |(compared, ids)| {
+            if let Some((base, new)) = *compared {
+                channel.send(Request::Compare { base, new, ids: ids.clone() });
+            }
+        });
+    }
+    // The theme: a data-theme attribute on <html>, which the style sheet follows.
+    use_effect_with(state.theme, |theme| {
+        if let Some(root) = gloo::utils::document().document_element() {
+            let _ = match theme {
+                Theme::Auto => root.remove_attribute("data-theme"),
+                Theme::Light => root.set_attribute("data-theme", "light"),
+                Theme::Dark => root.set_attribute("data-theme", "dark"),
+            };
+        }
+    });
+    // Paste anywhere (a dump or debug=1 text, or copied files) and the keyboard.
+    {
+        let loader = loader.clone();
+        let dispatcher = state.dispatcher();
+        let search_ref = search_ref.clone();
+        use_effect_with((), move |_| {
+            let document = gloo::utils::document();
+            let paste = EventListener::new_with_options(&document, "paste", EventListenerOptions::enable_prevent_default(), {
+                let loader = loader.clone();
+                move |event| {
+                    let Some(event) = event.dyn_ref::<ClipboardEvent>() else { return };
+                    let Some(data) = event.clipboard_data() else { return };
+                    if let Some(files) = data.files().filter(|f| f.length() > 0) {
+                        event.prevent_default();
+                        loader.files(files);
+                        return;
+                    }
+                    let text = data.get_data("text").unwrap_or_default();
+                    // Typing into a text field is the user's business, not a dump.
+                    if !text.trim().is_empty() && !in_text_field(event.target()) {
+                        event.prevent_default();
+                        let n = loader.ids.get() + 1;
+                        loader.bytes(format!("pasted text {n}"), text.into_bytes());
+                    }
+                }
+            });
+            let keys = EventListener::new(&document, "keydown", move |event| {
+                let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
+                if event.ctrl_key() || event.meta_key() || event.alt_key() || in_text_field(event.target()) {
+                    return;
+                }
+                let action = match event.key().as_str() {
+                    "/" => {
+                        event.prevent_default();
+                        dispatcher.dispatch(Action::Show(View::Groups));
+                        let search_ref = search_ref.clone();
+                        // Focus once the groups view is on the page.
+                        spawn_local(async move {
+                            gloo::timers::future::TimeoutFuture::new(0).await;
+                            if let Some(input) = search_ref.cast::<HtmlInputElement>() {
+                                let _ = input.focus();
+                            }
+                        });
+                        return;
+                    }
+                    "j" => Action::MoveSelection(1),
+                    "k" => Action::MoveSelection(-1),
+                    "Enter" => Action::ToggleExpand,
+                    "d" => Action::Show(View::Diff),
+                    "t" => Action::CycleTheme,
+                    "?" => Action::ToggleHelp,
+                    "Escape" => Action::Show(View::Summary),
+                    k => match k.parse::<usize>().ok().and_then(|n| View::ALL.get(n.wrapping_sub(1))) {
+                        Some(&v) => Action::Show(v),
+                        None => return,
+                    },
+                };
+                dispatcher.dispatch(action);
+            });
+            move || drop((paste, keys))
         });
     }
 
     let on_files = {
-        let dispatcher = state.dispatcher();
-        let counter = (*counter).clone();
+        let loader = loader.clone();
         Callback::from(move |event: Event| {
             let Some(input) = event.target_dyn_into::<HtmlInputElement>() else { return };
             if let Some(files) = input.files() {
-                load_files(dispatcher.clone(), runner, counter.clone(), files);
+                loader.files(files);
             }
             // Choosing the same file again must load it again.
             input.set_value("");
+        })
+    };
+    let on_sample = {
+        let loader = loader.clone();
+        Callback::from(move |_| {
+            for (name, bytes) in SAMPLES {
+                loader.bytes(name.to_string(), bytes.to_vec());
+            }
         })
     };
     let on_dragover = {
@@ -135,39 +297,101 @@ pub fn app(props: &AppProps) -> Html {
         Callback::from(move |_: DragEvent| dragging.set(false))
     };
     let on_drop = {
-        let dispatcher = state.dispatcher();
-        let counter = (*counter).clone();
+        let loader = loader.clone();
         let dragging = dragging.clone();
         Callback::from(move |event: DragEvent| {
             event.prevent_default();
             dragging.set(false);
             let Some(data) = event.data_transfer() else { return };
             match data.files().filter(|f| f.length() > 0) {
-                Some(files) => load_files(dispatcher.clone(), runner, counter.clone(), files),
+                Some(files) => loader.files(files),
                 None => {
                     let text = data.get_data("text").unwrap_or_default();
                     if !text.trim().is_empty() {
-                        let id = next_id(&counter);
-                        load(dispatcher.clone(), runner, id, format!("dropped text {id}"), text.into_bytes());
+                        let n = loader.ids.get() + 1;
+                        loader.bytes(format!("dropped text {n}"), text.into_bytes());
                     }
                 }
             }
         })
     };
-    let on_select = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |id| dispatcher.dispatch(Action::Select(id)))
+    let dispatch = |f: fn(u32) -> Action| {
+        let d = state.dispatcher();
+        Callback::from(move |id: u32| d.dispatch(f(id)))
     };
     let on_remove = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |id| dispatcher.dispatch(Action::Remove(id)))
+        let (d, channel) = (state.dispatcher(), (*channel).clone());
+        Callback::from(move |id: u32| {
+            channel.send(Request::Forget { id });
+            d.dispatch(Action::Remove(id));
+        })
     };
-    let on_dismiss = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |id| dispatcher.dispatch(Action::DismissError(id)))
+    let on_rename = {
+        let d = state.dispatcher();
+        Callback::from(move |(id, name): (u32, String)| d.dispatch(Action::Rename(id, name)))
+    };
+    let on_show = {
+        let d = state.dispatcher();
+        Callback::from(move |v| d.dispatch(Action::Show(v)))
+    };
+    let on_chain = {
+        let (channel, active) = ((*channel).clone(), state.active);
+        Callback::from(move |goroutine: u64| {
+            if let Some(id) = active {
+                channel.send(Request::Parents { id, goroutine });
+            }
+        })
+    };
+    let on_copy = Callback::from(|text: String| {
+        let clipboard = gloo::utils::window().navigator().clipboard();
+        spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
+        });
+    });
+    let d = state.dispatcher();
+    let groups_callbacks = (
+        { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::Search(s))) },
+        { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::ToggleState(s))) },
+        { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SetSimilarity(s))) },
+        { let d = d.clone(); Callback::from(move |k| d.dispatch(Action::SetLabelKey(k))) },
+        { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::Sort(s))) },
+        { let d = d.clone(); Callback::from(move |i| d.dispatch(Action::SelectRow(i))) },
+        { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleArgs)) },
+    );
+    let on_theme = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::CycleTheme)) };
+    let on_help = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleHelp)) };
+    let theme_label = match state.theme {
+        Theme::Auto => "theme: system",
+        Theme::Light => "theme: light",
+        Theme::Dark => "theme: dark",
     };
 
     let active = state.active_snapshot().cloned();
+    let body = match (&active, state.view) {
+        (_, View::Diff) => html! {
+            <DiffView snapshots={state.snapshots.clone()} compared={state.compared()} comparison={state.comparison.clone()}
+                      on_base={dispatch(Action::PickBase)} on_new={dispatch(Action::PickNew)}/>
+        },
+        (Some(s), View::Summary) => html! { <Summary report={s.report.clone()}/> },
+        (Some(s), View::Groups) => html! {
+            <Groups report={s.report.clone()} view={state.groups.clone()} search_ref={search_ref.clone()}
+                    on_search={groups_callbacks.0} on_toggle_state={groups_callbacks.1} on_similarity={groups_callbacks.2}
+                    on_label_key={groups_callbacks.3} on_sort={groups_callbacks.4} on_select={groups_callbacks.5}
+                    on_toggle_args={groups_callbacks.6} on_copy={on_copy}/>
+        },
+        (Some(s), View::Creators) => {
+            let chain = state.chain.clone().filter(|(id, _, _)| *id == s.id).map(|(_, g, links)| (g, links));
+            html! { <Creators report={s.report.clone()} chain={chain} on_chain={on_chain}/> }
+        }
+        (Some(s), View::Flame) => html! { <Flame report={s.report.clone()}/> },
+        (None, _) => html! {
+            <div class="empty">
+                <p class="welcome">{ "Drop a goroutine dump (debug=1 or debug=2), a panic or SIGQUIT traceback, or a pprof profile." }</p>
+                <p class="muted">{ "Everything is decoded here, in your browser: no upload, no server." }</p>
+                <button class="button primary" onclick={on_sample.clone()} data-testid="try-sample-big">{ "Try a sample: a service that leaks" }</button>
+            </div>
+        },
+    };
     html! {
         <div class={classes!("page", dragging.then_some("dragging"))}
              ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
@@ -177,26 +401,21 @@ pub fn app(props: &AppProps) -> Html {
                     { "Open dumps…" }
                     <input data-testid="file-input" class="visually-hidden" type="file" multiple=true onchange={on_files}/>
                 </label>
+                <button class="button" onclick={on_sample} data-testid="try-sample">{ "Try a sample" }</button>
                 <span class="hint">{ "or drop files anywhere, or paste (Ctrl/⌘+V). Nothing leaves this page." }</span>
+                <span class="spacer-flex"></span>
+                <button class="button" onclick={on_theme} data-testid="theme-toggle">{ theme_label }</button>
+                <button class="button" onclick={on_help} aria-label="keyboard shortcuts">{ "?" }</button>
             </header>
-            <ErrorList errors={state.errors.clone()} on_dismiss={on_dismiss}/>
+            <ErrorList errors={state.errors.clone()} on_dismiss={dispatch(Action::DismissError)}/>
             <SnapshotList snapshots={state.snapshots.clone()} pending={state.pending.clone()} active={state.active}
-                          on_select={on_select} on_remove={on_remove}/>
-            {
-                match active {
-                    Some(snapshot) => html! {
-                        <main class="content">
-                            <Summary name={snapshot.name.clone()} report={snapshot.report.clone()}/>
-                            <GroupsTable report={snapshot.report.clone()}/>
-                        </main>
-                    },
-                    None => html! {
-                        <main class="content empty">
-                            <p class="welcome">{ "Drop a goroutine dump (debug=1 or debug=2), a panic or SIGQUIT traceback, or a pprof profile." }</p>
-                            <p class="muted">{ "Everything is decoded here, in your browser: no upload, no server." }</p>
-                        </main>
-                    },
-                }
+                          on_select={dispatch(Action::Select)} on_remove={on_remove} on_rename={on_rename}/>
+            if !state.snapshots.is_empty() {
+                <Tabs view={state.view} on_show={on_show} has_groups={active.as_ref().is_some_and(|s| !s.report.groups.is_empty())}/>
+            }
+            <main class="content">{ body }</main>
+            if state.help {
+                <Help on_close={{ let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleHelp)) }}/>
             }
         </div>
     }

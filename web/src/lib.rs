@@ -3,5 +3,6 @@
 
 pub mod agent;
 pub mod app;
+pub mod engine;
 pub mod state;
 pub mod views;

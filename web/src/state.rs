@@ -1,16 +1,70 @@
-//! The page's state: loaded snapshots, inputs being read, and errors. Changed only through
-//! [`Action`]s, in the reducer.
+//! The page's state: loaded snapshots, inputs being read, errors, and what the user is looking
+//! at. Changed only through [`Action`]s, in the reducer; the views derive the rest.
 
-use parkview::report::Report;
+use crate::engine::{ChainLink, Grouping};
+use parkview::diff::{Diff, Series};
+use parkview::group::Similarity;
+use parkview::report::{GroupRow, Report};
+use std::collections::BTreeSet;
+use wasm_bindgen::JsCast;
 use std::rc::Rc;
 use yew::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Summary,
+    Groups,
+    Diff,
+    Creators,
+    Flame,
+}
+
+impl View {
+    pub const ALL: [View; 5] = [View::Summary, View::Groups, View::Diff, View::Creators, View::Flame];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Summary => "summary",
+            View::Groups => "groups",
+            View::Diff => "diff",
+            View::Creators => "creators",
+            View::Flame => "flame",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Follows prefers-color-scheme.
+    Auto,
+    Light,
+    Dark,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Count,
+    State,
+    Wait,
+    Function,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     pub id: u32,
     pub name: String,
     pub size: usize,
+    /// When it was loaded, as the user's clock shows it.
+    pub loaded_at: String,
     pub report: Rc<Report>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub id: u32,
+    pub name: String,
+    pub size: usize,
+    pub read: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,23 +74,109 @@ pub struct LoadError {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What the groups table shows and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupsView {
+    pub search: String,
+    /// States hidden by the filter chips.
+    pub hidden_states: BTreeSet<String>,
+    pub grouping: Grouping,
+    pub sort: SortBy,
+    pub descending: bool,
+    /// Position in the visible (filtered, sorted) rows.
+    pub selected: Option<usize>,
+    pub expanded: bool,
+    pub show_args: bool,
+}
+
+impl Default for GroupsView {
+    fn default() -> Self {
+        GroupsView {
+            search: String::new(),
+            hidden_states: BTreeSet::new(),
+            grouping: Grouping::default(),
+            sort: SortBy::Count,
+            descending: true,
+            selected: None,
+            expanded: false,
+            show_args: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub base: u32,
+    pub new: u32,
+    pub diff: Rc<Diff>,
+    pub series: Option<Rc<Series>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub snapshots: Vec<Snapshot>,
+    pub pending: Vec<Pending>,
     pub errors: Vec<LoadError>,
-    /// Inputs being read or analysed: (id, name).
-    pub pending: Vec<(u32, String)>,
     /// The snapshot shown; the newest loaded unless the user picks another.
     pub active: Option<u32>,
+    pub view: View,
+    pub groups: GroupsView,
+    /// The user's picks for the diff; `None` means oldest (base) and newest (new).
+    pub base_pick: Option<u32>,
+    pub new_pick: Option<u32>,
+    pub comparison: Option<Comparison>,
+    pub chain: Option<(u32, u64, Vec<ChainLink>)>,
+    pub theme: Theme,
+    pub help: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            snapshots: Vec::new(),
+            pending: Vec::new(),
+            errors: Vec::new(),
+            active: None,
+            view: View::Summary,
+            groups: GroupsView::default(),
+            base_pick: None,
+            new_pick: None,
+            comparison: None,
+            chain: None,
+            theme: Theme::Auto,
+            help: false,
+        }
+    }
 }
 
 pub enum Action {
-    Started { id: u32, name: String },
-    Loaded { id: u32, name: String, size: usize, report: Report },
-    Failed { id: u32, name: String, message: String },
+    Started { id: u32, name: String, size: usize },
+    Progress { id: u32, read: usize },
+    /// Bytes are read; the worker has them.
+    Read { id: u32 },
+    Loaded { id: u32, report: Report, loaded_at: String },
+    Regrouped { id: u32, report: Report },
+    Failed { id: u32, name: Option<String>, message: String },
+    Compared(Comparison),
+    Parents { id: u32, goroutine: u64, chain: Vec<ChainLink> },
     Select(u32),
     Remove(u32),
+    Rename(u32, String),
     DismissError(u32),
+    Show(View),
+    Search(String),
+    ToggleState(String),
+    SetSimilarity(Similarity),
+    SetLabelKey(Option<String>),
+    Sort(SortBy),
+    SelectRow(usize),
+    MoveSelection(i32),
+    ToggleExpand,
+    ToggleArgs,
+    PickBase(u32),
+    PickNew(u32),
+    CycleTheme,
+    ToggleHelp,
 }
 
 impl Reducible for State {
@@ -45,24 +185,112 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Started { id, name } => next.pending.push((id, name)),
-            Action::Loaded { id, name, size, report } => {
-                next.pending.retain(|(p, _)| *p != id);
-                next.snapshots.push(Snapshot { id, name, size, report: Rc::new(report) });
+            Action::Started { id, name, size } => next.pending.push(Pending { id, name, size, read: 0 }),
+            Action::Progress { id, read } => {
+                if let Some(p) = next.pending.iter_mut().find(|p| p.id == id) {
+                    p.read = read;
+                }
+            }
+            Action::Read { id } => {
+                if let Some(p) = next.pending.iter_mut().find(|p| p.id == id) {
+                    p.read = p.size;
+                }
+            }
+            Action::Loaded { id, report, loaded_at } => {
+                let Some(at) = next.pending.iter().position(|p| p.id == id) else { return self };
+                let p = next.pending.remove(at);
+                next.snapshots.push(Snapshot { id, name: p.name, size: p.size, loaded_at, report: Rc::new(report) });
                 next.active = Some(id);
+                next.groups.selected = None;
+            }
+            Action::Regrouped { id, report } => {
+                if let Some(s) = next.snapshots.iter_mut().find(|s| s.id == id) {
+                    s.report = Rc::new(report);
+                }
             }
             Action::Failed { id, name, message } => {
-                next.pending.retain(|(p, _)| *p != id);
+                let pending = next.pending.iter().position(|p| p.id == id).map(|at| next.pending.remove(at));
+                let name = name.or(pending.map(|p| p.name)).unwrap_or_else(|| "comparison".into());
                 next.errors.push(LoadError { id, name, message });
             }
-            Action::Select(id) => next.active = Some(id),
+            Action::Compared(c) => next.comparison = Some(c),
+            Action::Parents { id, goroutine, chain } => next.chain = Some((id, goroutine, chain)),
+            Action::Select(id) => {
+                next.active = Some(id);
+                next.groups.selected = None;
+            }
             Action::Remove(id) => {
                 next.snapshots.retain(|s| s.id != id);
                 if next.active == Some(id) {
                     next.active = next.snapshots.last().map(|s| s.id);
                 }
+                if next.base_pick == Some(id) {
+                    next.base_pick = None;
+                }
+                if next.new_pick == Some(id) {
+                    next.new_pick = None;
+                }
+                if next.comparison.as_ref().is_some_and(|c| c.base == id || c.new == id) {
+                    next.comparison = None;
+                }
+            }
+            Action::Rename(id, name) => {
+                if let Some(s) = next.snapshots.iter_mut().find(|s| s.id == id) {
+                    let name = name.trim();
+                    if !name.is_empty() {
+                        s.name = name.to_string();
+                    }
+                }
             }
             Action::DismissError(id) => next.errors.retain(|e| e.id != id),
+            Action::Show(view) => next.view = view,
+            Action::Search(text) => {
+                next.groups.search = text;
+                next.groups.selected = None;
+            }
+            Action::ToggleState(state) => {
+                if !next.groups.hidden_states.remove(&state) {
+                    next.groups.hidden_states.insert(state);
+                }
+                next.groups.selected = None;
+            }
+            Action::SetSimilarity(similarity) => next.groups.grouping.similarity = similarity,
+            Action::SetLabelKey(key) => next.groups.grouping.label_key = key,
+            Action::Sort(by) => {
+                if next.groups.sort == by {
+                    next.groups.descending = !next.groups.descending;
+                } else {
+                    next.groups.sort = by;
+                    next.groups.descending = by != SortBy::Function;
+                }
+            }
+            Action::SelectRow(i) => {
+                next.groups.expanded = next.groups.selected != Some(i) || !next.groups.expanded;
+                next.groups.selected = Some(i);
+            }
+            Action::MoveSelection(step) => {
+                let len = next.active_snapshot().map_or(0, |s| visible_groups(&s.report.groups, &next.groups).len());
+                if len > 0 {
+                    let at = next.groups.selected.map_or(0, |i| (i as i64 + step as i64).clamp(0, len as i64 - 1) as usize);
+                    next.groups.selected = Some(at);
+                }
+            }
+            Action::ToggleExpand => {
+                if next.groups.selected.is_some() {
+                    next.groups.expanded = !next.groups.expanded;
+                }
+            }
+            Action::ToggleArgs => next.groups.show_args = !next.groups.show_args,
+            Action::PickBase(id) => next.base_pick = Some(id),
+            Action::PickNew(id) => next.new_pick = Some(id),
+            Action::CycleTheme => {
+                next.theme = match next.theme {
+                    Theme::Auto => Theme::Light,
+                    Theme::Light => Theme::Dark,
+                    Theme::Dark => Theme::Auto,
+                }
+            }
+            Action::ToggleHelp => next.help = !next.help,
         }
         Rc::new(next)
     }
@@ -72,6 +300,84 @@ impl State {
     pub fn active_snapshot(&self) -> Option<&Snapshot> {
         self.active.and_then(|id| self.snapshots.iter().find(|s| s.id == id))
     }
+
+    /// The snapshots the diff compares: the user's picks, else the oldest and the newest.
+    pub fn compared(&self) -> Option<(u32, u32)> {
+        if self.snapshots.len() < 2 {
+            return None;
+        }
+        let loaded = |id: Option<u32>| id.filter(|i| self.snapshots.iter().any(|s| s.id == *i));
+        let base = loaded(self.base_pick).unwrap_or(self.snapshots[0].id);
+        let new = loaded(self.new_pick).unwrap_or(self.snapshots[self.snapshots.len() - 1].id);
+        Some((base, new))
+    }
+}
+
+/// A search: plain text (any case), or `/regex/` (JavaScript's syntax, any case).
+pub enum Matcher {
+    All,
+    Text(String),
+    Regex(js_sys::RegExp),
+}
+
+impl Matcher {
+    pub fn new(search: &str) -> Matcher {
+        let search = search.trim();
+        if search.is_empty() {
+            return Matcher::All;
+        }
+        if let Some(pattern) = search.strip_prefix('/').and_then(|s| s.strip_suffix('/')).filter(|p| !p.is_empty()) {
+            // `new RegExp` throws on an invalid pattern; Reflect.construct catches it, and then
+            // the text is searched as it is.
+            let constructor: js_sys::Function = js_sys::RegExp::new("", "").constructor();
+            let args = js_sys::Array::of2(&pattern.into(), &"i".into());
+            if let Ok(re) = js_sys::Reflect::construct(&constructor, &args).map(|v| v.unchecked_into::<js_sys::RegExp>()) {
+                return Matcher::Regex(re);
+            }
+        }
+        Matcher::Text(search.to_lowercase())
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        match self {
+            Matcher::All => true,
+            Matcher::Text(t) => text.to_lowercase().contains(t),
+            Matcher::Regex(re) => re.test(text),
+        }
+    }
+}
+
+/// The groups the table shows, as indexes into `groups`: searched (functions, files, label
+/// values), filtered by state, sorted.
+pub fn visible_groups(groups: &[GroupRow], view: &GroupsView) -> Vec<usize> {
+    let matcher = Matcher::new(&view.search);
+    let mut rows: Vec<usize> = (0..groups.len())
+        .filter(|&i| {
+            let g = &groups[i];
+            let state = g.state.as_deref().unwrap_or("unknown");
+            if view.hidden_states.contains(state) {
+                return false;
+            }
+            matches!(matcher, Matcher::All)
+                || g.frames.iter().any(|f| matcher.matches(&f.func) || matcher.matches(&f.file))
+                || g.labels.values().any(|v| matcher.matches(v))
+                || g.created_by.as_ref().is_some_and(|c| matcher.matches(&c.func))
+        })
+        .collect();
+    let key_wait = |g: &GroupRow| g.wait_minutes.map_or(0, |[_, hi]| hi);
+    let leaf = |g: &GroupRow| crate::views::first_user_frame(&g.frames).map(|f| f.func.clone()).unwrap_or_default();
+    rows.sort_by(|&a, &b| {
+        let (x, y) = (&groups[a], &groups[b]);
+        let order = match view.sort {
+            SortBy::Count => x.count.cmp(&y.count),
+            SortBy::State => x.state.cmp(&y.state),
+            SortBy::Wait => key_wait(x).cmp(&key_wait(y)),
+            SortBy::Function => leaf(x).cmp(&leaf(y)),
+        };
+        let order = if view.descending { order.reverse() } else { order };
+        order.then(a.cmp(&b))
+    });
+    rows
 }
 
 #[cfg(test)]
@@ -82,19 +388,61 @@ mod tests {
     wasm_bindgen_test_configure!(run_in_browser);
 
     fn report() -> Report {
-        crate::agent::analyse(b"goroutine 1 [running]:\nmain.main()\n\t/x/main.go:3 +0x1\n").expect("a dump")
+        let mut engine = crate::engine::Engine::default();
+        match engine.handle(crate::engine::Request::Load {
+            id: 1,
+            bytes: include_bytes!("../../tests/fixtures/go1.27/service.s3.goroutine.debug2.txt").to_vec(),
+            grouping: Grouping::default(),
+        }) {
+            crate::engine::Response::Report { report, .. } => *report,
+            _ => panic!("a dump"),
+        }
+    }
+
+    fn loaded(s: Rc<State>, id: u32) -> Rc<State> {
+        let s = s.reduce(Action::Started { id, name: format!("s{id}"), size: 10 });
+        s.reduce(Action::Loaded { id, report: report(), loaded_at: "12:00:00".into() })
     }
 
     #[wasm_bindgen_test]
     fn a_failed_load_keeps_the_loaded_snapshots() {
-        let s = Rc::new(State::default());
-        let s = s.reduce(Action::Started { id: 1, name: "a".into() });
-        let s = s.reduce(Action::Loaded { id: 1, name: "a".into(), size: 10, report: report() });
-        let s = s.reduce(Action::Started { id: 2, name: "b".into() });
-        let s = s.reduce(Action::Failed { id: 2, name: "b".into(), message: "bad".into() });
-        assert_eq!(s.snapshots.len(), 1);
-        assert_eq!(s.errors.len(), 1);
-        assert!(s.pending.is_empty());
+        let s = loaded(Rc::new(State::default()), 1);
+        let s = s.reduce(Action::Started { id: 2, name: "b".into(), size: 5 });
+        let s = s.reduce(Action::Failed { id: 2, name: None, message: "bad".into() });
+        assert_eq!((s.snapshots.len(), s.errors.len(), s.pending.len()), (1, 1, 0));
+        assert_eq!(s.errors[0].name, "b");
         assert_eq!(s.active_snapshot().map(|a| a.id), Some(1));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_diff_compares_oldest_with_newest_unless_picked() {
+        let s = loaded(loaded(loaded(Rc::new(State::default()), 1), 2), 3);
+        assert_eq!(s.compared(), Some((1, 3)));
+        let s = s.reduce(Action::PickBase(2));
+        assert_eq!(s.compared(), Some((2, 3)));
+        let s = s.reduce(Action::Remove(2));
+        assert_eq!(s.compared(), Some((1, 3)));
+    }
+
+    #[wasm_bindgen_test]
+    fn search_filters_and_sorts_the_groups() {
+        let r = report();
+        let mut view = GroupsView::default();
+        assert_eq!(visible_groups(&r.groups, &view).len(), r.groups.len());
+        view.search = "queryBackend".into();
+        let rows = visible_groups(&r.groups, &view);
+        assert_eq!(rows.iter().map(|&i| r.groups[i].count).sum::<i64>(), 64);
+        view.search = "/pump|watchCancel/".into();
+        assert!(visible_groups(&r.groups, &view).iter().all(|&i| r.groups[i].frames.iter().any(|f| f.func.contains("pump") || f.func.contains("watchCancel"))));
+        view.search = "globex corp".into();
+        assert!(!visible_groups(&r.groups, &view).is_empty(), "label values are searched");
+        view.search.clear();
+        view.hidden_states.insert("chan send".into());
+        assert!(visible_groups(&r.groups, &view).iter().all(|&i| r.groups[i].state.as_deref() != Some("chan send")));
+        view.hidden_states.clear();
+        view.sort = SortBy::Count;
+        view.descending = false;
+        let rows = visible_groups(&r.groups, &view);
+        assert!(rows.windows(2).all(|w| r.groups[w[0]].count <= r.groups[w[1]].count));
     }
 }

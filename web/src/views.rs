@@ -1,13 +1,16 @@
 //! Components that render report rows. They get rows and callbacks, never the model.
 
-use crate::state::{LoadError, Snapshot};
+pub mod creators;
+pub mod diff;
+pub mod flame;
+pub mod groups;
+
+use crate::state::{LoadError, Pending, Snapshot, View};
 use parkview::leaks::is_standard_library;
 use parkview::report::{FrameRow, GroupRow, Report};
 use std::rc::Rc;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
-
-/// Groups rendered at once; the counts above the table always cover all of them.
-const GROUP_ROWS_SHOWN: usize = 500;
 
 /// The colour family of a wait state, as a CSS class.
 pub fn state_family(state: Option<&str>) -> &'static str {
@@ -24,9 +27,68 @@ pub fn state_family(state: Option<&str>) -> &'static str {
         "family-sleep"
     } else if matches!(s, "running" | "runnable" | "syscall") {
         "family-running"
+    } else if s == "unknown" {
+        "family-unknown"
     } else {
         "family-other"
     }
+}
+
+/// The innermost frame of user code (not the runtime or the standard library).
+pub fn first_user_frame(frames: &[FrameRow]) -> Option<&FrameRow> {
+    frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first())
+}
+
+pub fn base_name(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
+}
+
+pub fn human_bytes(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / (1 << 10) as f64),
+        n => format!("{n} B"),
+    }
+}
+
+/// `func file.go:12`, the way a frame is named in a row.
+pub fn frame_label(f: &FrameRow) -> Html {
+    html! { <><span class="func">{ &f.func }</span><span class="muted">{ format!(" {}:{}", base_name(&f.file), f.line) }</span></> }
+}
+
+/// A function without its import path (`search.(*Aggregator).queryBackend`), for narrow cells.
+pub fn short_func(func: &str) -> &str {
+    let path_end = func.find(".(").unwrap_or(func.len());
+    match func[..path_end].rfind('/') {
+        Some(slash) => &func[slash + 1..],
+        None => func,
+    }
+}
+
+/// Like [`frame_label`], with the short function name and the full one on hover.
+pub fn short_frame_label(f: &FrameRow) -> Html {
+    html! { <span title={format!("{}\n{}:{}", f.func, f.file, f.line)}><span class="func">{ short_func(&f.func) }</span><span class="muted">{ format!(" {}:{}", base_name(&f.file), f.line) }</span></span> }
+}
+
+pub fn minutes_text(range: Option<[u32; 2]>) -> String {
+    match range {
+        Some([lo, hi]) if lo == hi => format!("{lo} min"),
+        Some([lo, hi]) => format!("{lo}–{hi} min"),
+        None => String::new(),
+    }
+}
+
+/// A stack as text, for the clipboard: leaf first, `func(args)` then `\tfile:line`.
+pub fn stack_text(g: &GroupRow) -> String {
+    let mut out = format!("{} goroutines [{}]\n", g.count, g.state.as_deref().unwrap_or("unknown"));
+    for (i, f) in g.frames.iter().enumerate() {
+        let args = g.args.as_ref().and_then(|a| a.get(i)).map_or(String::new(), |a| a.clone());
+        out += &format!("{}({args})\n\t{}:{}\n", f.func, f.file, f.line);
+    }
+    if let Some(c) = &g.created_by {
+        out += &format!("created by {}\n\t{}:{}\n", c.func, c.file, c.line);
+    }
+    out
 }
 
 #[derive(Properties, PartialEq)]
@@ -56,22 +118,16 @@ pub fn error_list(props: &ErrorListProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct SnapshotListProps {
     pub snapshots: Vec<Snapshot>,
-    pub pending: Vec<(u32, String)>,
+    pub pending: Vec<Pending>,
     pub active: Option<u32>,
     pub on_select: Callback<u32>,
     pub on_remove: Callback<u32>,
-}
-
-pub fn human_bytes(n: usize) -> String {
-    match n {
-        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1 << 20) as f64),
-        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / (1 << 10) as f64),
-        n => format!("{n} B"),
-    }
+    pub on_rename: Callback<(u32, String)>,
 }
 
 #[function_component(SnapshotList)]
 pub fn snapshot_list(props: &SnapshotListProps) -> Html {
+    let renaming = use_state(|| None::<u32>);
     if props.snapshots.is_empty() && props.pending.is_empty() {
         return html! {};
     }
@@ -79,28 +135,74 @@ pub fn snapshot_list(props: &SnapshotListProps) -> Html {
         <nav class="snapshots" aria-label="loaded snapshots">
             { for props.snapshots.iter().map(|s| {
                 let id = s.id;
+                let active = props.active == Some(id);
                 let select = props.on_select.reform(move |_| id);
                 let remove = props.on_remove.reform(move |_| id);
-                let active = props.active == Some(id);
+                let start_rename = { let renaming = renaming.clone(); Callback::from(move |_| renaming.set(Some(id))) };
+                let finish = {
+                    let renaming = renaming.clone();
+                    let rename = props.on_rename.clone();
+                    move |input: HtmlInputElement| { rename.emit((id, input.value())); renaming.set(None); }
+                };
+                let on_key = {
+                    let finish = finish.clone();
+                    let renaming = renaming.clone();
+                    Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                        "Enter" => finish(e.target_unchecked_into()),
+                        "Escape" => renaming.set(None),
+                        _ => {}
+                    })
+                };
+                let on_blur = Callback::from(move |e: FocusEvent| finish(e.target_unchecked_into()));
                 html! {
-                    <span class={classes!("snapshot", active.then_some("active"))}>
-                        <button class="link" onclick={select} aria-pressed={active.to_string()}>
-                            { &s.name }<span class="muted">{ format!(" · {}", human_bytes(s.size)) }</span>
-                        </button>
+                    <span class={classes!("snapshot", active.then_some("active"))} data-testid="snapshot">
+                        if *renaming == Some(id) {
+                            <input class="rename" value={s.name.clone()} onkeydown={on_key} onblur={on_blur} aria-label="new name" autofocus=true/>
+                        } else {
+                            <button class="link name" onclick={select} ondblclick={start_rename} aria-pressed={active.to_string()}
+                                    title="click to show, double-click to rename">{ &s.name }</button>
+                        }
+                        <span class="muted small">{ format!(" {} · {}", s.loaded_at, human_bytes(s.size)) }</span>
                         <button class="link remove" onclick={remove} aria-label={format!("remove {}", s.name)}>{ "×" }</button>
                     </span>
                 }
             }) }
-            { for props.pending.iter().map(|(_, name)| html! {
-                <span class="snapshot pending" data-testid="pending">{ format!("reading {name}…") }</span>
+            { for props.pending.iter().map(|p| html! {
+                <span class="snapshot pending" data-testid="pending">
+                    { format!("reading {} ", p.name) }
+                    <progress max={p.size.max(1).to_string()} value={p.read.to_string()}/>
+                    <span class="muted small">{ format!(" {} of {}", human_bytes(p.read), human_bytes(p.size)) }</span>
+                </span>
             }) }
         </nav>
     }
 }
 
 #[derive(Properties, PartialEq)]
+pub struct TabsProps {
+    pub view: View,
+    pub on_show: Callback<View>,
+    pub has_groups: bool,
+}
+
+#[function_component(Tabs)]
+pub fn tabs(props: &TabsProps) -> Html {
+    html! {
+        <div class="tabs" role="tablist">
+            { for View::ALL.iter().map(|&v| {
+                let show = props.on_show.reform(move |_| v);
+                let selected = props.view == v;
+                html! {
+                    <button role="tab" aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("selected"))}
+                            data-testid={format!("view-{}", v.name())} onclick={show}>{ v.name() }</button>
+                }
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct SummaryProps {
-    pub name: String,
     pub report: Rc<Report>,
 }
 
@@ -110,6 +212,8 @@ pub fn summary(props: &SummaryProps) -> Html {
     let mut states: Vec<(&String, &i64)> = r.states.iter().flatten().collect();
     states.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let max = states.first().map_or(1, |s| *s.1).max(1);
+    let mut longest: Vec<&GroupRow> = r.groups.iter().filter(|g| g.wait_minutes.is_some()).collect();
+    longest.sort_by_key(|g| std::cmp::Reverse(g.wait_minutes.map_or(0, |[_, hi]| hi)));
     html! {
         <section class="summary" aria-label="summary">
             if let Some(crash) = &r.crash {
@@ -117,6 +221,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                     { for crash.panic.iter().map(|p| html! { <div class="crash-line">{ p }</div> }) }
                     if let Some(f) = &crash.fatal_error { <div class="crash-line">{ format!("fatal error: {f}") }</div> }
                     if let Some(s) = &crash.signal { <div class="crash-line muted">{ s }</div> }
+                    if let Some(g) = crash.first_goroutine { <div class="crash-line muted">{ format!("goroutine {g} printed first (the one that crashed)") }</div> }
                 </div>
             }
             <div class="facts">
@@ -125,37 +230,73 @@ pub fn summary(props: &SummaryProps) -> Html {
                     <span class="value" data-testid="total-goroutines">{ r.goroutines.map_or("–".to_string(), |n| n.to_string()) }</span>
                 </div>
                 <div class="fact"><span class="label">{ "format" }</span><span class="value small" data-testid="format">{ &r.format }</span></div>
-                <div class="fact"><span class="label">{ "profile" }</span><span class="value small">{ &r.profile }</span></div>
-                if let Some(leaked) = r.leaked.filter(|&l| l > 0) {
-                    <div class="fact"><span class="label">{ "leaked" }</span><span class="value leak">{ leaked }</span></div>
+                <div class="fact"><span class="label">{ "profile" }</span><span class="value small" data-testid="profile">{ &r.profile }</span></div>
+                if let Some(leaked) = r.leaked {
+                    <div class="fact"><span class="label">{ "leaked" }</span><span class={classes!("value", (leaked > 0).then_some("leak"))} data-testid="leaked">{ leaked }</span></div>
                 }
-                <div class="fact"><span class="label">{ "groups" }</span><span class="value small">{ r.groups.len() }</span></div>
+                if r.goroutines.is_some() {
+                    <div class="fact"><span class="label">{ "groups" }</span><span class="value small">{ r.groups.len() }</span></div>
+                }
+                { for r.totals.iter().filter(|_| r.goroutines.is_none()).map(|(k, v)| html! {
+                    <div class="fact"><span class="label">{ k }</span><span class="value small" data-testid="total">{ v }</span></div>
+                }) }
             </div>
             if r.truncated {
                 <p class="note">{ "The dump ends in the middle of a goroutine: the last one is cut off." }</p>
             }
-            if !states.is_empty() {
-                <h2>{ "Wait states" }{ if r.states_inferred { html! { <span class="muted">{ " (inferred from the leaf frames)" }</span> } } else { html! {} } }</h2>
-                <table class="states">
-                    <tbody>
-                    { for states.iter().map(|(name, count)| {
-                        let width = format!("{:.1}", 100.0 * **count as f64 / max as f64);
-                        let name_attr = name.to_string();
-                        html! {
-                            <tr data-testid="state-row" data-state={name_attr.clone()} data-count={count.to_string()}>
-                                <td class="state-name">{ name_attr.clone() }</td>
-                                <td class="state-count">{ count.to_string() }</td>
-                                <td class="state-bar">
-                                    <svg viewBox="0 0 100 10" preserveAspectRatio="none" class="bar-svg" aria-hidden="true">
-                                        <rect x="0" y="0" height="10" width={width}
-                                              class={state_family((name_attr != "unknown").then_some(name_attr.as_str()))}/>
-                                    </svg>
-                                </td>
-                            </tr>
-                        }
+            <div class="columns">
+                if !states.is_empty() {
+                    <div>
+                        <h2>{ "Wait states" }{ if r.states_inferred { html! { <span class="muted">{ " (inferred from the leaf frames)" }</span> } } else { html! {} } }</h2>
+                        <table class="states">
+                            <tbody>
+                            { for states.iter().map(|(name, count)| {
+                                let width = format!("{:.1}", 100.0 * **count as f64 / max as f64);
+                                let name = name.to_string();
+                                html! {
+                                    <tr data-testid="state-row" data-state={name.clone()} data-count={count.to_string()}>
+                                        <td class="state-name">{ name.clone() }</td>
+                                        <td class="state-count">{ count.to_string() }</td>
+                                        <td class="state-bar">
+                                            <svg viewBox="0 0 100 10" preserveAspectRatio="none" class="bar-svg" aria-hidden="true">
+                                                <rect x="0" y="0" height="10" width={width} class={state_family(Some(name.as_str()))}/>
+                                            </svg>
+                                        </td>
+                                    </tr>
+                                }
+                            }) }
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                if !longest.is_empty() {
+                    <div>
+                        <h2>{ "Longest waits" }</h2>
+                        <table class="compact">
+                            <tbody>
+                            { for longest.iter().take(6).map(|g| html! {
+                                <tr>
+                                    <td class="num">{ minutes_text(g.wait_minutes) }</td>
+                                    <td class="num">{ g.count }</td>
+                                    <td><span class={classes!("chip", state_family(g.state.as_deref()))}>{ g.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
+                                    <td>{ first_user_frame(&g.frames).map(short_frame_label).unwrap_or_default() }</td>
+                                </tr>
+                            }) }
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            </div>
+            if !r.leak_suspects.is_empty() {
+                <h2>{ "Leak suspects" }</h2>
+                <ol class="suspects">
+                    { for r.leak_suspects.iter().take(10).map(|s| html! {
+                        <li class="suspect" data-testid="leak-suspect">
+                            <span class="score" title="leak score: see the core's leaks module for the signals and weights">{ format!("{:.0}", s.score) }</span>
+                            <span>{ &s.explanation }</span>
+                        </li>
                     }) }
-                    </tbody>
-                </table>
+                </ol>
             }
             if !r.top.is_empty() {
                 { for r.top.iter().map(|(kind, rows)| html! {
@@ -165,7 +306,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                             <thead><tr><th>{ "flat" }</th><th>{ "cum" }</th><th>{ "function" }</th></tr></thead>
                             <tbody>
                             { for rows.iter().take(20).map(|t| html! {
-                                <tr><td class="num">{ t.flat }</td><td class="num">{ t.cum }</td><td class="func">{ &t.func }</td></tr>
+                                <tr data-testid="top-row"><td class="num">{ t.flat }</td><td class="num">{ t.cum }</td><td class="func">{ &t.func }</td></tr>
                             }) }
                             </tbody>
                         </table>
@@ -182,60 +323,33 @@ pub fn summary(props: &SummaryProps) -> Html {
     }
 }
 
-/// The innermost frame of user code (not the runtime or the standard library).
-pub fn first_user_frame(frames: &[FrameRow]) -> Option<&FrameRow> {
-    frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first())
-}
-
-fn base_name(file: &str) -> &str {
-    file.rsplit(['/', '\\']).next().unwrap_or(file)
-}
-
 #[derive(Properties, PartialEq)]
-pub struct GroupsTableProps {
-    pub report: Rc<Report>,
+pub struct HelpProps {
+    pub on_close: Callback<()>,
 }
 
-#[function_component(GroupsTable)]
-pub fn groups_table(props: &GroupsTableProps) -> Html {
-    let groups = &props.report.groups;
-    if groups.is_empty() {
-        return html! {};
-    }
-    let sum: i64 = groups.iter().map(|g| g.count).sum();
+#[function_component(Help)]
+pub fn help(props: &HelpProps) -> Html {
+    let close = props.on_close.reform(|_| ());
+    let keys = [
+        ("/", "search the groups"),
+        ("j / k", "next / previous group"),
+        ("Enter", "show or hide the selected group's stack"),
+        ("1 … 5", "summary, groups, diff, creators, flame"),
+        ("d", "the diff"),
+        ("t", "light / dark / system theme"),
+        ("?", "this help"),
+        ("Ctrl/⌘ + V", "paste a dump"),
+    ];
     html! {
-        <section class="groups" aria-label="groups">
-            <h2>
-                <span data-testid="group-count">{ groups.len() }</span>{ " groups of " }
-                <span data-testid="group-sum">{ sum }</span>{ " goroutines" }
-            </h2>
-            <table class="group-table">
-                <thead><tr><th>{ "count" }</th><th>{ "state" }</th><th>{ "where" }</th><th>{ "labels" }</th></tr></thead>
-                <tbody>{ for groups.iter().take(GROUP_ROWS_SHOWN).map(group_row) }</tbody>
-            </table>
-            if groups.len() > GROUP_ROWS_SHOWN {
-                <p class="muted">{ format!("{} smaller groups not shown", groups.len() - GROUP_ROWS_SHOWN) }</p>
-            }
-        </section>
-    }
-}
-
-fn group_row(g: &GroupRow) -> Html {
-    let state = g.state.clone().unwrap_or_else(|| "unknown".into());
-    let minutes = g.wait_minutes.map(|[lo, hi]| if lo == hi { format!(", {lo} min") } else { format!(", {lo}–{hi} min") });
-    let place = first_user_frame(&g.frames)
-        .map(|f| html! { <><span class="func">{ &f.func }</span><span class="muted">{ format!(" {}:{}", base_name(&f.file), f.line) }</span></> })
-        .unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> });
-    html! {
-        <tr data-testid="group-row" data-count={g.count.to_string()}>
-            <td class="num">{ g.count }</td>
-            <td>
-                <span class={classes!("chip", state_family(g.state.as_deref()))}>{ state }</span>
-                if g.inferred { <span class="muted" title="inferred from the leaf frames">{ " (inferred)" }</span> }
-                { minutes.unwrap_or_default() }
-            </td>
-            <td>{ place }</td>
-            <td class="labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td>
-        </tr>
+        <div class="overlay" role="dialog" aria-label="keyboard shortcuts" data-testid="help">
+            <div class="dialog">
+                <h2>{ "Keyboard" }</h2>
+                <table class="compact"><tbody>
+                    { for keys.iter().map(|(k, what)| html! { <tr><td><kbd>{ *k }</kbd></td><td>{ *what }</td></tr> }) }
+                </tbody></table>
+                <button class="button" onclick={close}>{ "Close" }</button>
+            </div>
+        </div>
     }
 }

@@ -1,6 +1,6 @@
-use parkview_web::agent::Analyser;
+use parkview_web::agent::AnalysisWorker;
 use yew_agent::Registrable;
 
 fn main() {
-    Analyser::registrar().register();
+    AnalysisWorker::registrar().register();
 }

@@ -1,0 +1,103 @@
+// A user's tour: the sample, every view in light and dark (screenshots in e2e/artifacts/),
+// the keyboard, search, the stack of a group, the parent chain, renaming and removing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, screenshot } from '../lib/harness.js';
+
+let server, browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function loadSample(page) {
+  await page.locator('[data-testid="try-sample"]').click();
+  await page.locator('.snapshot.active', { hasText: 'service at 152 s' }).waitFor();
+  await page.locator('[data-testid="total-goroutines"]', { hasText: '112' }).waitFor();
+}
+
+for (const scheme of ['light', 'dark']) {
+  test(`every view, ${scheme}`, async () => {
+    const page = await openPage(browser, server, { colorScheme: scheme });
+    await screenshot(page, `${scheme}-0-empty.png`);
+    await loadSample(page);
+    await page.locator('[data-testid="leak-suspect"]').first().waitFor();
+    await screenshot(page, `${scheme}-1-summary.png`);
+    await page.locator('[data-testid="view-groups"]').click();
+    await page.locator('[data-testid="group-row"]').first().click();
+    await page.locator('[data-testid="group-detail"]').waitFor();
+    await screenshot(page, `${scheme}-2-groups.png`);
+    await page.locator('[data-testid="view-diff"]').click();
+    await page.locator('[data-testid="diff-row"]').first().waitFor();
+    await screenshot(page, `${scheme}-3-diff.png`);
+    await page.locator('[data-testid="view-creators"]').click();
+    await page.locator('[data-testid="creator-row"]').first().waitFor();
+    await page.locator('[data-testid="chain-input"]').fill('182');
+    await page.locator('[data-testid="chain-input"]').press('Enter');
+    await page.locator('[data-testid="chain"] li').first().waitFor();
+    await screenshot(page, `${scheme}-4-creators.png`);
+    await page.locator('[data-testid="view-flame"]').click();
+    await page.locator('[data-testid="flame-graph"]').waitFor();
+    await screenshot(page, `${scheme}-5-flame.png`);
+    await page.context().close();
+  });
+}
+
+test('the keyboard reaches every view, the search and the groups', async () => {
+  const page = await openPage(browser, server);
+  await loadSample(page);
+  await page.keyboard.press('2');
+  await page.locator('[data-testid="group-count"]').waitFor();
+  await page.keyboard.press('/');
+  await page.locator('[data-testid="search"]:focus').waitFor();
+  await page.keyboard.type('/queryBackend|pump/');
+  await page.locator('[data-testid="group-count"]', { hasText: /^[1-9]$/ }).waitFor();
+  const rows = await page.locator('[data-testid="group-row"]').count();
+  assert.equal(String(rows), await page.locator('[data-testid="group-count"]').textContent());
+  await page.locator('[data-testid="search"]').press('Escape');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="group-detail"]').waitFor();
+  assert.equal(await page.locator('[data-testid="group-row"][aria-selected="true"]').count(), 1);
+  await page.keyboard.press('d');
+  await page.locator('[data-testid="diff-row"]').first().waitFor();
+  await page.keyboard.press('?');
+  await page.locator('[data-testid="help"]').waitFor();
+  await screenshot(page, 'light-6-help.png');
+  await page.keyboard.press('?');
+  await page.keyboard.press('t');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+  await page.keyboard.press('t');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  await page.context().close();
+});
+
+test('state chips and similarity change the groups; snapshots can be renamed and removed', async () => {
+  const page = await openPage(browser, server);
+  await loadSample(page);
+  await page.locator('[data-testid="view-groups"]').click();
+  const all = Number(await page.locator('[data-testid="group-sum"]').textContent());
+  await page.locator('[data-testid="state-chip"]', { hasText: /^chan send$/ }).click();
+  await page.locator('[data-testid="group-sum"]', { hasText: String(all - 72) }).waitFor();
+  await page.locator('[data-testid="state-chip"]', { hasText: /^chan send$/ }).click();
+  const before = Number(await page.locator('[data-testid="group-count"]').textContent());
+  await page.locator('[data-testid="group-by"]').selectOption('tenant');
+  await page.locator('[data-testid="similarity"]').selectOption('functions');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="group-count"]').textContent) < n, before);
+  await page.locator('.snapshot.active button.name').dblclick();
+  await page.locator('input.rename').fill('after the deploy');
+  await page.locator('input.rename').press('Enter');
+  await page.locator('.snapshot.active', { hasText: 'after the deploy' }).waitFor();
+  await page.locator('.snapshot.active button.remove').click();
+  await page.locator('[data-testid="snapshot"]').first().waitFor();
+  assert.equal(await page.locator('[data-testid="snapshot"]').count(), 1);
+  await page.context().close();
+});

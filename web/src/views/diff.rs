@@ -1,0 +1,115 @@
+//! The diff of two snapshots (oldest against newest unless the user picks others): rows sorted
+//! by growth, new and vanished groups marked, and with three or more snapshots a sparkline of
+//! each group's count and of the total.
+
+use super::{first_user_frame, frame_label, state_family};
+use crate::state::{Comparison, Snapshot};
+use parkview::diff::{Change, Series};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct DiffProps {
+    pub snapshots: Vec<Snapshot>,
+    pub compared: Option<(u32, u32)>,
+    pub comparison: Option<Comparison>,
+    pub on_base: Callback<u32>,
+    pub on_new: Callback<u32>,
+}
+
+/// A small line chart of counts; its points are SVG attributes (the CSP forbids styles).
+fn sparkline(counts: &[i64], class: &'static str) -> Html {
+    let max = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let step = if counts.len() > 1 { 100.0 / (counts.len() - 1) as f64 } else { 0.0 };
+    let points: Vec<String> = counts.iter().enumerate().map(|(i, &c)| format!("{:.1},{:.1}", i as f64 * step, 18.0 - 16.0 * c as f64 / max)).collect();
+    html! {
+        <svg class={classes!("sparkline", class)} viewBox="0 0 100 20" preserveAspectRatio="none" aria-label={counts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" → ")}>
+            <polyline points={points.join(" ")} fill="none"/>
+        </svg>
+    }
+}
+
+fn series_counts<'a>(series: &'a Option<std::rc::Rc<Series>>, frames_leaf: &str, delta_row: usize) -> Option<&'a Vec<i64>> {
+    let s = series.as_ref()?;
+    s.rows.get(delta_row).filter(|r| r.frames.first().map(|f| f.func.as_str()) == Some(frames_leaf)).map(|r| &r.counts)
+}
+
+#[function_component(DiffView)]
+pub fn diff_view(props: &DiffProps) -> Html {
+    if props.snapshots.len() < 2 {
+        return html! {
+            <section class="diff" aria-label="diff">
+                <p class="muted">{ "Load two or more snapshots (of any formats) to see what grew between them. " }
+                { "Try the sample: it holds two snapshots of a service with a leak." }</p>
+            </section>
+        };
+    }
+    let (base, new) = props.compared.unwrap_or_default();
+    let picker = |label: &str, current: u32, cb: Callback<u32>, testid: &str| {
+        let onchange = cb.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(0));
+        html! {
+            <label>{ format!("{label} ") }
+                <select {onchange} data-testid={testid.to_string()}>
+                    { for props.snapshots.iter().map(|s| html! { <option value={s.id.to_string()} selected={s.id == current}>{ &s.name }</option> }) }
+                </select>
+            </label>
+        }
+    };
+    let comparison = props.comparison.as_ref().filter(|c| c.base == base && c.new == new);
+    html! {
+        <section class="diff" aria-label="diff">
+            <div class="controls">
+                { picker("base", base, props.on_base.clone(), "diff-base") }
+                { picker("new", new, props.on_new.clone(), "diff-new") }
+            </div>
+            {
+                match comparison {
+                    None => html! { <p class="muted">{ "comparing…" }</p> },
+                    Some(c) => {
+                        let n = |t: Option<i64>| t.map_or("?".to_string(), |v| v.to_string());
+                        let total_series: Option<Vec<i64>> = c.series.as_ref().map(|s| s.snapshots.iter().map(|t| t.goroutines.unwrap_or(0)).collect());
+                        html! {
+                            <>
+                                <h2>
+                                    { format!("goroutines: {} → {}", n(c.diff.base.goroutines), n(c.diff.new.goroutines)) }
+                                    if let Some(t) = &total_series { { sparkline(t, "total") } }
+                                </h2>
+                                <table class="diff-table">
+                                    <thead><tr>
+                                        <th>{ "base" }</th><th>{ "new" }</th><th>{ "delta" }</th><th>{ "growth" }</th>
+                                        <th>{ "state" }</th><th>{ "where (first user frame)" }</th>
+                                        if c.series.is_some() { <th>{ "timeline" }</th> }
+                                    </tr></thead>
+                                    <tbody>
+                                    { for c.diff.rows.iter().enumerate().map(|(i, r)| {
+                                        let badge = match r.change {
+                                            Change::New => html! { <span class="badge new">{ "new" }</span> },
+                                            Change::Vanished => html! { <span class="badge vanished">{ "vanished" }</span> },
+                                            _ => html! {},
+                                        };
+                                        let leaf = r.frames.first().map(|f| f.func.as_str()).unwrap_or("");
+                                        let counts = c.series.as_ref().and_then(|s| s.rows.iter().find(|sr| sr.frames == r.frames).map(|sr| &sr.counts)).or_else(|| series_counts(&c.series, leaf, i));
+                                        html! {
+                                            <tr data-testid="diff-row" data-delta={r.delta.to_string()} data-base={r.base.to_string()} data-new={r.new.to_string()}
+                                                class={classes!((r.delta > 0).then_some("grew"), (r.delta < 0).then_some("shrank"))}>
+                                                <td class="num">{ r.base }</td>
+                                                <td class="num">{ r.new }</td>
+                                                <td class="num delta">{ format!("{:+}", r.delta) }</td>
+                                                <td class="num muted">{ r.growth.map_or("–".to_string(), |g| format!("×{g:.2}")) }</td>
+                                                <td class="nowrap"><span class={classes!("chip", state_family(r.state.as_deref()))}>{ r.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
+                                                <td>{ badge }{ first_user_frame(&r.frames).map(frame_label).unwrap_or_default() }
+                                                    if let Some(p) = r.persisted.filter(|&p| p > 0) { <span class="muted small">{ format!(" ({p} still blocked since the base)") }</span> }
+                                                </td>
+                                                if c.series.is_some() { <td>{ counts.map(|cs| sparkline(cs, "row")).unwrap_or_default() }</td> }
+                                            </tr>
+                                        }
+                                    }) }
+                                    </tbody>
+                                </table>
+                            </>
+                        }
+                    }
+                }
+            }
+        </section>
+    }
+}

@@ -1,0 +1,217 @@
+//! The groups table: search, state chips, similarity and label grouping, sorting, and a
+//! virtualized body (only the rows in view are in the page), with the selected group's whole
+//! stack below it.
+
+use super::{first_user_frame, frame_label, minutes_text, short_frame_label, stack_text, state_family};
+use crate::state::{visible_groups, GroupsView, SortBy};
+use parkview::group::Similarity;
+use parkview::report::{GroupRow, Report};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Every body row is this tall (CSS `.group-table tbody tr` says the same).
+pub const ROW_HEIGHT: i32 = 30;
+/// Rows rendered beyond the visible ones, above and below.
+const OVERSCAN: usize = 10;
+
+#[derive(Properties, PartialEq)]
+pub struct GroupsProps {
+    pub report: Rc<Report>,
+    pub view: GroupsView,
+    pub on_search: Callback<String>,
+    pub on_toggle_state: Callback<String>,
+    pub on_similarity: Callback<Similarity>,
+    pub on_label_key: Callback<Option<String>>,
+    pub on_sort: Callback<SortBy>,
+    pub on_select: Callback<usize>,
+    pub on_toggle_args: Callback<()>,
+    pub on_copy: Callback<String>,
+    pub search_ref: NodeRef,
+}
+
+#[function_component(Groups)]
+pub fn groups(props: &GroupsProps) -> Html {
+    let r = &props.report;
+    let view = &props.view;
+    let rows = use_memo((props.report.clone(), view.search.clone(), view.hidden_states.clone(), view.sort, view.descending), |_| {
+        visible_groups(&r.groups, view)
+    });
+    let scroll = use_node_ref();
+    let top = use_state(|| 0i32);
+    let height = use_state(|| 600i32);
+
+    // Keep the selected row in view when j/k move it.
+    {
+        let scroll = scroll.clone();
+        use_effect_with(view.selected, move |selected| {
+            if let (Some(i), Some(el)) = (selected, scroll.cast::<Element>()) {
+                let y = *i as i32 * ROW_HEIGHT;
+                let (st, h) = (el.scroll_top(), el.client_height());
+                if y < st {
+                    el.set_scroll_top(y);
+                } else if y + ROW_HEIGHT > st + h - ROW_HEIGHT {
+                    el.set_scroll_top(y + 2 * ROW_HEIGHT - h);
+                }
+            }
+        });
+    }
+    let on_scroll = {
+        let (top, height) = (top.clone(), height.clone());
+        Callback::from(move |e: Event| {
+            let el: Element = e.target_unchecked_into();
+            top.set(el.scroll_top());
+            height.set(el.client_height().max(ROW_HEIGHT));
+        })
+    };
+    let first = ((*top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(rows.len());
+    let last = (first + (*height / ROW_HEIGHT) as usize + 2 * OVERSCAN).min(rows.len());
+
+    let mut states: BTreeSet<String> = r.groups.iter().map(|g| g.state.clone().unwrap_or_else(|| "unknown".into())).collect();
+    states.extend(view.hidden_states.iter().cloned());
+    let label_keys: Vec<&String> = r.labels.keys().collect();
+    let sum: i64 = rows.iter().map(|&i| r.groups[i].count).sum();
+
+    let on_input = props.on_search.reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
+    let on_similarity = props.on_similarity.reform(|e: Event| {
+        Similarity::parse(&e.target_unchecked_into::<HtmlSelectElement>().value()).unwrap_or_default()
+    });
+    let on_label = props.on_label_key.reform(|e: Event| {
+        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+        (!v.is_empty()).then_some(v)
+    });
+    let sort_header = |by: SortBy, name: &str| {
+        let arrow = if view.sort == by { if view.descending { " ▾" } else { " ▴" } } else { "" };
+        let sort = props.on_sort.reform(move |_| by);
+        html! { <th><button class="link sort" onclick={sort}>{ format!("{name}{arrow}") }</button></th> }
+    };
+    let selected = view.selected.and_then(|i| rows.get(i)).map(|&g| &r.groups[g]);
+
+    html! {
+        <section class="groups" aria-label="groups">
+            <div class="controls">
+                <input ref={props.search_ref.clone()} class="search" type="search" placeholder="search functions, files, labels — or /regex/  ( / )"
+                       value={view.search.clone()} oninput={on_input} aria-label="search" data-testid="search"/>
+                <label>{ "similarity " }
+                    <select onchange={on_similarity} aria-label="similarity" data-testid="similarity">
+                        { for Similarity::ALL.iter().map(|s| html! {
+                            <option value={s.name()} selected={view.grouping.similarity == *s}>{ s.name() }</option>
+                        }) }
+                    </select>
+                </label>
+                if !label_keys.is_empty() || view.grouping.label_key.is_some() {
+                    <label>{ "group by " }
+                        <select onchange={on_label} aria-label="group by label" data-testid="group-by">
+                            <option value="" selected={view.grouping.label_key.is_none()}>{ "all labels" }</option>
+                            { for label_keys.iter().map(|k| html! {
+                                <option value={k.to_string()} selected={view.grouping.label_key.as_deref() == Some(k.as_str())}>{ format!("label {k}") }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
+            </div>
+            <div class="chips" aria-label="filter by state">
+                { for states.iter().map(|s| {
+                    let off = view.hidden_states.contains(s);
+                    let toggle = { let s = s.clone(); props.on_toggle_state.reform(move |_| s.clone()) };
+                    html! {
+                        <button class={classes!("chip-toggle", state_family(Some(s.as_str())), off.then_some("off"))}
+                                aria-pressed={(!off).to_string()} onclick={toggle} data-testid="state-chip">{ s.clone() }</button>
+                    }
+                }) }
+            </div>
+            <h2>
+                <span data-testid="group-count">{ rows.len() }</span>{ " groups of " }
+                <span data-testid="group-sum">{ sum }</span>{ " goroutines" }
+                if rows.len() < r.groups.len() { <span class="muted">{ format!(" (of {} groups)", r.groups.len()) }</span> }
+            </h2>
+            <div class="table-scroll" ref={scroll} onscroll={on_scroll} tabindex="0" aria-label="groups table">
+                <table class="group-table">
+                    <thead><tr>
+                        { sort_header(SortBy::Count, "count") }
+                        { sort_header(SortBy::State, "state") }
+                        { sort_header(SortBy::Wait, "waiting") }
+                        { sort_header(SortBy::Function, "where (first user frame)") }
+                        <th>{ "labels" }</th>
+                        <th>{ "created by" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { spacer(first as i32 * ROW_HEIGHT) }
+                        { for (first..last).map(|pos| {
+                            let g = &r.groups[rows[pos]];
+                            let select = props.on_select.reform(move |_| pos);
+                            row(g, view.selected == Some(pos), select)
+                        }) }
+                        { spacer((rows.len() - last) as i32 * ROW_HEIGHT) }
+                    </tbody>
+                </table>
+            </div>
+            if let (Some(g), true) = (selected, view.expanded) {
+                { detail(g, view.show_args, props.on_toggle_args.reform(|_| ()), props.on_copy.clone()) }
+            }
+        </section>
+    }
+}
+
+/// Room for the rows not rendered; an SVG's height attribute, since the page's CSP forbids
+/// style attributes.
+fn spacer(px: i32) -> Html {
+    if px <= 0 {
+        return html! {};
+    }
+    html! { <tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height={px.to_string()}></svg></td></tr> }
+}
+
+fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
+    let state = g.state.clone().unwrap_or_else(|| "unknown".into());
+    html! {
+        <tr data-testid="group-row" data-count={g.count.to_string()} class={classes!(selected.then_some("selected"))}
+            onclick={on_click} aria-selected={selected.to_string()}>
+            <td class="num">{ g.count }</td>
+            <td class="nowrap">
+                <span class={classes!("chip", state_family(g.state.as_deref()))}>{ state }</span>
+                if g.inferred { <span class="muted" title="inferred from the leaf frames">{ " ≈" }</span> }
+                if g.leaked > 0 { <span class="leak small">{ format!(" {} leaked", g.leaked) }</span> }
+            </td>
+            <td class="nowrap muted">{ minutes_text(g.wait_minutes) }</td>
+            <td class="ellipsis">{ first_user_frame(&g.frames).map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }</td>
+            <td class="ellipsis labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td>
+            <td class="ellipsis">{ g.created_by.as_ref().map(short_frame_label).unwrap_or_default() }</td>
+        </tr>
+    }
+}
+
+fn detail(g: &GroupRow, show_args: bool, on_toggle_args: Callback<MouseEvent>, on_copy: Callback<String>) -> Html {
+    let text = stack_text(g);
+    let copy = Callback::from(move |_| on_copy.emit(text.clone()));
+    html! {
+        <div class="detail" data-testid="group-detail">
+            <div class="detail-bar">
+                <strong>{ format!("{} goroutines", g.count) }</strong>
+                if let Some(ids) = &g.ids {
+                    <span class="muted">{ format!(" ids {}{}", ids.iter().take(12).map(|i| i.to_string()).collect::<Vec<_>>().join(", "), if ids.len() > 12 { ", …" } else { "" }) }</span>
+                }
+                if g.args.is_some() {
+                    <button class="button small" onclick={on_toggle_args}>{ if show_args { "hide arguments" } else { "show arguments" } }</button>
+                }
+                <button class="button small" onclick={copy} data-testid="copy-stack">{ "copy stack" }</button>
+            </div>
+            <ol class="stack">
+                { for g.frames.iter().enumerate().map(|(i, f)| {
+                    let args = g.args.as_ref().and_then(|a| a.get(i)).filter(|_| show_args);
+                    html! {
+                        <li>
+                            <span class="func">{ &f.func }</span>
+                            if let Some(a) = args { <span class="args">{ format!("({a})") }</span> }
+                            <div class="file muted">{ format!("{}:{}", f.file, f.line) }</div>
+                        </li>
+                    }
+                }) }
+            </ol>
+            if let Some(c) = &g.created_by {
+                <div class="created">{ "created by " }{ frame_label(c) }</div>
+            }
+        </div>
+    }
+}
