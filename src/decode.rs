@@ -13,11 +13,11 @@ pub mod text;
 pub mod traceback;
 
 use crate::model::{Profile, Warning};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The input formats of DESIGN.md section 2, by the id the report prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Format {
     /// profile.proto, gzipped or not.
     #[serde(rename = "pprof")]
@@ -74,7 +74,7 @@ impl Default for Options {
 }
 
 /// A decoded input: the profile, and what could not be read of it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Decoded {
     pub format: Format,
     pub gzipped: bool,

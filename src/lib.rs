@@ -12,6 +12,7 @@ pub mod group;
 pub mod leaks;
 pub mod model;
 pub mod report;
+pub mod share;
 pub mod waits;
 
 pub use decode::{decode, detect, DecodeError, Decoded, Detected, Format, Options};

@@ -5,6 +5,7 @@
 //! grouping compares integers. Stacks are leaf first, exactly as the input names its frames
 //! (runtime frames included).
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -22,6 +23,26 @@ pub type LabelSetId = u32;
 pub struct Interner<T: Eq + Hash + Clone> {
     values: Vec<T>,
     ids: HashMap<T, u32>,
+}
+
+/// Serialized as the list of values; the index is rebuilt when read.
+impl<T: Eq + Hash + Clone + Serialize> Serialize for Interner<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.values.serialize(s)
+    }
+}
+
+impl<'de, T: Eq + Hash + Clone + Deserialize<'de>> Deserialize<'de> for Interner<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut interner = Interner::default();
+        for v in Vec::<T>::deserialize(d)? {
+            // A repeated value keeps its first id, and later ids still index `values`.
+            let id = interner.values.len() as u32;
+            interner.ids.entry(v.clone()).or_insert(id);
+            interner.values.push(v);
+        }
+        Ok(interner)
+    }
 }
 
 impl<T: Eq + Hash + Clone> Default for Interner<T> {
@@ -61,6 +82,24 @@ pub struct Strings {
     ids: HashMap<Box<str>, StrId>,
 }
 
+impl Serialize for Strings {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.values.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Strings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut strings = Strings::default();
+        for v in Vec::<Box<str>>::deserialize(d)? {
+            let id = strings.values.len() as StrId;
+            strings.ids.entry(v.clone()).or_insert(id);
+            strings.values.push(v);
+        }
+        Ok(strings)
+    }
+}
+
 impl Strings {
     pub fn intern(&mut self, s: &str) -> StrId {
         if let Some(&id) = self.ids.get(s) {
@@ -91,7 +130,7 @@ impl Strings {
 }
 
 /// One frame of a stack: the function, and where in the source it was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Frame {
     pub func: StrId,
     pub file: StrId,
@@ -100,7 +139,7 @@ pub struct Frame {
 }
 
 /// A label value: pprof labels are strings; protos may also carry numbers with a unit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LabelValue {
     Str(StrId),
     Num { value: i64, unit: Option<StrId> },
@@ -110,7 +149,7 @@ pub enum LabelValue {
 pub type LabelSet = Vec<(StrId, LabelValue)>;
 
 /// The profile kind a user would name: the endpoint it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProfileKind {
     Goroutine,
     GoroutineLeak,
@@ -148,14 +187,14 @@ impl ProfileKind {
 }
 
 /// A sample type such as `goroutine/count` or `inuse_space/bytes`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampleType {
     pub kind: String,
     pub unit: String,
 }
 
 /// One sample: a stack, its values (one per sample type), its labels.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sample {
     pub stack: StackId,
     pub values: Vec<i64>,
@@ -165,7 +204,7 @@ pub struct Sample {
 }
 
 /// How a printed stack was shortened by the runtime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Elision {
     #[default]
     None,
@@ -176,14 +215,14 @@ pub enum Elision {
 }
 
 /// An ancestor stack printed under `GODEBUG=tracebackancestors=N`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ancestor {
     pub id: u64,
     pub stack: StackId,
 }
 
 /// What a debug=2 dump or a traceback says about one goroutine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Goroutine {
     pub id: u64,
     /// The wait reason exactly as Go prints it (`chan receive`, `chan receive (nil chan)`,
@@ -211,7 +250,7 @@ pub struct Goroutine {
 }
 
 /// What a crashing process printed before its goroutines.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Crash {
     /// Every `panic:` line in order, leading white space removed.
     pub panic: Vec<String>,
@@ -223,7 +262,7 @@ pub struct Crash {
 }
 
 /// A line of input that was skipped or read with doubt.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     /// 1-based line number in the (decompressed) input; 0 for binary input.
     pub line: u32,
@@ -231,7 +270,7 @@ pub struct Warning {
 }
 
 /// The profile: what the input says, interned.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Profile {
     pub kind: ProfileKind,
     pub strings: Strings,
@@ -330,5 +369,60 @@ impl Profile {
             return None;
         }
         Some(self.samples.iter().map(|s| s.values.first().copied().unwrap_or(0)).sum())
+    }
+}
+
+impl Profile {
+    /// Checks that every id points into its table, for a profile read from outside (a shared
+    /// link): a hostile link must give an error, not a panic. Says what is wrong first.
+    pub fn check(&self) -> Result<(), String> {
+        let (strings, frames, stacks, label_sets) = (self.strings.len() as u32, self.frames.len() as u32, self.stacks.len() as u32, self.label_sets.len() as u32);
+        if strings == 0 || label_sets == 0 {
+            return Err("the string and label set tables must start with the empty entry".into());
+        }
+        let string = |id: StrId, what: &str| if id < strings { Ok(()) } else { Err(format!("{what} names string {id} of {strings}")) };
+        for f in self.frames.iter() {
+            string(f.func, "a frame")?;
+            string(f.file, "a frame")?;
+        }
+        for stack in self.stacks.iter() {
+            if let Some(bad) = stack.iter().find(|&&f| f >= frames) {
+                return Err(format!("a stack names frame {bad} of {frames}"));
+            }
+        }
+        for set in self.label_sets.iter() {
+            for (k, v) in set {
+                string(*k, "a label")?;
+                match v {
+                    LabelValue::Str(s) => string(*s, "a label")?,
+                    LabelValue::Num { unit: Some(u), .. } => string(*u, "a label unit")?,
+                    LabelValue::Num { .. } => {}
+                }
+            }
+        }
+        if !self.sample_types.is_empty() && self.default_sample_type >= self.sample_types.len() {
+            return Err("the default sample type is not one of the sample types".into());
+        }
+        for s in &self.samples {
+            if s.stack >= stacks || s.labels >= label_sets || s.values.len() != self.sample_types.len() {
+                return Err("a sample names a stack or label set that is not there, or has the wrong number of values".into());
+            }
+            if s.goroutine.is_some_and(|g| g as usize >= self.goroutines.len()) {
+                return Err("a sample names a goroutine that is not there".into());
+            }
+        }
+        for g in &self.goroutines {
+            string(g.state, "a goroutine's state")?;
+            if g.stack >= stacks || g.labels >= label_sets || g.created_by.is_some_and(|f| f >= frames) || g.ancestors.iter().any(|a| a.stack >= stacks) {
+                return Err(format!("goroutine {} names a stack, frame or label set that is not there", g.id));
+            }
+            for &a in &g.args {
+                string(a, "an argument")?;
+            }
+        }
+        for &f in self.function_start_lines.keys() {
+            string(f, "a function start line")?;
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,81 @@
+//! The fragment codec: round trips, redaction that leaves no redacted value in the payload,
+//! and malformed or hostile fragments that give one sentence, never a panic.
+
+mod common;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use common::decode_fixture;
+use flate2::read::{DeflateDecoder, DeflateEncoder};
+use flate2::Compression;
+use parkview::report::{report, ReportOptions};
+use parkview::share::{from_fragment, redact, to_fragment, Redaction, ShareError, Shared, SharedSnapshot, MAX_INFLATED};
+use std::io::Read;
+
+fn share_of(files: &[&str], redaction: &Redaction) -> Shared {
+    Shared {
+        view: r#"{"view":"groups","search":"queryBackend"}"#.into(),
+        snapshots: files.iter().map(|f| SharedSnapshot { name: f.to_string(), decoded: redact(&decode_fixture(f), redaction) }).collect(),
+    }
+}
+
+fn payload_text(fragment: &str) -> String {
+    let deflated = URL_SAFE_NO_PAD.decode(fragment.strip_prefix("v1.").unwrap()).unwrap();
+    let mut json = String::new();
+    DeflateDecoder::new(&deflated[..]).read_to_string(&mut json).unwrap();
+    json
+}
+
+#[test]
+fn a_link_round_trips_to_the_same_report() {
+    let files = ["go1.27/service.s1.goroutine.debug2.txt", "go1.27/service.s3.goroutine.pb.gz", "crash/nil-deref.txt", "go1.27/service.heap.pb.gz"];
+    let shared = share_of(&files, &Redaction::default());
+    let fragment = to_fragment(&shared);
+    let back = from_fragment(&format!("#{fragment}"), MAX_INFLATED).expect("reads back");
+    assert_eq!(back.view, shared.view);
+    for (a, b) in shared.snapshots.iter().zip(&back.snapshots) {
+        assert_eq!(a.name, b.name);
+        assert_eq!(report(&a.decoded, &ReportOptions::default()), report(&b.decoded, &ReportOptions::default()), "{}", a.name);
+    }
+    // A share file holds the same text after its header line.
+    let file = format!("{}{fragment}\n", parkview::share::SHARE_FILE_HEADER);
+    assert_eq!(from_fragment(&file, MAX_INFLATED).unwrap().snapshots.len(), 4);
+}
+
+#[test]
+fn redaction_removes_every_redacted_value_from_the_payload() {
+    let files = ["go1.27/service.s3.goroutine.debug2.txt", "crash/nil-deref.txt"];
+    let all = Redaction { args: true, paths: true, label_values: true, goroutine_ids: true, panic_message: true };
+    let json = payload_text(&to_fragment(&share_of(&files, &all)));
+    for secret in ["0x20d8bc1a7590", "/src/corpusgen/internal", "globex corp", "GET /api/search", "/usr/local/go/src", "nil pointer dereference"] {
+        assert!(!json.contains(secret), "{secret} is still in the payload");
+    }
+    // Ids are renumbered 1..N; groups still split the same way.
+    let original = decode_fixture("go1.27/service.s3.goroutine.debug2.txt");
+    let redacted = redact(&original, &all);
+    let ids: Vec<u64> = redacted.profile.goroutines.iter().map(|g| g.id).collect();
+    assert_eq!(ids, (1..=112).collect::<Vec<_>>());
+    let counts = |d: &parkview::Decoded| report(d, &ReportOptions::default()).groups.iter().map(|g| g.count).collect::<Vec<_>>();
+    assert_eq!(counts(&original), counts(&redacted));
+    // Functions stay: they are what the link is for.
+    assert!(json.contains("queryBackend"));
+}
+
+#[test]
+fn malformed_and_hostile_fragments_fail_cleanly() {
+    let fragment = to_fragment(&share_of(&["crash/deadlock.txt"], &Redaction::default()));
+    for cut in (4..fragment.len()).step_by(fragment.len() / 40 + 1) {
+        let err = from_fragment(&fragment[..cut], MAX_INFLATED);
+        assert!(err.is_err(), "a link cut at {cut} must not read");
+        assert!(!err.unwrap_err().to_string().contains('\n'));
+    }
+    assert_eq!(from_fragment("#", MAX_INFLATED).unwrap_err(), ShareError::NotAShare);
+    assert!(matches!(from_fragment(&fragment, 100), Err(ShareError::TooLarge(100))));
+    // Valid JSON whose ids point nowhere.
+    let mut json = payload_text(&fragment);
+    json = json.replacen("\"stack\":0", "\"stack\":99999", 1);
+    let mut deflated = Vec::new();
+    DeflateEncoder::new(json.as_bytes(), Compression::fast()).read_to_end(&mut deflated).unwrap();
+    let hostile = format!("v1.{}", URL_SAFE_NO_PAD.encode(deflated));
+    assert!(matches!(from_fragment(&hostile, MAX_INFLATED), Err(ShareError::Payload(_))));
+}
