@@ -6,6 +6,7 @@ use parkview::diff::{default_key, diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::leaks::is_standard_library;
 use parkview::report::{report, Report, ReportOptions};
+use parkview::share::{self, Redaction, Shared, SharedSnapshot};
 use parkview::{decode, DecodeError, Decoded, Options};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -47,6 +48,15 @@ enum Command {
         fail_on_growth: Option<i64>,
         base: PathBuf,
         new: PathBuf,
+    },
+    /// Print a share link's fragment (`#v1.…`) holding these snapshots; open it after the
+    /// address of any copy of the site. Its length goes to standard error.
+    Share {
+        /// Take out arguments, file paths, label values, goroutine ids and panic messages.
+        #[arg(long)]
+        redact: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Counts per group across two or more snapshots, oldest first.
     Series {
@@ -165,6 +175,18 @@ fn main() -> ExitCode {
                 eprintln!("parkview: a group grew by {} or more", fail_on_growth.unwrap_or_default());
             }
             Ok(if grew { ExitCode::from(3) } else { ExitCode::SUCCESS })
+        }),
+        Command::Share { redact, files } => files.iter().map(|f| load(f)).collect::<Result<Vec<_>, _>>().map(|decoded| {
+            let redaction = if redact { Redaction { args: true, paths: true, label_values: true, goroutine_ids: true, panic_message: true } } else { Redaction::default() };
+            let snapshots = decoded
+                .iter()
+                .zip(&files)
+                .map(|(d, f)| SharedSnapshot { name: f.file_name().map_or("stdin".into(), |n| n.to_string_lossy().into_owned()), decoded: share::redact(d, &redaction) })
+                .collect();
+            let fragment = share::to_fragment(&Shared { view: String::new(), snapshots });
+            eprintln!("{} characters", fragment.len() + 1);
+            let _ = writeln!(out, "#{fragment}");
+            ExitCode::SUCCESS
         }),
         Command::Series { json, key, files } => files.iter().map(|f| load(f)).collect::<Result<Vec<_>, _>>().map(|decoded| {
             let profiles: Vec<_> = decoded.iter().map(|d| &d.profile).collect();

@@ -2,19 +2,21 @@
 //! the worker, keyboard and theme, and which view shows the active snapshot.
 
 use crate::agent::AnalysisWorker;
-use crate::engine::{Engine, Request, Response};
+use crate::engine::{Engine, Grouping, Request, Response};
+use crate::link::{fragment, markdown, parse_fragment, states_svg, ViewLink};
 use crate::state::{Action, Comparison, State, Theme, View};
 use crate::views::creators::Creators;
 use crate::views::diff::DiffView;
 use crate::views::flame::Flame;
 use crate::views::groups::Groups;
+use crate::views::share::ShareView;
 use crate::views::{ErrorList, Help, SnapshotList, Summary, Tabs};
 use gloo::events::{EventListener, EventListenerOptions};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{ClipboardEvent, DragEvent, FileList, HtmlElement, HtmlInputElement, KeyboardEvent};
+use web_sys::{ClipboardEvent, DragEvent, FileList, HtmlElement, HtmlInputElement, KeyboardEvent, PopStateEvent};
 use yew::prelude::*;
 use yew_agent::worker::WorkerBridge;
 use yew_agent::Spawnable;
@@ -64,12 +66,21 @@ impl Channel {
     }
 }
 
-fn action_for(response: Response, state: &State) -> Option<Action> {
+fn now() -> String {
+    String::from(js_sys::Date::new_0().to_locale_time_string("en-GB"))
+}
+
+fn action_for(response: Response, state: &State, ids: &Cell<u32>, opened: &RefCell<Option<ViewLink>>) -> Option<Action> {
     match response {
-        Response::Report { id, report } if state.pending.iter().any(|p| p.id == id) => {
-            let loaded_at = String::from(js_sys::Date::new_0().to_locale_time_string("en-GB"));
-            Some(Action::Loaded { id, report: *report, loaded_at })
+        Response::Shared { fragment } => Some(Action::Shared(fragment)),
+        Response::Imported { snapshots, view } => {
+            // The engine numbered the snapshots; later loads must not reuse those ids.
+            ids.set(ids.get().max(snapshots.iter().map(|s| s.0).max().unwrap_or(0)));
+            let snapshots = snapshots.into_iter().map(|(id, name, report)| (id, name, *report)).collect();
+            Some(Action::Imported { snapshots, view, address_view: opened.borrow_mut().take(), loaded_at: now() })
         }
+        Response::ImportFailed { message } => Some(Action::Failed { id: u32::MAX - ids.get(), name: Some("shared link".into()), message }),
+        Response::Report { id, report } if state.pending.iter().any(|p| p.id == id) => Some(Action::Loaded { id, report: *report, loaded_at: now() }),
         Response::Report { id, report } => Some(Action::Regrouped { id, report: *report }),
         Response::Failed { id, message } => Some(Action::Failed { id, name: None, message }),
         Response::Compared { base, new, diff, series } => {
@@ -104,7 +115,17 @@ impl Loader {
     }
 
     fn send_load(&self, id: u32, bytes: Vec<u8>) {
-        self.channel.send(Request::Load { id, bytes, grouping: self.state.groups.grouping.clone() });
+        let grouping = self.state.groups.grouping.clone();
+        if bytes.starts_with(parkview::share::SHARE_FILE_HEADER.as_bytes()) {
+            // A share file: its snapshots take this input's place in the list.
+            self.state.dispatch(Action::Failed { id, name: None, message: String::new() });
+            self.state.dispatch(Action::DismissError(id));
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            self.channel.send(Request::Import { text, first_id: next_id(&self.ids), grouping });
+            self.ids.set(self.ids.get() + 1000);
+            return;
+        }
+        self.channel.send(Request::Load { id, bytes, grouping });
     }
 
     fn files(&self, files: FileList) {
@@ -143,21 +164,36 @@ fn in_text_field(target: Option<web_sys::EventTarget>) -> bool {
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let state = use_reducer(State::default);
+    // The data a link carries stays in the address from the first render on, so that a reload
+    // before its import answers still finds it.
+    let state = use_reducer(|| {
+        let (view, data) = parse_fragment(&gloo::utils::window().location().hash().unwrap_or_default());
+        let mut state = State { data, ..State::default() };
+        if let (Some(v), None) = (view, &state.data) {
+            state.apply(&v);
+        }
+        state
+    });
     let ids = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let dragging = use_state(|| false);
     let search_ref = use_node_ref();
     // Responses are turned into actions against the latest state.
     let latest = use_mut_ref(|| Rc::new(State::default()));
     *latest.borrow_mut() = Rc::new((*state).clone());
+    // The data part of the address as the state knows it, for listeners set up once.
+    let latest_data = use_mut_ref(|| None::<String>);
+    latest_data.borrow_mut().clone_from(&state.data);
+    // The view in the address the page was opened with, until the link's import answers.
+    let opened = use_mut_ref(|| None::<ViewLink>);
     let channel = {
         let dispatcher = state.dispatcher();
         let latest = latest.clone();
         let runner = props.runner;
+        let (ids, opened) = ((*ids).clone(), opened.clone());
         use_memo((), move |_| {
             let on_response = Callback::from(move |response: Response| {
                 let current = latest.borrow().clone();
-                if let Some(action) = action_for(response, &current) {
+                if let Some(action) = action_for(response, &current, &ids, &opened) {
                     dispatcher.dispatch(action);
                 }
             });
@@ -189,6 +225,92 @@ pub fn app(props: &AppProps) -> Html {
         use_effect_with((state.compared(), ids), move |(compared, ids)| {
             if let Some((base, new)) = *compared {
                 channel.send(Request::Compare { base, new, ids: ids.clone() });
+            }
+        });
+    }
+    // A link opened with data or a view: import the data, or take on the view.
+    {
+        let (channel, dispatcher, ids, opened) = ((*channel).clone(), state.dispatcher(), (*ids).clone(), opened.clone());
+        let grouping = state.groups.grouping.clone();
+        let latest_data = latest_data.clone();
+        use_effect_with((), move |_| {
+            let hash = gloo::utils::window().location().hash().unwrap_or_default();
+            let (view, data) = parse_fragment(&hash);
+            match data {
+                Some(data) => {
+                    // The address's view, if any, wins over the one the data carries: it is newer.
+                    *opened.borrow_mut() = view;
+                    let first_id = next_id(&ids);
+                    ids.set(ids.get() + 1000);
+                    channel.send(Request::Import { text: data, first_id, grouping });
+                }
+                None => {}
+            }
+            let popstate = EventListener::new(&gloo::utils::window(), "popstate", {
+                let dispatcher = dispatcher.clone();
+                move |event| {
+                    if event.dyn_ref::<PopStateEvent>().is_some() {
+                        let hash = gloo::utils::window().location().hash().unwrap_or_default();
+                        if let (Some(v), _) = parse_fragment(&hash) {
+                            dispatcher.dispatch(Action::ApplyView(v));
+                        }
+                    }
+                }
+            });
+            // A link pasted into the address bar of an open page changes only the fragment.
+            let hashchange = EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
+                let hash = gloo::utils::window().location().hash().unwrap_or_default();
+                match parse_fragment(&hash) {
+                    (view, Some(data)) if latest_data.borrow().as_deref() != Some(data.as_str()) => {
+                        *opened.borrow_mut() = view;
+                        dispatcher.dispatch(Action::SetData(data.clone()));
+                        let first_id = next_id(&ids);
+                        ids.set(ids.get() + 1000);
+                        channel.send(Request::Import { text: data, first_id, grouping: Grouping::default() });
+                    }
+                    (Some(v), _) => dispatcher.dispatch(Action::ApplyView(v)),
+                    _ => {}
+                }
+            });
+            move || drop((popstate, hashchange))
+        });
+    }
+    // The address follows the view: a new history entry for another view or snapshot, the
+    // same entry for typing and filtering.
+    {
+        let view_link = ViewLink::of(&state);
+        let last = use_mut_ref(|| None::<ViewLink>);
+        let data = state.data.clone();
+        // Until a link's data is imported the address stays as it came.
+        let importing = state.data.is_some() && state.snapshots.is_empty() && state.errors.is_empty();
+        use_effect_with((view_link, data, importing), move |(view_link, data, importing)| {
+            if *importing {
+                return;
+            }
+            let window = gloo::utils::window();
+            let wanted = fragment(view_link, data.as_deref());
+            if window.location().hash().unwrap_or_default() != wanted {
+                if let Ok(history) = window.history() {
+                    let new_entry = last.borrow().as_ref().is_some_and(|l| l.view != view_link.view || l.active != view_link.active);
+                    let _ = if new_entry {
+                        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&wanted))
+                    } else {
+                        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&wanted))
+                    };
+                }
+            }
+            *last.borrow_mut() = Some(view_link.clone());
+        });
+    }
+    // Ask the worker for a link when the share dialog opens or its redaction changes.
+    {
+        let channel = (*channel).clone();
+        let wants_link = state.share.as_ref().filter(|d| d.link.is_none()).map(|d| d.redaction);
+        let ids: Vec<(u32, String)> = state.snapshots.iter().map(|s| (s.id, s.name.clone())).collect();
+        let view = ViewLink::of(&state).to_json();
+        use_effect_with(wants_link, move |wants| {
+            if let Some(redaction) = *wants {
+                channel.send(Request::Share { ids, redaction, view });
             }
         });
     }
@@ -230,6 +352,11 @@ pub fn app(props: &AppProps) -> Html {
             });
             let keys = EventListener::new(&document, "keydown", move |event| {
                 let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
+                if event.key() == "Escape" {
+                    // Closes whatever is open, also from a text field.
+                    dispatcher.dispatch(Action::Escape);
+                    return;
+                }
                 if event.ctrl_key() || event.meta_key() || event.alt_key() || in_text_field(event.target()) {
                     return;
                 }
@@ -253,7 +380,6 @@ pub fn app(props: &AppProps) -> Html {
                     "d" => Action::Show(View::Diff),
                     "t" => Action::CycleTheme,
                     "?" => Action::ToggleHelp,
-                    "Escape" => Action::Show(View::Summary),
                     k => match k.parse::<usize>().ok().and_then(|n| View::ALL.get(n.wrapping_sub(1))) {
                         Some(&v) => Action::Show(v),
                         None => return,
@@ -348,6 +474,7 @@ pub fn app(props: &AppProps) -> Html {
             let _ = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
         });
     });
+    let active = state.active_snapshot().cloned();
     let d = state.dispatcher();
     let groups_callbacks = (
         { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::Search(s))) },
@@ -358,6 +485,27 @@ pub fn app(props: &AppProps) -> Html {
         { let d = d.clone(); Callback::from(move |i| d.dispatch(Action::SelectRow(i))) },
         { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleArgs)) },
     );
+    let on_download = Callback::from(|(name, kind, text): (String, String, String)| download(&name, &kind, &text));
+    let on_share = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::OpenShare)) };
+    let exports = active.as_ref().map(|s| {
+        let (report, name) = (s.report.clone(), s.name.clone());
+        let rows = crate::state::visible_groups(&report.groups, &state.groups);
+        let md = markdown(&name, &report, &rows);
+        let json = serde_json::to_string_pretty(&*report).unwrap_or_default();
+        let svg = states_svg(&report);
+        let copy_md = { let (c, md) = (on_copy.clone(), md.clone()); Callback::from(move |_| c.emit(md.clone())) };
+        let save_md = Callback::from(move |_| download("parkview-summary.md", "text/markdown", &md));
+        let save_json = Callback::from(move |_| download("parkview-report.json", "application/json", &json));
+        let save_svg = Callback::from(move |_| download("parkview-wait-states.svg", "image/svg+xml", &svg));
+        html! {
+            <div class="exports">
+                <button class="button small" onclick={copy_md} data-testid="export-markdown">{ "copy Markdown" }</button>
+                <button class="button small" onclick={save_md}>{ "Markdown file" }</button>
+                <button class="button small" onclick={save_json} data-testid="export-json">{ "JSON report" }</button>
+                <button class="button small" onclick={save_svg} data-testid="export-svg">{ "chart as SVG" }</button>
+            </div>
+        }
+    });
     let on_theme = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::CycleTheme)) };
     let on_help = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleHelp)) };
     let theme_label = match state.theme {
@@ -366,7 +514,6 @@ pub fn app(props: &AppProps) -> Html {
         Theme::Dark => "theme: dark",
     };
 
-    let active = state.active_snapshot().cloned();
     let body = match (&active, state.view) {
         (_, View::Diff) => html! {
             <DiffView snapshots={state.snapshots.clone()} compared={state.compared()} comparison={state.comparison.clone()}
@@ -377,7 +524,7 @@ pub fn app(props: &AppProps) -> Html {
             <Groups report={s.report.clone()} view={state.groups.clone()} search_ref={search_ref.clone()}
                     on_search={groups_callbacks.0} on_toggle_state={groups_callbacks.1} on_similarity={groups_callbacks.2}
                     on_label_key={groups_callbacks.3} on_sort={groups_callbacks.4} on_select={groups_callbacks.5}
-                    on_toggle_args={groups_callbacks.6} on_copy={on_copy}/>
+                    on_toggle_args={groups_callbacks.6} on_copy={on_copy.clone()}/>
         },
         (Some(s), View::Creators) => {
             let chain = state.chain.clone().filter(|(id, _, _)| *id == s.id).map(|(_, g, links)| (g, links));
@@ -404,6 +551,7 @@ pub fn app(props: &AppProps) -> Html {
                 <button class="button" onclick={on_sample} data-testid="try-sample">{ "Try a sample" }</button>
                 <span class="hint">{ "or drop files anywhere, or paste (Ctrl/⌘+V). Nothing leaves this page." }</span>
                 <span class="spacer-flex"></span>
+                <button class="button" onclick={on_share} disabled={state.snapshots.is_empty()} data-testid="share-button">{ "Share…" }</button>
                 <button class="button" onclick={on_theme} data-testid="theme-toggle">{ theme_label }</button>
                 <button class="button" onclick={on_help} aria-label="keyboard shortcuts">{ "?" }</button>
             </header>
@@ -411,12 +559,43 @@ pub fn app(props: &AppProps) -> Html {
             <SnapshotList snapshots={state.snapshots.clone()} pending={state.pending.clone()} active={state.active}
                           on_select={dispatch(Action::Select)} on_remove={on_remove} on_rename={on_rename}/>
             if !state.snapshots.is_empty() {
-                <Tabs view={state.view} on_show={on_show} has_groups={active.as_ref().is_some_and(|s| !s.report.groups.is_empty())}/>
+                <div class="tabs-row">
+                    <Tabs view={state.view} on_show={on_show} has_groups={active.as_ref().is_some_and(|s| !s.report.groups.is_empty())}/>
+                    { exports.unwrap_or_default() }
+                </div>
             }
             <main class="content">{ body }</main>
+            if let Some(dialog) = state.share.clone() {
+                <ShareView dialog={dialog} report={active.as_ref().map(|s| s.report.clone())} base_url={base_url()}
+                           on_redaction={{ let d = d.clone(); Callback::from(move |r| d.dispatch(Action::SetRedaction(r))) }}
+                           on_copy={on_copy.clone()} on_download={on_download}
+                           on_close={{ let d = d.clone(); Callback::from(move |_| d.dispatch(Action::CloseShare)) }}/>
+            }
             if state.help {
                 <Help on_close={{ let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleHelp)) }}/>
             }
         </div>
     }
+}
+
+/// The page's address without its fragment.
+fn base_url() -> String {
+    let href = gloo::utils::window().location().href().unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
+}
+
+/// Saves text as a file the browser downloads (a blob: URL; nothing leaves the machine).
+fn download(name: &str, kind: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let document = gloo::utils::document();
+    if let Ok(a) = document.create_element("a").map(|a| a.unchecked_into::<web_sys::HtmlAnchorElement>()) {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }

@@ -8,6 +8,7 @@ use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::leaks::first_user_frame;
 use parkview::model::Profile;
 use parkview::report::{frame_row, report, FrameRow, Report, ReportOptions};
+use parkview::share::{from_fragment, redact, to_fragment, Redaction, Shared, SharedSnapshot, MAX_INFLATED};
 use parkview::{decode, Decoded, Options};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -41,6 +42,10 @@ pub enum Request {
     /// The parent chain of one goroutine of a snapshot.
     Parents { id: u32, goroutine: u64 },
     Forget { id: u32 },
+    /// A link (fragment) holding these snapshots, redacted, and the page's view.
+    Share { ids: Vec<(u32, String)>, redaction: Redaction, view: String },
+    /// Read a link or share file; its snapshots get ids from `first_id` on.
+    Import { text: String, first_id: u32, grouping: Grouping },
 }
 
 /// One goroutine of a parent chain, as the creators view lists it.
@@ -60,6 +65,10 @@ pub enum Response {
     Compared { base: u32, new: u32, diff: Box<Diff>, series: Option<Box<Series>> },
     Parents { id: u32, goroutine: u64, chain: Vec<ChainLink> },
     Forgotten { id: u32 },
+    Shared { fragment: String },
+    /// The imported snapshots (id, name, report) in order, and the view the link carried.
+    Imported { snapshots: Vec<(u32, String, Box<Report>)>, view: String },
+    ImportFailed { message: String },
 }
 
 #[derive(Default)]
@@ -125,6 +134,27 @@ impl Engine {
                 self.snapshots.remove(&id);
                 Response::Forgotten { id }
             }
+            Request::Share { ids, redaction, view } => {
+                let snapshots = ids
+                    .into_iter()
+                    .filter_map(|(id, name)| self.snapshots.get(&id).map(|d| SharedSnapshot { name, decoded: redact(d, &redaction) }))
+                    .collect();
+                Response::Shared { fragment: to_fragment(&Shared { view, snapshots }) }
+            }
+            Request::Import { text, first_id, grouping } => match from_fragment(&text, MAX_INFLATED) {
+                Ok(shared) => {
+                    let mut out = Vec::new();
+                    for (i, s) in shared.snapshots.into_iter().enumerate() {
+                        let id = first_id + i as u32;
+                        self.snapshots.insert(id, s.decoded);
+                        if let Response::Report { report, .. } = self.report(id, &grouping) {
+                            out.push((id, s.name, report));
+                        }
+                    }
+                    Response::Imported { snapshots: out, view: shared.view }
+                }
+                Err(e) => Response::ImportFailed { message: e.to_string() },
+            },
         }
     }
 }
@@ -150,6 +180,10 @@ mod tests {
         assert_eq!(diff.rows[0].delta, 42);
         let Response::Parents { chain, .. } = e.handle(Request::Parents { id: 2, goroutine: 23 }) else { panic!() };
         assert_eq!(chain.iter().map(|c| c.goroutine).collect::<Vec<_>>(), vec![23, 1]);
+        let Response::Shared { fragment } = e.handle(Request::Share { ids: vec![(1, "a".into()), (2, "b".into())], redaction: Redaction::default(), view: "{}".into() }) else { panic!() };
+        let Response::Imported { snapshots, view } = e.handle(Request::Import { text: fragment, first_id: 10, grouping: Grouping::default() }) else { panic!() };
+        assert_eq!((snapshots.len(), snapshots[1].0, view.as_str()), (2, 11, "{}"));
+        assert!(matches!(e.handle(Request::Import { text: "#v1.!!".into(), first_id: 20, grouping: Grouping::default() }), Response::ImportFailed { .. }));
         e.handle(Request::Forget { id: 1 });
         assert!(matches!(e.handle(Request::Compare { base: 1, new: 2, ids: vec![] }), Response::Failed { .. }));
     }

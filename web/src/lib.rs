@@ -4,5 +4,6 @@
 pub mod agent;
 pub mod app;
 pub mod engine;
+pub mod link;
 pub mod state;
 pub mod views;

@@ -2,6 +2,8 @@
 //! at. Changed only through [`Action`]s, in the reducer; the views derive the rest.
 
 use crate::engine::{ChainLink, Grouping};
+use crate::link::{sort_by_name, ViewLink};
+use parkview::share::Redaction;
 use parkview::diff::{Diff, Series};
 use parkview::group::Similarity;
 use parkview::report::{GroupRow, Report};
@@ -112,6 +114,13 @@ pub struct Comparison {
     pub series: Option<Rc<Series>>,
 }
 
+/// The share dialog: what to redact, and the link once the worker has made it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ShareDialog {
+    pub redaction: Redaction,
+    pub link: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub snapshots: Vec<Snapshot>,
@@ -128,6 +137,9 @@ pub struct State {
     pub chain: Option<(u32, u64, Vec<ChainLink>)>,
     pub theme: Theme,
     pub help: bool,
+    pub share: Option<ShareDialog>,
+    /// The data part of the link the page was opened with, kept in the address.
+    pub data: Option<String>,
 }
 
 impl Default for State {
@@ -145,6 +157,8 @@ impl Default for State {
             chain: None,
             theme: Theme::Auto,
             help: false,
+            share: None,
+            data: None,
         }
     }
 }
@@ -177,6 +191,16 @@ pub enum Action {
     PickNew(u32),
     CycleTheme,
     ToggleHelp,
+    /// Closes the share dialog or the help, else goes back to the summary.
+    Escape,
+    OpenShare,
+    CloseShare,
+    SetRedaction(Redaction),
+    Shared(String),
+    Imported { snapshots: Vec<(u32, String, Report)>, view: String, address_view: Option<ViewLink>, loaded_at: String },
+    ApplyView(ViewLink),
+    /// The data part of the address (a link pasted into an open page).
+    SetData(String),
 }
 
 impl Reducible for State {
@@ -291,12 +315,62 @@ impl Reducible for State {
                 }
             }
             Action::ToggleHelp => next.help = !next.help,
+            Action::Escape => {
+                if next.share.is_some() {
+                    next.share = None;
+                } else if next.help {
+                    next.help = false;
+                } else {
+                    next.view = View::Summary;
+                }
+            }
+            Action::OpenShare => next.share = Some(ShareDialog::default()),
+            Action::CloseShare => next.share = None,
+            Action::SetRedaction(redaction) => next.share = Some(ShareDialog { redaction, link: None }),
+            Action::Shared(link) => {
+                if let Some(d) = next.share.as_mut() {
+                    d.link = Some(link);
+                }
+            }
+            Action::Imported { snapshots, view, address_view, loaded_at } => {
+                for (id, name, report) in snapshots {
+                    next.snapshots.push(Snapshot { id, name, size: 0, loaded_at: loaded_at.clone(), report: Rc::new(report) });
+                    next.active = Some(id);
+                }
+                if let Some(v) = address_view.or_else(|| ViewLink::from_json(&view)) {
+                    next.apply(&v);
+                }
+            }
+            Action::ApplyView(v) => next.apply(&v),
+            Action::SetData(data) => next.data = Some(data),
         }
         Rc::new(next)
     }
 }
 
 impl State {
+    /// Takes on the view a link describes; places that are not there are ignored.
+    pub fn apply(&mut self, v: &ViewLink) {
+        let id_at = |i: Option<usize>| i.and_then(|i| self.snapshots.get(i)).map(|s| s.id);
+        self.view = v.view();
+        if let Some(id) = id_at(v.active) {
+            self.active = Some(id);
+        }
+        self.groups.search = v.search.clone();
+        self.groups.hidden_states = v.hidden_states.iter().cloned().collect();
+        self.groups.grouping = Grouping { similarity: v.similarity, label_key: v.label_key.clone() };
+        if let Some(sort) = v.sort.as_deref().and_then(sort_by_name) {
+            self.groups.sort = sort;
+        }
+        if let Some(d) = v.descending {
+            self.groups.descending = d;
+        }
+        self.base_pick = id_at(v.base);
+        self.new_pick = id_at(v.new);
+        self.groups.selected = v.selected;
+        self.groups.expanded = v.selected.is_some();
+    }
+
     pub fn active_snapshot(&self) -> Option<&Snapshot> {
         self.active.and_then(|id| self.snapshots.iter().find(|s| s.id == id))
     }

@@ -4,6 +4,7 @@ pub mod creators;
 pub mod diff;
 pub mod flame;
 pub mod groups;
+pub mod share;
 
 use crate::state::{LoadError, Pending, Snapshot, View};
 use parkview::leaks::is_standard_library;
@@ -162,7 +163,7 @@ pub fn snapshot_list(props: &SnapshotListProps) -> Html {
                             <button class="link name" onclick={select} ondblclick={start_rename} aria-pressed={active.to_string()}
                                     title="click to show, double-click to rename">{ &s.name }</button>
                         }
-                        <span class="muted small">{ format!(" {} · {}", s.loaded_at, human_bytes(s.size)) }</span>
+                        <span class="muted small">{ format!(" {} · {}", s.loaded_at, if s.size == 0 { "from a link".to_string() } else { human_bytes(s.size) }) }</span>
                         <button class="link remove" onclick={remove} aria-label={format!("remove {}", s.name)}>{ "×" }</button>
                     </span>
                 }

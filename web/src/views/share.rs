@@ -1,0 +1,104 @@
+//! The share dialog: what to redact (each with a preview of its effect on this snapshot), the
+//! link with its size, and a share file where a link would be too long for a browser.
+
+use crate::link::LINK_LIMIT;
+use crate::state::ShareDialog;
+use crate::views::{base_name, human_bytes};
+use parkview::report::Report;
+use parkview::share::{label_hash, Redaction};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ShareProps {
+    pub dialog: ShareDialog,
+    pub report: Option<Rc<Report>>,
+    /// The page's address before the fragment.
+    pub base_url: String,
+    pub on_redaction: Callback<Redaction>,
+    pub on_copy: Callback<String>,
+    pub on_download: Callback<(String, String, String)>,
+    pub on_close: Callback<()>,
+}
+
+/// (what, before, after) for each redaction, from the first group that shows it.
+fn previews(r: Option<&Report>) -> [(String, String); 5] {
+    let groups = r.map(|r| r.groups.as_slice()).unwrap_or_default();
+    let args = groups.iter().find_map(|g| g.args.as_ref().and_then(|a| a.iter().find(|x| !x.is_empty() && x.as_str() != "...")).cloned());
+    let path = groups.iter().flat_map(|g| g.frames.iter()).map(|f| f.file.clone()).find(|f| f.contains('/'));
+    let label = groups.iter().find_map(|g| g.labels.iter().next().map(|(k, v)| (k.clone(), v.clone())));
+    let ids = groups.iter().find_map(|g| g.ids.as_ref().and_then(|i| i.first().copied()));
+    let panic = r.and_then(|r| r.crash.as_ref()).and_then(|c| c.panic.first().cloned());
+    [
+        args.map_or((String::new(), String::new()), |a| (format!("({a})"), "(…)".into())),
+        path.map_or((String::new(), String::new()), |p| (p.clone(), base_name(&p).to_string())),
+        label.map_or((String::new(), String::new()), |(k, v)| (format!("{k}={v}"), format!("{k}={}", label_hash(&v)))),
+        ids.map_or((String::new(), String::new()), |i| (format!("goroutine {i}"), "goroutine 1".into())),
+        panic.map_or((String::new(), String::new()), |p| (p, "panic: [redacted]".into())),
+    ]
+}
+
+#[function_component(ShareView)]
+pub fn share_view(props: &ShareProps) -> Html {
+    let r = props.dialog.redaction;
+    let preview = previews(props.report.as_deref());
+    let toggles: [(&str, bool, fn(&mut Redaction) -> &mut bool); 5] = [
+        ("function arguments and pointers", r.args, |x| &mut x.args),
+        ("file paths (the base name stays)", r.paths, |x| &mut x.paths),
+        ("label values (stable short hashes)", r.label_values, |x| &mut x.label_values),
+        ("goroutine ids", r.goroutine_ids, |x| &mut x.goroutine_ids),
+        ("the panic message", r.panic_message, |x| &mut x.panic_message),
+    ];
+    let link = props.dialog.link.as_ref().map(|f| format!("{}#{f}", props.base_url));
+    let close = props.on_close.reform(|_| ());
+    html! {
+        <div class="overlay" role="dialog" aria-label="share">
+            <div class="dialog share">
+                <h2>{ "Share a link" }</h2>
+                <p class="muted">{ "The data travels in the link itself, after the #, which browsers never send to a server. Take out what should not travel:" }</p>
+                <ul class="redactions">
+                    { for toggles.iter().zip(preview.iter()).map(|((what, on, field), (before, after))| {
+                        let field = *field;
+                        let toggle = props.on_redaction.reform(move |_| { let mut next = r; let f = field(&mut next); *f = !*f; next });
+                        html! {
+                            <li>
+                                <label><input type="checkbox" checked={*on} onchange={toggle} data-testid="redact"/>{ format!(" {what}") }</label>
+                                if !before.is_empty() {
+                                    <div class={classes!("preview", "small", if *on { "on" } else { "muted" })}><code>{ before }</code>{ " → " }<code>{ after }</code></div>
+                                }
+                            </li>
+                        }
+                    }) }
+                </ul>
+                {
+                    match link {
+                        None => html! { <p class="muted">{ "making the link…" }</p> },
+                        Some(link) => {
+                            let size = link.len();
+                            let fits = size <= LINK_LIMIT;
+                            let copy = { let (cb, l) = (props.on_copy.clone(), link.clone()); Callback::from(move |_| cb.emit(l.clone())) };
+                            let fragment = props.dialog.link.clone().unwrap_or_default();
+                            let download = {
+                                let cb = props.on_download.clone();
+                                Callback::from(move |_| cb.emit(("parkview-share.txt".into(), "text/plain".into(), format!("{}{fragment}\n", parkview::share::SHARE_FILE_HEADER))))
+                            };
+                            html! {
+                                <>
+                                    <p data-testid="link-size">{ format!("The link is {size} characters ({}).", human_bytes(size)) }
+                                        if !fits { <strong class="leak">{ format!(" That is more than Chromium opens ({}): download a share file instead, and open it here by drop or with Open dumps….", human_bytes(LINK_LIMIT)) }</strong> }
+                                    </p>
+                                    <textarea class="share-url" readonly=true data-testid="share-url" value={if fits { link.clone() } else { String::new() }} rows="3"/>
+                                    <div class="controls">
+                                        <button class="button primary" onclick={copy} disabled={!fits} data-testid="copy-link">{ "Copy link" }</button>
+                                        <button class="button" onclick={download} data-testid="download-share">{ "Download a share file" }</button>
+                                        <button class="button" onclick={close}>{ "Close" }</button>
+                                    </div>
+                                </>
+                            }
+                        }
+                    }
+                }
+            </div>
+        </div>
+    }
+}
