@@ -9,11 +9,14 @@ use std::collections::HashMap;
 /// Nodes lighter than this share of the total are dropped (their weight stays in the parent).
 pub const MIN_SHARE: f64 = 0.001;
 
+/// One node of the tree. The tree is a flat list in preorder (a node, then its children,
+/// heaviest first), so that a 160-deep recursion is no 160-deep JSON.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FlameNode {
     pub func: String,
     pub value: i64,
-    pub children: Vec<FlameNode>,
+    /// 0 for the root.
+    pub depth: u32,
 }
 
 struct Building {
@@ -21,8 +24,8 @@ struct Building {
     children: HashMap<u32, Building>,
 }
 
-/// The tree of `profile`'s samples, root first, children heaviest first.
-pub fn flame(profile: &Profile) -> FlameNode {
+/// The tree of `profile`'s samples in preorder, root ("all") first.
+pub fn flame(profile: &Profile) -> Vec<FlameNode> {
     let index = if profile.kind.counts_goroutines() { 0 } else { profile.default_sample_type };
     let mut root = Building { value: 0, children: HashMap::new() };
     for s in &profile.samples {
@@ -37,17 +40,17 @@ pub fn flame(profile: &Profile) -> FlameNode {
             node.value += v;
         }
     }
-    let min = (root.value as f64 * MIN_SHARE).ceil() as i64;
-    finish(profile, "all", root, min)
+    let min = ((root.value as f64 * MIN_SHARE).ceil() as i64).max(1);
+    let mut out = Vec::new();
+    flatten(profile, "all", &root, 0, min, &mut out);
+    out
 }
 
-fn finish(profile: &Profile, func: &str, node: Building, min: i64) -> FlameNode {
-    let mut children: Vec<FlameNode> = node
-        .children
-        .into_iter()
-        .filter(|(_, c)| c.value >= min.max(1))
-        .map(|(f, c)| finish(profile, profile.strings.get(f), c, min))
-        .collect();
-    children.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.func.cmp(&b.func)));
-    FlameNode { func: func.to_string(), value: node.value, children }
+fn flatten(profile: &Profile, func: &str, node: &Building, depth: u32, min: i64, out: &mut Vec<FlameNode>) {
+    out.push(FlameNode { func: func.to_string(), value: node.value, depth });
+    let mut children: Vec<(&str, &Building)> = node.children.iter().filter(|(_, c)| c.value >= min).map(|(&f, c)| (profile.strings.get(f), c)).collect();
+    children.sort_by(|a, b| b.1.value.cmp(&a.1.value).then_with(|| a.0.cmp(b.0)));
+    for (f, c) in children {
+        flatten(profile, f, c, depth + 1, min, out);
+    }
 }

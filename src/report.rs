@@ -86,8 +86,9 @@ pub struct Report {
     /// Objects two or more goroutines wait on (debug=2 arguments).
     pub waits: Vec<WaitRow>,
     pub top: BTreeMap<String, Vec<TopRow>>,
-    /// The call tree for a flame graph (default sample type; goroutines for goroutine profiles).
-    pub flame: FlameNode,
+    /// The call tree for a flame graph (default sample type; goroutines for goroutine
+    /// profiles), in preorder.
+    pub flame: Vec<FlameNode>,
     pub warnings: Vec<WarningRow>,
     pub skipped: u64,
 }

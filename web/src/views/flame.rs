@@ -20,38 +20,44 @@ fn short(func: &str) -> &str {
     func.rsplit('/').next().unwrap_or(func)
 }
 
-fn draw(node: &FlameNode, x: f64, depth: usize, scale: f64, out: &mut Vec<Html>, max_depth: &mut usize) {
-    let w = node.value as f64 * scale;
-    if w < 0.5 || depth > MAX_DEPTH {
-        return;
+/// Draws the preorder list: a node starts where its parent's next child starts.
+fn draw(nodes: &[FlameNode], scale: f64) -> (Vec<Html>, usize) {
+    let mut cursor: Vec<f64> = vec![0.0; MAX_DEPTH + 2];
+    let mut out = Vec::new();
+    let mut max_depth = 0;
+    for node in nodes {
+        let depth = node.depth as usize;
+        if depth > MAX_DEPTH {
+            continue;
+        }
+        let x = cursor[depth];
+        let w = node.value as f64 * scale;
+        cursor[depth] += w;
+        cursor[depth + 1] = x;
+        if w < 0.5 {
+            continue;
+        }
+        max_depth = max_depth.max(depth);
+        let y = depth as f64 * ROW;
+        let hue = (node.func.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32)) % 6) as usize;
+        let label = if w > 40.0 { short(&node.func).chars().take((w / 7.0) as usize).collect::<String>() } else { String::new() };
+        out.push(html! {
+            <g class={format!("flame-node hue{hue}")}>
+                <title>{ format!("{} — {}", node.func, node.value) }</title>
+                <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{:.1}", (w - 0.5).max(0.5))} height={format!("{:.1}", ROW - 1.0)}/>
+                <text x={format!("{:.1}", x + 3.0)} y={format!("{:.1}", y + 13.0)}>{ label }</text>
+            </g>
+        });
     }
-    *max_depth = (*max_depth).max(depth);
-    let y = depth as f64 * ROW;
-    let hue = (node.func.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32)) % 6) as usize;
-    let label = if w > 40.0 { short(&node.func).chars().take((w / 7.0) as usize).collect::<String>() } else { String::new() };
-    out.push(html! {
-        <g class={format!("flame-node hue{hue}")}>
-            <title>{ format!("{} — {}", node.func, node.value) }</title>
-            <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{:.1}", (w - 0.5).max(0.5))} height={format!("{:.1}", ROW - 1.0)}/>
-            <text x={format!("{:.1}", x + 3.0)} y={format!("{:.1}", y + 13.0)}>{ label }</text>
-        </g>
-    });
-    let mut cx = x;
-    for c in &node.children {
-        draw(c, cx, depth + 1, scale, out, max_depth);
-        cx += c.value as f64 * scale;
-    }
+    (out, max_depth)
 }
 
 #[function_component(Flame)]
 pub fn flame(props: &FlameProps) -> Html {
-    let root = &props.report.flame;
-    if root.value == 0 {
+    let Some(root) = props.report.flame.first().filter(|r| r.value > 0) else {
         return html! { <section class="flame" aria-label="flame graph"><p class="muted">{ "Nothing to draw: the profile has no samples." }</p></section> };
-    }
-    let mut nodes = Vec::new();
-    let mut depth = 0;
-    draw(root, 0.0, 0, WIDTH / root.value as f64, &mut nodes, &mut depth);
+    };
+    let (nodes, depth) = draw(&props.report.flame, WIDTH / root.value as f64);
     let height = (depth + 1) as f64 * ROW;
     html! {
         <section class="flame" aria-label="flame graph">
