@@ -7,7 +7,7 @@ use crate::leaks::{first_user_frame, is_standard_library};
 use crate::model::{FrameId, Profile};
 use crate::report::{frame_row, FrameRow};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Functions that start goroutines on their caller's behalf: the caller is the real creator.
 pub const WRAPPERS: &[&str] = &[
@@ -65,7 +65,7 @@ pub fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &
 /// Goroutines per (creator site, blocking site, state), biggest first.
 pub fn creators(profile: &Profile, wrappers: &[&str]) -> Vec<CreatorRow> {
     let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
-    let mut counts: HashMap<(Option<FrameId>, Option<String>, Option<FrameId>, Option<&str>), i64> = HashMap::new();
+    let mut counts: HashMap<(Option<FrameId>, Option<String>, Option<FrameId>, Option<&str>), i64> = HashMap::default();
     for sample in &profile.samples {
         let Some(index) = sample.goroutine else { continue };
         let (creator, via) = real_creator(profile, index as usize, wrappers, &by_id);

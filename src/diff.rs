@@ -5,7 +5,8 @@ use crate::group::{function_key, group, label_value, GroupBy, LabelKey, Similari
 use crate::model::Profile;
 use crate::report::{frame_rows, label_map, FrameRow};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 pub const DIFF_SCHEMA: &str = "parkview.diff/v1";
 pub const SERIES_SCHEMA: &str = "parkview.series/v1";
@@ -89,7 +90,7 @@ struct SideRow {
 
 fn side(profile: &Profile, by: &GroupBy, names: &mut HashMap<String, u32>) -> Side {
     let groups = group(profile, &GroupBy { similarity: Similarity::Functions, ..by.clone() });
-    let mut rows: HashMap<Key, SideRow> = HashMap::new();
+    let mut rows: HashMap<Key, SideRow> = HashMap::default();
     for g in groups {
         let funcs: Vec<u32> = function_key(profile, g.stack)
             .into_iter()
@@ -118,10 +119,10 @@ fn side(profile: &Profile, by: &GroupBy, names: &mut HashMap<String, u32>) -> Si
 
 /// Counts of every key across snapshots, in the order given.
 fn table(profiles: &[&Profile], by: &GroupBy) -> (Vec<Side>, Vec<Key>) {
-    let mut names = HashMap::new();
+    let mut names = HashMap::default();
     let sides: Vec<Side> = profiles.iter().map(|p| side(p, by, &mut names)).collect();
     let mut keys: Vec<Key> = Vec::new();
-    let mut seen: HashSet<&Key> = HashSet::new();
+    let mut seen: HashSet<&Key> = HashSet::default();
     for s in &sides {
         for k in s.rows.keys() {
             if seen.insert(k) {

@@ -4,7 +4,7 @@
 
 use crate::model::Profile;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Nodes lighter than this share of the total are dropped (their weight stays in the parent).
 pub const MIN_SHARE: f64 = 0.001;
@@ -27,7 +27,7 @@ struct Building {
 /// The tree of `profile`'s samples in preorder, root ("all") first.
 pub fn flame(profile: &Profile) -> Vec<FlameNode> {
     let index = if profile.kind.counts_goroutines() { 0 } else { profile.default_sample_type };
-    let mut root = Building { value: 0, children: HashMap::new() };
+    let mut root = Building { value: 0, children: HashMap::default() };
     for s in &profile.samples {
         let v = s.values.get(index).copied().unwrap_or(0);
         if v == 0 {
@@ -36,7 +36,7 @@ pub fn flame(profile: &Profile) -> Vec<FlameNode> {
         root.value += v;
         let mut node = &mut root;
         for &f in profile.stack(s.stack).iter().rev() {
-            node = node.children.entry(profile.frames.get(f).func).or_insert_with(|| Building { value: 0, children: HashMap::new() });
+            node = node.children.entry(profile.frames.get(f).func).or_insert_with(|| Building { value: 0, children: HashMap::default() });
             node.value += v;
         }
     }

@@ -5,7 +5,7 @@
 
 use crate::classify::{state_of, WaitState};
 use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// How alike two stacks must be to share a group, finest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -156,20 +156,21 @@ enum LabelPart {
 }
 
 #[derive(Hash, PartialEq, Eq)]
-enum StackKey {
+enum StackKey<'p> {
     Stack(StackId),
-    StackArgs(StackId, Vec<u32>),
+    StackArgs(StackId, &'p str),
+    StackMasked(StackId, u32),
     Functions(Vec<StrId>),
 }
 
 /// Groups the profile's samples; biggest groups first, ties by the stack's leaf function.
 pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
-    let mut index: HashMap<(StackKey, Option<WaitState<'p>>, LabelPart), usize> = HashMap::new();
-    let mut label_parts: HashMap<LabelSetId, Option<String>> = HashMap::new();
-    let mut passes: HashMap<LabelSetId, bool> = HashMap::new();
-    let mut function_keys: HashMap<StackId, Vec<StrId>> = HashMap::new();
-    let mut masked: HashMap<String, u32> = HashMap::new();
+    let mut index: HashMap<(StackKey<'p>, Option<WaitState<'p>>, LabelPart), usize> = HashMap::default();
+    let mut label_parts: HashMap<LabelSetId, Option<String>> = HashMap::default();
+    let mut passes: HashMap<LabelSetId, bool> = HashMap::default();
+    let mut function_keys: HashMap<StackId, Vec<StrId>> = HashMap::default();
+    let mut masked: HashMap<String, u32> = HashMap::default();
     let mut groups: Vec<Group<'p>> = Vec::new();
     for sample in &profile.samples {
         if let Some((key, value)) = &by.only {
@@ -185,18 +186,11 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
                 StackKey::Functions(function_keys.entry(sample.stack).or_insert_with(|| function_key(profile, sample.stack)).clone())
             }
             Similarity::AnyValue => StackKey::Stack(sample.stack),
-            Similarity::Exact => StackKey::StackArgs(sample.stack, goroutine.map(|g| g.args.clone()).unwrap_or_default()),
+            Similarity::Exact => StackKey::StackArgs(sample.stack, goroutine.map_or("", |g| profile.args.run(g.args))),
             Similarity::AnyPointer => {
-                let args = goroutine.map_or_else(Vec::new, |g| {
-                    g.args
-                        .iter()
-                        .map(|&a| {
-                            let next = masked.len() as u32;
-                            *masked.entry(mask_pointers(profile.strings.get(a))).or_insert(next)
-                        })
-                        .collect()
-                });
-                StackKey::StackArgs(sample.stack, args)
+                let text = goroutine.map_or(String::new(), |g| profile.args.list(g.args).map(mask_pointers).collect::<Vec<_>>().join("\0"));
+                let next = masked.len() as u32;
+                StackKey::StackMasked(sample.stack, *masked.entry(text).or_insert(next))
             }
         };
         let state = state_of(profile, sample);

@@ -22,7 +22,7 @@ use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
 use crate::model::{Profile, ProfileKind, StackId};
 use crate::report::{frame_row, FrameRow};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Suspects below this score are not listed.
 pub const MIN_SCORE: f64 = 15.0;
@@ -141,7 +141,7 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> 
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
 
     // Growth per functions-only key, from a diff against the base.
-    let mut growth: HashMap<Vec<String>, (i64, i64)> = HashMap::new();
+    let mut growth: HashMap<Vec<String>, (i64, i64)> = HashMap::default();
     if let Some(base) = base {
         for row in crate::diff::diff(base, profile, &default_key()).rows {
             let key: Vec<String> = row.frames.iter().map(|f| f.func.clone()).filter(|f| !crate::group::hidden_runtime(f)).collect();

@@ -6,6 +6,8 @@
 //! (runtime frames included).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -22,7 +24,7 @@ pub type LabelSetId = u32;
 #[derive(Debug, Clone)]
 pub struct Interner<T: Eq + Hash + Clone> {
     values: Vec<T>,
-    ids: HashMap<T, u32>,
+    ids: FxHashMap<T, u32>,
 }
 
 /// Serialized as the list of values; the index is rebuilt when read.
@@ -47,7 +49,7 @@ impl<'de, T: Eq + Hash + Clone + Deserialize<'de>> Deserialize<'de> for Interner
 
 impl<T: Eq + Hash + Clone> Default for Interner<T> {
     fn default() -> Self {
-        Interner { values: Vec::new(), ids: HashMap::new() }
+        Interner { values: Vec::new(), ids: FxHashMap::default() }
     }
 }
 
@@ -75,11 +77,21 @@ impl<T: Eq + Hash + Clone> Interner<T> {
     }
 }
 
-/// Strings, interned; looked up by `&str` without allocating.
+impl Interner<Vec<FrameId>> {
+    /// Interns a stack given as a slice: allocates only for a stack not seen before.
+    pub fn intern_slice(&mut self, frames: &[FrameId]) -> StackId {
+        if let Some(&id) = self.ids.get(frames) {
+            return id;
+        }
+        self.intern(frames.to_vec())
+    }
+}
+
+/// Strings, interned; looked up by bytes without allocating or validating UTF-8 again.
 #[derive(Debug, Clone, Default)]
 pub struct Strings {
     values: Vec<Box<str>>,
-    ids: HashMap<Box<str>, StrId>,
+    ids: FxHashMap<Box<[u8]>, StrId>,
 }
 
 impl Serialize for Strings {
@@ -93,7 +105,7 @@ impl<'de> Deserialize<'de> for Strings {
         let mut strings = Strings::default();
         for v in Vec::<Box<str>>::deserialize(d)? {
             let id = strings.values.len() as StrId;
-            strings.ids.entry(v.clone()).or_insert(id);
+            strings.ids.entry(v.as_bytes().into()).or_insert(id);
             strings.values.push(v);
         }
         Ok(strings)
@@ -102,21 +114,22 @@ impl<'de> Deserialize<'de> for Strings {
 
 impl Strings {
     pub fn intern(&mut self, s: &str) -> StrId {
-        if let Some(&id) = self.ids.get(s) {
+        self.intern_bytes(s.as_bytes())
+    }
+    /// Interns bytes from the input; invalid UTF-8 is replaced, never rejected. The key is the
+    /// input's bytes, so the same bytes always give the same id.
+    pub fn intern_bytes(&mut self, b: &[u8]) -> StrId {
+        if let Some(&id) = self.ids.get(b) {
             return id;
         }
         let id = self.values.len() as StrId;
-        let boxed: Box<str> = s.into();
-        self.values.push(boxed.clone());
-        self.ids.insert(boxed, id);
+        self.values.push(String::from_utf8_lossy(b).into());
+        self.ids.insert(b.into(), id);
         id
     }
-    /// Interns bytes from the input; invalid UTF-8 is replaced, never rejected.
-    pub fn intern_bytes(&mut self, b: &[u8]) -> StrId {
-        match std::str::from_utf8(b) {
-            Ok(s) => self.intern(s),
-            Err(_) => self.intern(&String::from_utf8_lossy(b)),
-        }
+    /// The id of these bytes, if they were interned.
+    pub fn lookup(&self, b: &[u8]) -> Option<StrId> {
+        self.ids.get(b).copied()
     }
     pub fn get(&self, id: StrId) -> &str {
         &self.values[id as usize]
@@ -126,6 +139,65 @@ impl Strings {
     }
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
+    }
+}
+
+/// Function arguments as dumps print them, kept in one buffer: most are unique (pointers), so
+/// interning them would only cost. Each goroutine's arguments are one run of spans, and in the
+/// text one run separated by NUL bytes, so that the run compares as one string.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ArgArena {
+    text: String,
+    spans: Vec<(u32, u32)>,
+}
+
+/// A goroutine's arguments: `count` spans of the arena from `first`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ArgList {
+    pub first: u32,
+    pub count: u32,
+}
+
+impl ArgArena {
+    /// Appends one argument text; returns its span index.
+    pub fn push(&mut self, bytes: &[u8]) -> u32 {
+        let start = self.text.len() as u32;
+        match std::str::from_utf8(bytes) {
+            Ok(s) => self.text.push_str(s),
+            Err(_) => self.text.push_str(&String::from_utf8_lossy(bytes)),
+        }
+        let len = self.text.len() as u32 - start;
+        self.text.push('\0');
+        self.spans.push((start, len));
+        self.spans.len() as u32 - 1
+    }
+    pub fn next_index(&self) -> u32 {
+        self.spans.len() as u32
+    }
+    pub fn get(&self, span: u32) -> &str {
+        let (start, len) = self.spans[span as usize];
+        &self.text[start as usize..(start + len) as usize]
+    }
+    pub fn list(&self, args: ArgList) -> impl Iterator<Item = &str> {
+        (args.first..args.first + args.count).map(|i| self.get(i))
+    }
+    /// All of a goroutine's arguments as one string (NUL-separated), for equality.
+    pub fn run(&self, args: ArgList) -> &str {
+        if args.count == 0 {
+            return "";
+        }
+        let (start, _) = self.spans[args.first as usize];
+        let (last, len) = self.spans[(args.first + args.count - 1) as usize];
+        &self.text[start as usize..(last + len) as usize]
+    }
+    fn check(&self) -> Result<(), String> {
+        for &(start, len) in &self.spans {
+            let end = start as usize + len as usize;
+            if end > self.text.len() || !self.text.is_char_boundary(start as usize) || !self.text.is_char_boundary(end) {
+                return Err("an argument span is outside its text".into());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -197,7 +269,8 @@ pub struct SampleType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sample {
     pub stack: StackId,
-    pub values: Vec<i64>,
+    /// Inline for up to four sample types: one allocation less per goroutine.
+    pub values: SmallVec<[i64; 4]>,
     pub labels: LabelSetId,
     /// For dumps that list goroutines one by one: the goroutine this sample is.
     pub goroutine: Option<u32>,
@@ -236,8 +309,9 @@ pub struct Goroutine {
     pub synctest_bubble: Option<u64>,
     pub labels: LabelSetId,
     pub stack: StackId,
-    /// Argument text of each frame of `stack`, in the same order (`0x1c, {0x0?, 0x1}` or `...`).
-    pub args: Vec<StrId>,
+    /// Argument text of each frame of `stack`, in the same order (`0x1c, {0x0?, 0x1}` or `...`),
+    /// in [`Profile::args`].
+    pub args: ArgList,
     pub elision: Elision,
     pub created_by: Option<FrameId>,
     /// `created by F in goroutine N`: N (Go 1.21+).
@@ -283,6 +357,8 @@ pub struct Profile {
     pub samples: Vec<Sample>,
     /// For dumps that list goroutines one by one (debug=2, tracebacks); empty otherwise.
     pub goroutines: Vec<Goroutine>,
+    /// The goroutines' function arguments.
+    pub args: ArgArena,
     pub crash: Option<Crash>,
     /// The input ended in the middle of a goroutine.
     pub truncated: bool,
@@ -306,6 +382,7 @@ impl Profile {
             default_sample_type: 0,
             samples: Vec::new(),
             goroutines: Vec::new(),
+            args: ArgArena::default(),
             crash: None,
             truncated: false,
             period_type: None,
@@ -416,10 +493,11 @@ impl Profile {
             if g.stack >= stacks || g.labels >= label_sets || g.created_by.is_some_and(|f| f >= frames) || g.ancestors.iter().any(|a| a.stack >= stacks) {
                 return Err(format!("goroutine {} names a stack, frame or label set that is not there", g.id));
             }
-            for &a in &g.args {
-                string(a, "an argument")?;
+            if g.args.first as usize + g.args.count as usize > self.args.next_index() as usize {
+                return Err(format!("goroutine {} names arguments that are not there", g.id));
             }
         }
+        self.args.check()?;
         for &f in self.function_start_lines.keys() {
             string(f, "a function start line")?;
         }

@@ -9,7 +9,8 @@ use crate::leaks::{leak_suspects, Suspect};
 use crate::waits::{same_object_waits, WaitRow};
 use crate::model::{FrameId, LabelSetId, Profile, StackId};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 pub const REPORT_SCHEMA: &str = "parkview.report/v1";
 
@@ -149,7 +150,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             frames: frame_rows(profile, g.stack),
             created_by: g.created_by.map(|f| frame_row(profile, f)),
             ids: listed.then(|| g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id).collect()),
-            args: g.goroutines.first().map(|&i| profile.goroutines[i as usize].args.iter().map(|&a| profile.strings.get(a).to_string()).collect()),
+            args: g.goroutines.first().map(|&i| profile.args.list(profile.goroutines[i as usize].args).map(str::to_string).collect()),
         })
         .collect();
 
@@ -205,9 +206,9 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
 pub fn top(profile: &Profile) -> BTreeMap<String, Vec<TopRow>> {
     let mut out = BTreeMap::new();
     for (i, t) in profile.sample_types.iter().enumerate() {
-        let mut flat: HashMap<u32, i64> = HashMap::new();
-        let mut cum: HashMap<u32, i64> = HashMap::new();
-        let mut seen: HashSet<u32> = HashSet::new();
+        let mut flat: HashMap<u32, i64> = HashMap::default();
+        let mut cum: HashMap<u32, i64> = HashMap::default();
+        let mut seen: HashSet<u32> = HashSet::default();
         for s in &profile.samples {
             let v = s.values.get(i).copied().unwrap_or(0);
             let frames = profile.stack(s.stack);

@@ -8,7 +8,7 @@
 //! every id of a model is checked, and every failure is one sentence.
 
 use crate::decode::Decoded;
-use crate::model::{Ancestor, Crash, Frame, Goroutine, LabelValue, Profile, Sample, StrId};
+use crate::model::{Ancestor, ArgList, Crash, Frame, Goroutine, LabelValue, Profile, Sample, StrId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use flate2::read::{DeflateDecoder, DeflateEncoder};
@@ -186,10 +186,12 @@ pub fn redact(decoded: &Decoded, r: &Redaction) -> Decoded {
         let next = ids.len() as u64 + 1;
         *ids.entry(old).or_insert(next)
     };
-    let elided_args = out.strings.intern("…");
     for g in &p.goroutines {
         let new_stack = frames.stack(&mut out, g.stack);
-        let args = if r.args { vec![elided_args; g.args.len()] } else { g.args.iter().map(|&a| string(&mut out, a)).collect() };
+        let args = ArgList { first: out.args.next_index(), count: g.args.count };
+        for a in p.args.list(g.args) {
+            out.args.push(if r.args { "…".as_bytes() } else { a.as_bytes() });
+        }
         let goroutine = Goroutine {
             id: id(g.id),
             state: string(&mut out, g.state),

@@ -45,9 +45,9 @@ pub fn same_object_waits(profile: &Profile) -> Vec<WaitRow> {
     let mut waiting: BTreeMap<(String, &str), Vec<usize>> = BTreeMap::new();
     for (i, g) in profile.goroutines.iter().enumerate() {
         let stack = profile.stack(g.stack);
-        let hit = stack.iter().zip(&g.args).find_map(|(&f, &a)| {
+        let hit = stack.iter().zip(profile.args.list(g.args)).find_map(|(&f, a)| {
             let kind = BLOCKING_RECEIVERS.iter().find(|(name, _)| *name == profile.func_name(f))?.1;
-            receiver(profile.strings.get(a)).map(|r| (r.to_string(), kind))
+            receiver(a).map(|r| (r.to_string(), kind))
         });
         if let Some(key) = hit {
             waiting.entry(key).or_default().push(i);
@@ -62,7 +62,7 @@ pub fn same_object_waits(profile: &Profile) -> Vec<WaitRow> {
                 .goroutines
                 .iter()
                 .enumerate()
-                .filter(|(i, g)| !waiter_set.contains(i) && g.args.iter().any(|&a| profile.strings.get(a).contains(object.as_str())))
+                .filter(|(i, g)| !waiter_set.contains(i) && profile.args.run(g.args).contains(object.as_str()))
                 .map(|(_, g)| g.id)
                 .collect();
             let first = &profile.goroutines[waiters[0]];

@@ -179,7 +179,7 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
                 vec![count.saturating_mul(sampling_period), nanos]
             }
         };
-        profile.samples.push(Sample { stack, values, labels: r.labels, goroutine: None });
+        profile.samples.push(Sample { stack, values: values.into(), labels: r.labels, goroutine: None });
     }
     if kind == Kind::Count {
         let sum: i64 = profile.samples.iter().map(|s| s.values[0]).sum();

@@ -65,7 +65,7 @@ pub fn convert(bytes: &[u8]) -> Result<Profile, DecodeError> {
         }
         let stack = profile.stacks.intern(frames);
         let count = count as i64;
-        profile.samples.push(Sample { stack, values: vec![count, count.saturating_mul(profile.period)], labels: 0, goroutine: None });
+        profile.samples.push(Sample { stack, values: smallvec::smallvec![count, count.saturating_mul(profile.period)], labels: 0, goroutine: None });
         at += (2 + depth as usize) * l.word;
     }
     Ok(profile)

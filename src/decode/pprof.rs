@@ -331,7 +331,7 @@ pub fn convert(bytes: &[u8]) -> Result<Profile, DecodeError> {
         let stack = profile.stacks.intern(frames);
         let mut values = sample.value.clone();
         values.resize(width, 0);
-        profile.samples.push(Sample { stack, values, labels, goroutine: None });
+        profile.samples.push(Sample { stack, values: values.into(), labels, goroutine: None });
     }
     if missing_locations > 0 {
         return Err(DecodeError::Protobuf {

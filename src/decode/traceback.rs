@@ -9,7 +9,9 @@
 //! or not at all are accepted, a header glued to the text before it is found.
 
 use super::text::{contains, parse_label_map, parse_u64, trim, trim_end, trim_start, Lines, Warnings};
-use crate::model::{Ancestor, Crash, Elision, FrameId, Goroutine, LabelValue, Profile, ProfileKind, Sample, StrId};
+use crate::model::{Ancestor, ArgList, Crash, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, StrId};
+use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::smallvec;
 use memchr::memmem;
 
 /// What a goroutine header says.
@@ -44,19 +46,33 @@ pub fn has_goroutines(head: &[u8]) -> bool {
 
 /// Parses a whole header line: `goroutine 23 [chan receive, 2 minutes] {route: "GET /x"}:`.
 pub fn parse_header(line: &[u8]) -> Option<Header> {
+    let (id, gp, rest) = header_prefix(line)?;
+    let mut header = Header { id, gp, ..Header::default() };
+    header_rest(rest, &mut header)?;
+    Some(header)
+}
+
+/// `goroutine 8 ` and `gp=0xc000007c00 m=nil mp=0x... ` (Go 1.23+ with GOTRACEBACK=system or a
+/// crash): the id, the gp, and the bytes from `[` on.
+fn header_prefix(line: &[u8]) -> Option<(u64, Option<u64>, &[u8])> {
     let rest = line.strip_prefix(b"goroutine ")?;
     let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-    let mut header = Header { id: parse_u64(&rest[..digits])?, ..Header::default() };
+    let id = parse_u64(&rest[..digits])?;
+    let mut gp = None;
     let mut rest = rest[digits..].strip_prefix(b" ")?;
-    // `gp=0xc000007c00 m=nil mp=0x...` (Go 1.23+ with GOTRACEBACK=system or a crash).
     while !rest.starts_with(b"[") {
         let end = rest.iter().position(|&c| c == b' ')?;
         let (key, value) = rest[..end].split_at(rest[..end].iter().position(|&c| c == b'=')?);
         if key == b"gp" {
-            header.gp = value[1..].strip_prefix(b"0x").and_then(|h| u64::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+            gp = value[1..].strip_prefix(b"0x").and_then(|h| u64::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
         }
         rest = &rest[end + 1..];
     }
+    Some((id, gp, rest))
+}
+
+/// What a header says from its `[` on: state, flags, minutes, labels.
+fn header_rest(rest: &[u8], header: &mut Header) -> Option<()> {
     // The bracket; Go 1.26 puts ` labels:{...}` inside it, and a label may hold `]`.
     let mut content: Vec<u8> = Vec::with_capacity(32);
     let mut i = 1;
@@ -119,7 +135,7 @@ pub fn parse_header(line: &[u8]) -> Option<Header> {
             header.unknown_parts.push(part.to_string());
         }
     }
-    Some(header)
+    Some(())
 }
 
 /// Finds a header in a line: at its start, or glued to text before it
@@ -138,6 +154,12 @@ fn find_header(line: &[u8]) -> Option<usize> {
 /// A function line: `pkg.(*T).Method(0x1, {0x2, 0x3})` gives the name and the argument text.
 /// A line cut inside its arguments (`pkg.F(0xc4, 0x`) still gives the name.
 pub fn parse_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    split_func_line(line).filter(|(name, _)| valid_func_name(name))
+}
+
+/// [`parse_func_line`] without checking the name, for callers that remember names already
+/// checked (a dump repeats a few thousand names hundreds of thousands of times).
+fn split_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
     let t = trim(line);
     if t.last() == Some(&b')') {
         let mut depth = 0i32;
@@ -147,8 +169,7 @@ pub fn parse_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
                 b'(' => {
                     depth -= 1;
                     if depth == 0 {
-                        let name = &t[..i];
-                        return valid_func_name(name).then_some((name, &t[i + 1..t.len() - 1]));
+                        return Some((&t[..i], &t[i + 1..t.len() - 1]));
                     }
                 }
                 _ => {}
@@ -162,7 +183,7 @@ pub fn parse_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
     let name = &t[..open];
     let args = &t[open + 1..];
     let args_like = args.iter().all(|c| c.is_ascii_hexdigit() || b"xX{}?,. ".contains(c));
-    (valid_func_name(name) && args_like).then_some((name, args))
+    args_like.then_some((name, args))
 }
 
 /// Names have balanced parentheses and brackets and start like an identifier or a path.
@@ -268,11 +289,28 @@ enum Section {
     Ancestor,
 }
 
-struct Block {
-    header: Header,
+/// What a header says after the id, as the model keeps it. Headers repeat (`[chan send, 12
+/// minutes] {route: "GET /x"}:` for thousands of goroutines), so each distinct one is parsed once.
+#[derive(Clone, Copy)]
+struct HeaderInfo {
+    state: StrId,
+    leaked: bool,
+    durable: bool,
+    wait_minutes: Option<u32>,
+    locked_to_thread: bool,
+    synctest_bubble: Option<u64>,
+    labels: LabelSetId,
+    has_unknown_parts: bool,
+}
+
+struct Block<'a> {
+    id: u64,
+    info: HeaderInfo,
+    /// The header from its `[` on, to name unknown parts in a warning.
+    header_rest: &'a [u8],
     line: u32,
     frames: Vec<FrameId>,
-    args: Vec<StrId>,
+    args: ArgList,
     created_by: Option<FrameId>,
     parent: Option<u64>,
     ancestors: Vec<Ancestor>,
@@ -280,20 +318,25 @@ struct Block {
     elision: Elision,
     unavailable: bool,
     section: Section,
-    /// A function line waiting for its file line: name, args.
-    pending: Option<(StrId, StrId)>,
+    /// A function line waiting for its file line: name, argument text.
+    pending: Option<(StrId, &'a [u8])>,
 }
 
-struct Decoder<'w> {
+struct Decoder<'a, 'w> {
     profile: Profile,
     warnings: &'w mut Warnings,
-    block: Option<Block>,
+    block: Option<Block<'a>>,
     crash: Crash,
     saw_crash: bool,
     /// Inside a `runtime stack:` section (system stack frames with no goroutine).
     in_runtime_stack: bool,
     /// (id, gp) of goroutines seen, to count a re-printed one once.
     seen_gp: std::collections::HashSet<(u64, u64)>,
+    headers: FxHashMap<&'a [u8], HeaderInfo>,
+    /// The frames buffer, handed from one block to the next.
+    spare_frames: Vec<FrameId>,
+    /// Names already found to be function names.
+    func_names: FxHashSet<StrId>,
 }
 
 /// Decodes a debug=2 dump or a traceback. Never fails: what cannot be read is warned about.
@@ -307,6 +350,9 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
         saw_crash: false,
         in_runtime_stack: false,
         seen_gp: Default::default(),
+        headers: FxHashMap::default(),
+        spare_frames: Vec::with_capacity(64),
+        func_names: FxHashSet::default(),
     };
     for line in Lines::new(bytes) {
         let text = if prefixed { strip_prefix_tokens(line.text) } else { line.text };
@@ -330,17 +376,19 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
     profile
 }
 
-impl Decoder<'_> {
-    fn line(&mut self, text: &[u8], number: u32) {
+impl<'a> Decoder<'a, '_> {
+    fn line(&mut self, text: &'a [u8], number: u32) {
         if let Some(at) = find_header(text) {
             if at > 0 {
                 self.outside(&text[..at], number);
             }
-            if let Some(header) = parse_header(&text[at..]) {
-                self.finish_block();
-                self.in_runtime_stack = false;
-                self.start_block(header, number);
-                return;
+            if let Some((id, gp, rest)) = header_prefix(&text[at..]) {
+                if let Some(info) = self.header_info(trim_end(rest)) {
+                    self.finish_block();
+                    self.in_runtime_stack = false;
+                    self.start_block(id, gp, info, trim_end(rest), number);
+                    return;
+                }
             }
         }
         if trim(text).is_empty() {
@@ -353,6 +401,29 @@ impl Decoder<'_> {
         } else {
             self.outside(text, number);
         }
+    }
+
+    /// The parsed header after its id, from the cache or parsed now.
+    fn header_info(&mut self, rest: &'a [u8]) -> Option<HeaderInfo> {
+        if let Some(info) = self.headers.get(rest) {
+            return Some(*info);
+        }
+        let mut header = Header::default();
+        header_rest(rest, &mut header)?;
+        let profile = &mut self.profile;
+        let labels = header.labels.iter().map(|(k, v)| (profile.strings.intern(k), LabelValue::Str(profile.strings.intern(v)))).collect();
+        let info = HeaderInfo {
+            state: profile.strings.intern(&header.state),
+            leaked: header.leaked,
+            durable: header.durable,
+            wait_minutes: header.wait_minutes,
+            locked_to_thread: header.locked_to_thread,
+            synctest_bubble: header.synctest_bubble,
+            labels: profile.label_set(labels),
+            has_unknown_parts: !header.unknown_parts.is_empty(),
+        };
+        self.headers.insert(rest, info);
+        Some(info)
     }
 
     /// Text outside goroutine blocks: the crash preamble, and anything else, passed over.
@@ -376,12 +447,19 @@ impl Decoder<'_> {
         }
     }
 
-    fn start_block(&mut self, header: Header, line: u32) {
+    fn start_block(&mut self, id: u64, gp: Option<u64>, info: HeaderInfo, header_rest: &'a [u8], line: u32) {
+        // GOTRACEBACK=crash prints the goroutine running on each thread again: a block whose
+        // (id, gp) was seen is read and then dropped.
+        let seen_again = gp.is_some_and(|gp| !self.seen_gp.insert((id, gp)));
+        let mut frames = std::mem::take(&mut self.spare_frames);
+        frames.clear();
         self.block = Some(Block {
-            header,
+            id: if seen_again { u64::MAX } else { id },
+            info,
+            header_rest,
             line,
-            frames: Vec::with_capacity(16),
-            args: Vec::with_capacity(16),
+            frames,
+            args: ArgList { first: self.profile.args.next_index(), count: 0 },
             created_by: None,
             parent: None,
             ancestors: Vec::new(),
@@ -393,19 +471,19 @@ impl Decoder<'_> {
         });
     }
 
-    fn inside(&mut self, text: &[u8], number: u32) {
+    fn inside(&mut self, text: &'a [u8], number: u32) {
         let block = self.block.as_mut().expect("inside a block");
         if let Some((func, args)) = block.pending {
             if let Some((file, line)) = parse_file_line(text) {
                 let file = self.profile.strings.intern_bytes(file);
                 let frame = self.profile.frames.intern(crate::model::Frame { func, file, line });
-                Self::place(block, frame, args);
+                place(&mut self.profile, block, frame, args);
                 return;
             }
             // A function line with no file line after it (cut, or a user's edit).
             let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
-            Self::place(block, frame, args);
-            let id = block.header.id;
+            place(&mut self.profile, block, frame, args);
+            let id = block.id;
             self.warnings.note(number, || format!("goroutine {id}: function line without its file line"));
         }
         let block = self.block.as_mut().expect("inside a block");
@@ -420,7 +498,7 @@ impl Decoder<'_> {
                 block.section = Section::CreatedBy;
             }
             let func = self.profile.strings.intern_bytes(name);
-            block.pending = Some((func, 0));
+            block.pending = Some((func, b""));
             return;
         }
         if t.starts_with(b"...") && t.ends_with(b"frames elided...") {
@@ -433,7 +511,7 @@ impl Decoder<'_> {
         }
         if let Some(rest) = t.strip_prefix(b"[originating from goroutine ") {
             if let Some(id) = rest.strip_suffix(b"]:").and_then(parse_u64) {
-                Self::close_ancestor(&mut self.profile, block);
+                close_ancestor(&mut self.profile, block);
                 block.section = Section::Ancestor;
                 block.ancestor = Some((id, Vec::new()));
                 return;
@@ -443,11 +521,21 @@ impl Decoder<'_> {
             block.unavailable = true;
             return;
         }
-        if let Some((name, args)) = parse_func_line(t) {
-            let func = self.profile.strings.intern_bytes(name);
-            let args = self.profile.strings.intern_bytes(args);
-            block.pending = Some((func, args));
-            return;
+        if let Some((name, args)) = split_func_line(t) {
+            let known = self.profile.strings.lookup(name).filter(|id| self.func_names.contains(id));
+            let func = match known {
+                Some(id) => Some(id),
+                None if valid_func_name(name) => {
+                    let id = self.profile.strings.intern_bytes(name);
+                    self.func_names.insert(id);
+                    Some(id)
+                }
+                None => None,
+            };
+            if let Some(func) = func {
+                block.pending = Some((func, args));
+                return;
+            }
         }
         if self.in_runtime_stack {
             return;
@@ -457,71 +545,43 @@ impl Decoder<'_> {
             self.outside(text, number);
             return;
         }
-        let id = block.header.id;
+        let id = block.id;
         let shown = String::from_utf8_lossy(&t[..t.len().min(80)]).into_owned();
         self.warnings.skip(number, || format!("goroutine {id}: unexpected line, skipped: {shown}"));
-    }
-
-    /// Puts a completed frame where the block is reading.
-    fn place(block: &mut Block, frame: FrameId, args: StrId) {
-        block.pending = None;
-        match block.section {
-            Section::Stack => {
-                block.frames.push(frame);
-                block.args.push(args);
-            }
-            Section::CreatedBy => block.created_by = Some(frame),
-            Section::Ancestor => {
-                if let Some((_, frames)) = block.ancestor.as_mut() {
-                    frames.push(frame);
-                }
-            }
-        }
-    }
-
-    fn close_ancestor(profile: &mut Profile, block: &mut Block) {
-        if let Some((id, frames)) = block.ancestor.take() {
-            let stack = profile.stacks.intern(frames);
-            block.ancestors.push(Ancestor { id, stack });
-        }
     }
 
     fn finish_block(&mut self) {
         let Some(mut block) = self.block.take() else { return };
         if let Some((func, args)) = block.pending {
             let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
-            Self::place(&mut block, frame, args);
+            place(&mut self.profile, &mut block, frame, args);
         }
-        Self::close_ancestor(&mut self.profile, &mut block);
-        let header = block.header;
-        if let Some(gp) = header.gp {
-            // GOTRACEBACK=crash prints the goroutine running on each thread again.
-            if !self.seen_gp.insert((header.id, gp)) {
-                return;
-            }
-        }
-        if !header.unknown_parts.is_empty() {
-            let (id, parts) = (header.id, header.unknown_parts.join(", "));
-            self.warnings.note(block.line, || format!("goroutine {id}: unknown header part kept out of the state: {parts}"));
-        }
+        close_ancestor(&mut self.profile, &mut block);
         let profile = &mut self.profile;
-        let labels = header
-            .labels
-            .iter()
-            .map(|(k, v)| (profile.strings.intern(k), LabelValue::Str(profile.strings.intern(v))))
-            .collect();
-        let labels = profile.label_set(labels);
-        let stack = profile.stacks.intern(block.frames);
+        let stack = profile.stacks.intern_slice(&block.frames);
+        self.spare_frames = block.frames;
+        if block.id == u64::MAX {
+            return;
+        }
+        let info = block.info;
+        if info.has_unknown_parts {
+            let (id, rest) = (block.id, block.header_rest);
+            self.warnings.note(block.line, || {
+                let mut h = Header::default();
+                header_rest(rest, &mut h);
+                format!("goroutine {id}: unknown header part kept out of the state: {}", h.unknown_parts.join(", "))
+            });
+        }
         let index = profile.goroutines.len() as u32;
         profile.goroutines.push(Goroutine {
-            id: header.id,
-            state: profile.strings.intern(&header.state),
-            leaked: header.leaked,
-            durable: header.durable,
-            wait_minutes: header.wait_minutes,
-            locked_to_thread: header.locked_to_thread,
-            synctest_bubble: header.synctest_bubble,
-            labels,
+            id: block.id,
+            state: info.state,
+            leaked: info.leaked,
+            durable: info.durable,
+            wait_minutes: info.wait_minutes,
+            locked_to_thread: info.locked_to_thread,
+            synctest_bubble: info.synctest_bubble,
+            labels: info.labels,
             stack,
             args: block.args,
             elision: block.elision,
@@ -531,7 +591,33 @@ impl Decoder<'_> {
             stack_unavailable: block.unavailable,
             line: block.line,
         });
-        profile.samples.push(Sample { stack, values: vec![1], labels, goroutine: Some(index) });
+        profile.samples.push(Sample { stack, values: smallvec![1], labels: info.labels, goroutine: Some(index) });
+    }
+}
+
+/// Puts a completed frame where the block is reading; a stack frame's arguments go to the
+/// profile's argument arena.
+fn place(profile: &mut Profile, block: &mut Block, frame: FrameId, args: &[u8]) {
+    block.pending = None;
+    match block.section {
+        Section::Stack => {
+            block.frames.push(frame);
+            profile.args.push(args);
+            block.args.count += 1;
+        }
+        Section::CreatedBy => block.created_by = Some(frame),
+        Section::Ancestor => {
+            if let Some((_, frames)) = block.ancestor.as_mut() {
+                frames.push(frame);
+            }
+        }
+    }
+}
+
+fn close_ancestor(profile: &mut Profile, block: &mut Block) {
+    if let Some((id, frames)) = block.ancestor.take() {
+        let stack = profile.stacks.intern(frames);
+        block.ancestors.push(Ancestor { id, stack });
     }
 }
 

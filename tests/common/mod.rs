@@ -29,10 +29,10 @@ pub fn decode_text(text: &str) -> Decoded {
     decode(text.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn stack_text(out: &mut String, p: &Profile, stack: StackId, args: Option<&[u32]>) {
+fn stack_text(out: &mut String, p: &Profile, stack: StackId, args: Option<&[&str]>) {
     for (i, &f) in p.stack(stack).iter().enumerate() {
         let frame = p.frames.get(f);
-        let args = args.and_then(|a| a.get(i)).map(|&a| format!("({})", p.strings.get(a))).unwrap_or_default();
+        let args = args.and_then(|a| a.get(i)).map(|a| format!("({a})")).unwrap_or_default();
         let _ = writeln!(out, "    {}{} {}:{}", p.strings.get(frame.func), args, p.strings.get(frame.file), frame.line);
     }
 }
@@ -80,7 +80,8 @@ pub fn canonical(d: &Decoded) -> String {
                 flags.push(format!("bubble {b}"));
             }
             let _ = writeln!(out, "goroutine {} [{}]{}{} (line {})", g.id, p.strings.get(g.state), if flags.is_empty() { String::new() } else { format!(" {}", flags.join(", ")) }, labels_text(p, g.labels), g.line);
-            stack_text(&mut out, p, g.stack, Some(&g.args));
+            let args: Vec<&str> = p.args.list(g.args).collect();
+            stack_text(&mut out, p, g.stack, Some(&args));
             if g.elision != parkview::model::Elision::None {
                 let _ = writeln!(out, "    elided: {:?}", g.elision);
             }
