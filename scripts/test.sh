@@ -31,7 +31,7 @@ fi
 step "component tests in headless Chromium" bash -c 'cd web && cargo test --target wasm32-unknown-unknown'
 step "site build (trunk --release)" trunk build --release --quiet
 step "end-to-end tests in Chromium" bash -c 'cd e2e && node --test --test-concurrency=1 tests/'
-step "benchmarks still run (small inputs)" cargo bench --quiet -p parkview --bench decode -- --test
+step "benchmarks still run (small inputs)" env PARKVIEW_BENCH_GOROUTINES=5000 cargo bench --quiet -p parkview --bench decode -- --test
 
 printf '\n'
 for f in "${failures[@]}"; do echo "failed: $f"; done

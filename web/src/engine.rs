@@ -33,8 +33,13 @@ impl Grouping {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Request {
-    /// Decode and keep a snapshot.
-    Load { id: u32, bytes: Vec<u8>, grouping: Grouping },
+    /// Decode and keep a snapshot. The bytes cross to the worker as one block, not byte by byte.
+    Load {
+        id: u32,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        grouping: Grouping,
+    },
     /// The report of a kept snapshot, grouped again.
     Regroup { id: u32, grouping: Grouping },
     /// Base vs new, and the series over all of `ids` (oldest first).
