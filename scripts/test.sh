@@ -32,6 +32,7 @@ step "component tests in headless Chromium" bash -c 'cd web && cargo test --targ
 step "site build (trunk --release)" trunk build --release --quiet
 step "end-to-end tests in Chromium" bash -c 'cd e2e && node --test --test-concurrency=1 tests/'
 step "benchmarks still run (small inputs)" env PARKVIEW_BENCH_GOROUTINES=5000 cargo bench --quiet -p parkview --bench decode -- --test
+step "in-browser benchmark still runs (one small file)" node e2e/bench/browser.js --runs 1 tests/fixtures/go1.27/service.s3.goroutine.debug2.txt
 
 printf '\n'
 for f in "${failures[@]}"; do echo "failed: $f"; done

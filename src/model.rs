@@ -145,10 +145,27 @@ impl Strings {
 /// Function arguments as dumps print them, kept in one buffer: most are unique (pointers), so
 /// interning them would only cost. Each goroutine's arguments are one run of spans, and in the
 /// text one run separated by NUL bytes, so that the run compares as one string.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ArgArena {
     text: String,
     spans: Vec<(u32, u32)>,
+}
+
+/// Serialized as the list of argument texts (a NUL separator would cost six characters in JSON).
+impl Serialize for ArgArena {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((0..self.spans.len() as u32).map(|i| self.get(i)))
+    }
+}
+
+impl<'de> Deserialize<'de> for ArgArena {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut arena = ArgArena::default();
+        for arg in Vec::<String>::deserialize(d)? {
+            arena.push(arg.as_bytes());
+        }
+        Ok(arena)
+    }
 }
 
 /// A goroutine's arguments: `count` spans of the arena from `first`.

@@ -138,13 +138,13 @@ test('the largest link Chromium opens', async () => {
   assert.equal(opened, false, `Chromium opened a URL of ${limit + 1} characters`);
   console.log(`# Chromium opens URLs of ${limit} characters and refuses ${limit + 1}`);
 
-  // The largest real dump measured to fit: the first 34 MB of the 100k-goroutine dump.
+  // The largest real dump measured to fit: the first 40 MB of the 100k-goroutine dump.
   const large = join(root, '..', 'shared', 'corpus', 'large', 'g100k.goroutine.debug2.txt.gz');
   if (!existsSync(large)) return;
   const text = execFileSync('gzip', ['-dc', large], { maxBuffer: 1 << 30 });
   const dir = await mkdtemp(join(tmpdir(), 'parkview-'));
-  const cut = join(dir, 'g100k-34MB.txt');
-  await writeFile(cut, text.subarray(0, 34_000_000));
+  const cut = join(dir, 'g100k-40MB.txt');
+  await writeFile(cut, text.subarray(0, 40_000_000));
   const bin = join(root, 'target', 'release', 'parkview');
   const fragment = execFileSync(bin, ['share', cut], { maxBuffer: 1 << 28 }).toString().trim();
   const expected = JSON.parse(execFileSync(bin, ['report', '--json', cut], { maxBuffer: 1 << 30 }).toString()).goroutines;
@@ -155,7 +155,7 @@ test('the largest link Chromium opens', async () => {
   await fresh.goto(url);
   await fresh.locator('[data-testid="total-goroutines"]', { hasText: String(expected) }).waitFor({ timeout: 120000 });
   await fresh.context().close();
-  console.log(`# a link of ${url.length} characters opens 34,000,000 bytes of debug=2 text: ${expected} goroutines`);
+  console.log(`# a link of ${url.length} characters opens 40,000,000 bytes of debug=2 text: ${expected} goroutines`);
   await page.context().close();
 });
 

@@ -87,7 +87,7 @@ fn action_for(response: Response, state: &State, ids: &Cell<u32>, opened: &RefCe
             Some(Action::Compared(Comparison { base, new, diff: Rc::new(*diff), series: series.map(|s| Rc::new(*s)) }))
         }
         Response::Parents { id, goroutine, chain } => Some(Action::Parents { id, goroutine, chain }),
-        Response::Forgotten { .. } => None,
+        Response::Forgotten { .. } | Response::Received { .. } => None,
     }
 }
 
@@ -137,22 +137,34 @@ impl Loader {
             self.state.dispatch(Action::Started { id, name: name.clone(), size: size as usize });
             let loader = self.clone();
             spawn_local(async move {
-                let mut bytes = Vec::with_capacity(size as usize);
+                // Slices go to the worker as they are read: the page never holds the whole file.
+                // A share file (small, recognised by its first line) is read whole instead.
+                let mut share_file: Option<Vec<u8>> = None;
                 let mut at = 0u64;
                 while at < size {
                     let end = (at + READ_SLICE).min(size);
-                    match gloo::file::futures::read_as_bytes(&file.slice(at, end)).await {
-                        Ok(chunk) => bytes.extend_from_slice(&chunk),
+                    let chunk = match gloo::file::futures::read_as_bytes(&file.slice(at, end)).await {
+                        Ok(chunk) => chunk,
                         Err(e) => {
                             loader.state.dispatch(Action::Failed { id, name: Some(name), message: format!("could not read the file: {e}") });
                             return;
                         }
+                    };
+                    if at == 0 && chunk.starts_with(parkview::share::SHARE_FILE_HEADER.as_bytes()) {
+                        share_file = Some(Vec::new());
+                    }
+                    match share_file.as_mut() {
+                        Some(whole) => whole.extend_from_slice(&chunk),
+                        None => loader.channel.send(Request::Chunk { id, bytes: chunk }),
                     }
                     at = end;
                     loader.state.dispatch(Action::Progress { id, read: at as usize });
                 }
                 loader.state.dispatch(Action::Read { id });
-                loader.send_load(id, bytes);
+                match share_file {
+                    Some(bytes) => loader.send_load(id, bytes),
+                    None => loader.channel.send(Request::Finish { id, grouping: loader.state.groups.grouping.clone() }),
+                }
             });
         }
     }

@@ -40,6 +40,14 @@ pub enum Request {
         bytes: Vec<u8>,
         grouping: Grouping,
     },
+    /// A slice of a file being read; the worker gathers them, so the page never holds the file.
+    Chunk {
+        id: u32,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// The last slice has been sent: decode what was gathered, as [`Request::Load`] does.
+    Finish { id: u32, grouping: Grouping },
     /// The report of a kept snapshot, grouped again.
     Regroup { id: u32, grouping: Grouping },
     /// Base vs new, and the series over all of `ids` (oldest first).
@@ -70,6 +78,8 @@ pub enum Response {
     Compared { base: u32, new: u32, diff: Box<Diff>, series: Option<Box<Series>> },
     Parents { id: u32, goroutine: u64, chain: Vec<ChainLink> },
     Forgotten { id: u32 },
+    /// A slice arrived.
+    Received { id: u32 },
     Shared { fragment: String },
     /// The imported snapshots (id, name, report) in order, and the view the link carried.
     Imported { snapshots: Vec<(u32, String, Box<Report>)>, view: String },
@@ -79,6 +89,8 @@ pub enum Response {
 #[derive(Default)]
 pub struct Engine {
     snapshots: HashMap<u32, Decoded>,
+    /// Files arriving in slices.
+    arriving: HashMap<u32, Vec<u8>>,
 }
 
 impl Engine {
@@ -99,15 +111,27 @@ impl Engine {
         }
     }
 
+    fn load(&mut self, id: u32, bytes: &[u8], grouping: &Grouping) -> Response {
+        match decode(bytes, &Options::default()) {
+            Ok(decoded) => {
+                self.snapshots.insert(id, decoded);
+                self.report(id, grouping)
+            }
+            Err(e) => Response::Failed { id, message: e.to_string() },
+        }
+    }
+
     pub fn handle(&mut self, request: Request) -> Response {
         match request {
-            Request::Load { id, bytes, grouping } => match decode(&bytes, &Options::default()) {
-                Ok(decoded) => {
-                    self.snapshots.insert(id, decoded);
-                    self.report(id, &grouping)
-                }
-                Err(e) => Response::Failed { id, message: e.to_string() },
-            },
+            Request::Load { id, bytes, grouping } => self.load(id, &bytes, &grouping),
+            Request::Chunk { id, bytes } => {
+                self.arriving.entry(id).or_default().extend_from_slice(&bytes);
+                Response::Received { id }
+            }
+            Request::Finish { id, grouping } => {
+                let bytes = self.arriving.remove(&id).unwrap_or_default();
+                self.load(id, &bytes, &grouping)
+            }
             Request::Regroup { id, grouping } => self.report(id, &grouping),
             Request::Compare { base, new, ids } => match (self.profile(base), self.profile(new)) {
                 (Some(b), Some(n)) => {
