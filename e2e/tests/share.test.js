@@ -109,6 +109,21 @@ test('redacted links show hashes and base names; a share file opens like a link'
   await page.context().close();
 });
 
+test('a cut or changed link gives one clear error and an empty page', async () => {
+  const page = await openPage(browser, server, { seen });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  for (const bad of ['#v1.AAAA', '#v1.q1YqSy0uyc$$', '#view=%7Bnot%20json&v1.']) {
+    await page.goto(server.url + bad);
+    await page.reload();
+    await page.locator('[data-testid="error"]').first().waitFor();
+    assert.match(await page.locator('[data-testid="error"]').first().textContent(), /shared link: the link/);
+    assert.equal(await page.locator('[data-testid="snapshot"]').count(), 0);
+  }
+  assert.deepEqual(errors, [], 'no panic, no uncaught error');
+  await page.context().close();
+});
+
 test('once loaded, the page cannot send anything, not even to its own origin', async () => {
   const page = await openPage(browser, server, { seen });
   await page.waitForFunction(() => document.documentElement.dataset.lockedDown === 'true');
