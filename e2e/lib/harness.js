@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const dist = join(root, 'dist');
@@ -98,4 +99,22 @@ export async function dropFiles(page, files) {
 export async function screenshot(page, name) {
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, name), fullPage: true });
+}
+
+/**
+ * Serves the site and starts Chromium before a test file's tests, and stops both after them.
+ * `ready(site)` runs once both are up (to keep them in the file's own variables).
+ */
+export function useSite(ready) {
+  const site = {};
+  before(async () => {
+    site.server = await serve();
+    site.browser = await launch();
+    await ready?.(site);
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+  });
+  return site;
 }

@@ -1,21 +1,14 @@
 // Every kind of input, dropped on the page, shows the numbers the CLI reports for it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serve, launch, cliReport, dropFiles, openPage, fixtures } from '../lib/harness.js';
+import { useSite, cliReport, dropFiles, openPage, fixtures } from '../lib/harness.js';
 
-let server, browser, page;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
+let page;
+useSite(async ({ server, browser }) => {
   page = await openPage(browser, server);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const files = [
   'go1.27/service.s3.goroutine.debug2.txt',

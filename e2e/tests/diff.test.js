@@ -1,21 +1,14 @@
 // Two snapshots dropped on the page: the diff rows are the CLI's, row for row.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serve, launch, cliDiff, dropFiles, openPage, fixtures, screenshot } from '../lib/harness.js';
+import { useSite, cliDiff, dropFiles, openPage, fixtures, screenshot } from '../lib/harness.js';
 
-let server, browser, page;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
+let page;
+useSite(async ({ server, browser }) => {
   page = await openPage(browser, server);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const rowsOf = (diff) => diff.rows.map((r) => [r.base, r.new, r.delta]);
 

@@ -1,29 +1,18 @@
 // The whole path once, as a user takes it: open the site from a sub-path, drop a real dump,
 // paste a debug=1 text, drop a file that is no profile; nothing but the site's own files loads.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, cliReport, dropFiles, screenshot, fixtures, subPath } from '../lib/harness.js';
+import { useSite, openPage, cliReport, dropFiles, screenshot, fixtures, subPath } from '../lib/harness.js';
 
-let server, browser, context, page;
+let server, page;
 const seen = [];
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
-  page = await context.newPage();
-  page.on('request', (r) => seen.push(r.url()));
-  await page.goto(server.url);
-  await page.locator('[data-testid="file-input"]').waitFor({ state: 'attached' });
+useSite(async (site) => {
+  server = site.server;
+  page = await openPage(site.browser, server, { seen });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 test('a dropped debug=2 dump shows the count the CLI reports', async () => {
   const file = join(fixtures, 'go1.27', 'service.s3.goroutine.debug2.txt');

@@ -1,27 +1,19 @@
 // Sharing: a link opened in a fresh browser restores the same totals, rows and selection; a
 // share file does the same; redaction shows in what the receiver sees; once loaded the page can
 // send nothing anywhere; and the largest link Chromium opens, measured.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, dropFiles, openPage, fixtures, root, screenshot } from '../lib/harness.js';
+import { useSite, dropFiles, openPage, fixtures, root, screenshot } from '../lib/harness.js';
 
 let server, browser;
 const seen = [];
+useSite((site) => ({ server, browser } = site));
 
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 async function shareLink(page) {
   await page.locator('[data-testid="share-button"]').click();

@@ -1,20 +1,12 @@
 // A user's tour: the sample, every view in light and dark (screenshots in e2e/artifacts/),
 // the keyboard, search, the stack of a group, the parent chain, renaming and removing.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, screenshot } from '../lib/harness.js';
+import { useSite, openPage, screenshot } from '../lib/harness.js';
 
 let server, browser;
+useSite((site) => ({ server, browser } = site));
 
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 async function loadSample(page) {
   await page.locator('[data-testid="try-sample"]').click();
