@@ -20,7 +20,7 @@
 use crate::diff::default_key;
 use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
 use crate::model::{Profile, ProfileKind, StackId};
-use crate::report::{frame_row, FrameRow};
+use crate::report::{base_name, frame_row, FrameRow};
 use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -117,10 +117,6 @@ fn state_factor(state: &str) -> f64 {
         s if s.starts_with("GC ") || s.ends_with("(idle)") || s.contains("wait") && !s.starts_with("sync.") => 0.25,
         _ => 1.0,
     }
-}
-
-fn base_name(file: &str) -> &str {
-    file.rsplit(['/', '\\']).next().unwrap_or(file)
 }
 
 /// A closure's name: `pkg.F.func1`, `pkg.(*T).M.func2.1`, `pkg.F.gowrap1`.

@@ -94,6 +94,11 @@ pub struct Report {
     pub skipped: u64,
 }
 
+/// A file path's last element, as rows name files (`search.go`), for Unix and Windows paths.
+pub fn base_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
 pub fn frame_row(profile: &Profile, frame: FrameId) -> FrameRow {
     let f = profile.frames.get(frame);
     FrameRow { func: profile.strings.get(f.func).to_string(), file: profile.strings.get(f.file).to_string(), line: f.line }

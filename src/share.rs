@@ -8,6 +8,7 @@
 //! every id of a model is checked, and every failure is one sentence.
 
 use crate::decode::Decoded;
+use crate::report::base_name;
 use crate::model::{Ancestor, ArgList, Crash, Frame, Goroutine, LabelValue, Profile, Sample, StrId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -108,10 +109,6 @@ pub fn label_hash(value: &str) -> String {
     // FNV-1a, 64 bits: stable across runs and platforms.
     let hash = value.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
     format!("#{:08x}", (hash >> 32) as u32)
-}
-
-fn base_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// Frames and stacks of a source profile, interned again into a new one (file paths cut to

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use parkview::diff::{default_key, diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::leaks::is_standard_library;
-use parkview::report::{report, Report, ReportOptions};
+use parkview::report::{base_name, report, Report, ReportOptions};
 use parkview::share::{self, Redaction, Shared, SharedSnapshot};
 use parkview::{decode, DecodeError, Decoded, Options};
 use std::io::{Read, Write};
@@ -216,10 +216,6 @@ fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) {
 fn leaf(frames: &[parkview::report::FrameRow]) -> String {
     let user = frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first());
     user.map_or_else(|| "(no frames)".into(), |f| format!("{} ({}:{})", f.func, base_name(&f.file), f.line))
-}
-
-fn base_name(file: &str) -> &str {
-    file.rsplit(['/', '\\']).next().unwrap_or(file)
 }
 
 fn print_report(out: &mut impl Write, r: &Report) {

@@ -70,7 +70,7 @@ fn now() -> String {
     String::from(js_sys::Date::new_0().to_locale_time_string("en-GB"))
 }
 
-fn action_for(response: Response, state: &State, ids: &Cell<u32>, opened: &RefCell<Option<ViewLink>>) -> Option<Action> {
+fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &RefCell<Option<ViewLink>>) -> Option<Action> {
     match response {
         Response::Shared { fragment } => Some(Action::Shared(fragment)),
         Response::Imported { snapshots, view } => {
@@ -80,7 +80,7 @@ fn action_for(response: Response, state: &State, ids: &Cell<u32>, opened: &RefCe
             Some(Action::Imported { snapshots, view, address_view: opened.borrow_mut().take(), loaded_at: now() })
         }
         Response::ImportFailed { message } => Some(Action::Failed { id: u32::MAX - ids.get(), name: Some("shared link".into()), message }),
-        Response::Report { id, report } if state.pending.iter().any(|p| p.id == id) => Some(Action::Loaded { id, report: *report, loaded_at: now() }),
+        Response::Report { id, report } if pending.contains(&id) => Some(Action::Loaded { id, report: *report, loaded_at: now() }),
         Response::Report { id, report } => Some(Action::Regrouped { id, report: *report }),
         Response::Failed { id, message } => Some(Action::Failed { id, name: None, message }),
         Response::Compared { base, new, diff, series } => {
@@ -189,23 +189,25 @@ pub fn app(props: &AppProps) -> Html {
     let ids = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let dragging = use_state(|| false);
     let search_ref = use_node_ref();
-    // Responses are turned into actions against the latest state.
-    let latest = use_mut_ref(|| Rc::new(State::default()));
-    *latest.borrow_mut() = Rc::new((*state).clone());
+    // Which inputs are being read, for turning a report response into "loaded" or "regrouped".
+    let pending = use_mut_ref(Vec::<u32>::new);
+    *pending.borrow_mut() = state.pending.iter().map(|p| p.id).collect();
     // The data part of the address as the state knows it, for listeners set up once.
     let latest_data = use_mut_ref(|| None::<String>);
-    latest_data.borrow_mut().clone_from(&state.data);
+    if latest_data.borrow().as_deref() != state.data.as_deref() {
+        latest_data.borrow_mut().clone_from(&state.data);
+    }
     // The view in the address the page was opened with, until the link's import answers.
     let opened = use_mut_ref(|| None::<ViewLink>);
     let channel = {
         let dispatcher = state.dispatcher();
-        let latest = latest.clone();
+        let pending = pending.clone();
         let runner = props.runner;
         let (ids, opened) = ((*ids).clone(), opened.clone());
         use_memo((), move |_| {
             let on_response = Callback::from(move |response: Response| {
-                let current = latest.borrow().clone();
-                if let Some(action) = action_for(response, &current, &ids, &opened) {
+                let action = action_for(response, &pending.borrow(), &ids, &opened);
+                if let Some(action) = action {
                     dispatcher.dispatch(action);
                 }
             });
@@ -572,7 +574,7 @@ pub fn app(props: &AppProps) -> Html {
                           on_select={dispatch(Action::Select)} on_remove={on_remove} on_rename={on_rename}/>
             if !state.snapshots.is_empty() {
                 <div class="tabs-row">
-                    <Tabs view={state.view} on_show={on_show} has_groups={active.as_ref().is_some_and(|s| !s.report.groups.is_empty())}/>
+                    <Tabs view={state.view} on_show={on_show}/>
                     { exports.unwrap_or_default() }
                 </div>
             }

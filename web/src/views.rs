@@ -8,6 +8,7 @@ pub mod share;
 
 use crate::state::{LoadError, Pending, Snapshot, View};
 use parkview::leaks::is_standard_library;
+pub use parkview::report::base_name;
 use parkview::report::{FrameRow, GroupRow, Report};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -38,10 +39,6 @@ pub fn state_family(state: Option<&str>) -> &'static str {
 /// The innermost frame of user code (not the runtime or the standard library).
 pub fn first_user_frame(frames: &[FrameRow]) -> Option<&FrameRow> {
     frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first())
-}
-
-pub fn base_name(file: &str) -> &str {
-    file.rsplit(['/', '\\']).next().unwrap_or(file)
 }
 
 pub fn human_bytes(n: usize) -> String {
@@ -183,7 +180,6 @@ pub fn snapshot_list(props: &SnapshotListProps) -> Html {
 pub struct TabsProps {
     pub view: View,
     pub on_show: Callback<View>,
-    pub has_groups: bool,
 }
 
 #[function_component(Tabs)]

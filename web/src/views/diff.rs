@@ -4,7 +4,7 @@
 
 use super::{first_user_frame, frame_label, state_family};
 use crate::state::{Comparison, Snapshot};
-use parkview::diff::{Change, Series};
+use parkview::diff::Change;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -26,11 +26,6 @@ fn sparkline(counts: &[i64], class: &'static str) -> Html {
             <polyline points={points.join(" ")} fill="none"/>
         </svg>
     }
-}
-
-fn series_counts<'a>(series: &'a Option<std::rc::Rc<Series>>, frames_leaf: &str, delta_row: usize) -> Option<&'a Vec<i64>> {
-    let s = series.as_ref()?;
-    s.rows.get(delta_row).filter(|r| r.frames.first().map(|f| f.func.as_str()) == Some(frames_leaf)).map(|r| &r.counts)
 }
 
 #[function_component(DiffView)]
@@ -80,14 +75,13 @@ pub fn diff_view(props: &DiffProps) -> Html {
                                         if c.series.is_some() { <th>{ "timeline" }</th> }
                                     </tr></thead>
                                     <tbody>
-                                    { for c.diff.rows.iter().enumerate().map(|(i, r)| {
+                                    { for c.diff.rows.iter().map(|r| {
                                         let badge = match r.change {
                                             Change::New => html! { <span class="badge new">{ "new" }</span> },
                                             Change::Vanished => html! { <span class="badge vanished">{ "vanished" }</span> },
                                             _ => html! {},
                                         };
-                                        let leaf = r.frames.first().map(|f| f.func.as_str()).unwrap_or("");
-                                        let counts = c.series.as_ref().and_then(|s| s.rows.iter().find(|sr| sr.frames == r.frames).map(|sr| &sr.counts)).or_else(|| series_counts(&c.series, leaf, i));
+                                        let counts = c.series.as_ref().and_then(|s| s.rows.iter().find(|sr| sr.frames == r.frames)).map(|sr| &sr.counts);
                                         html! {
                                             <tr data-testid="diff-row" data-delta={r.delta.to_string()} data-base={r.base.to_string()} data-new={r.new.to_string()}
                                                 class={classes!((r.delta > 0).then_some("grew"), (r.delta < 0).then_some("shrank"))}>
