@@ -136,13 +136,174 @@ fn detect_plain(bytes: &[u8]) -> Result<Format, DecodeError> {
 
 /// Detects the format and decodes the input.
 pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, DecodeError> {
-    if gzip::is_gzip(bytes) {
-        let inflated = gzip::inflate(bytes, options.max_inflated_bytes)?;
-        let mut decoded = decode_plain(&inflated)?;
-        decoded.gzipped = true;
-        return Ok(decoded);
+    let mut stream = Stream::new(options);
+    stream.feed(bytes)?;
+    stream.finish()
+}
+
+/// An input decoded while it arrives, piece by piece (a file read in slices): gzip is inflated
+/// as it comes, and goroutine dumps and tracebacks are decoded line by line, so that neither
+/// the input nor its inflated text is ever held whole. The other formats are small; they are
+/// gathered and decoded at the end. Feeding an input in any pieces gives what [`decode`] gives.
+pub struct Stream {
+    /// The first bytes, until there are enough to see the gzip magic.
+    start: Vec<u8>,
+    input: Option<Input>,
+    max_inflated_bytes: u64,
+}
+
+enum Input {
+    Plain(Plain),
+    Gzip(Box<flate2::write::MultiGzDecoder<Plain>>),
+}
+
+/// Plain (or inflated) bytes on their way to a decoder.
+struct Plain {
+    stage: Stage,
+    /// Bytes received so far.
+    received: u64,
+    /// Gzip output past this is refused (a gzip bomb).
+    limit: Option<u64>,
+}
+
+enum Stage {
+    /// The start of the input, until the format can be told ([`text::SNIFF_LEN`] bytes, or
+    /// the first goroutine header when lines may carry log prefixes). It is looked at again
+    /// each time it doubles.
+    Head { head: Vec<u8>, next_look: usize },
+    Lines { format: Format, lines: text::LineSplitter, decoder: Box<traceback::Decoder> },
+    Whole(Vec<u8>),
+}
+
+impl Plain {
+    fn new(limit: Option<u64>) -> Self {
+        Plain { stage: Stage::Head { head: Vec::new(), next_look: text::SNIFF_LEN }, received: 0, limit }
     }
-    decode_plain(bytes)
+
+    fn feed(&mut self, piece: &[u8]) {
+        self.received += piece.len() as u64;
+        match &mut self.stage {
+            Stage::Head { head, next_look } => {
+                head.extend_from_slice(piece);
+                if head.len() >= *next_look {
+                    *next_look = head.len() * 2;
+                    self.decide();
+                }
+            }
+            Stage::Lines { lines, decoder, .. } => lines.feed(piece, |line| decoder.line(line)),
+            Stage::Whole(bytes) => bytes.extend_from_slice(piece),
+        }
+    }
+
+    /// Leaves the head stage once the head tells the format: dumps and tracebacks are decoded
+    /// from here on; anything else, a detection error included, is judged on the whole input.
+    fn decide(&mut self) {
+        let Stage::Head { head, .. } = &mut self.stage else { return };
+        let format = detect_plain(head);
+        let streamed = matches!(format, Ok(Format::GoroutineDebug2 | Format::Traceback));
+        let prefixed = if streamed { traceback::prefixes(head, false) } else { Some(false) };
+        let Some(prefixed) = prefixed else { return };
+        let head = std::mem::take(head);
+        self.stage = match format {
+            Ok(format) if streamed => {
+                let mut lines = text::LineSplitter::default();
+                let mut decoder = Box::new(traceback::Decoder::new(prefixed));
+                lines.feed(&head, |line| decoder.line(line));
+                Stage::Lines { format, lines, decoder }
+            }
+            _ => Stage::Whole(head),
+        };
+    }
+
+    /// A head never decided on is the whole input, decoded as such.
+    fn finish(self) -> Result<Decoded, DecodeError> {
+        match self.stage {
+            Stage::Head { head: bytes, .. } | Stage::Whole(bytes) => decode_plain(&bytes),
+            Stage::Lines { format, lines, mut decoder } => {
+                lines.finish(|line| decoder.line(line));
+                let (profile, warnings) = decoder.finish();
+                Ok(Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped })
+            }
+        }
+    }
+}
+
+/// Inflated text goes to the decoder as the gzip stream writes it.
+impl std::io::Write for Plain {
+    fn write(&mut self, piece: &[u8]) -> std::io::Result<usize> {
+        if let Some(limit) = self.limit.filter(|&limit| self.received + piece.len() as u64 > limit) {
+            return Err(std::io::Error::other(DecodeError::TooLarge { limit }));
+        }
+        self.feed(piece);
+        Ok(piece.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Stream {
+    pub fn new(options: &Options) -> Self {
+        Stream { start: Vec::new(), input: None, max_inflated_bytes: options.max_inflated_bytes }
+    }
+
+    /// Reads the next piece of the input. An error ends the stream: the gzip stream is broken,
+    /// or inflates past the limit.
+    pub fn feed(&mut self, piece: &[u8]) -> Result<(), DecodeError> {
+        let Some(input) = &mut self.input else {
+            self.start.extend_from_slice(piece);
+            if self.start.len() >= 3 {
+                self.begin()?;
+            }
+            return Ok(());
+        };
+        match input {
+            Input::Plain(plain) => plain.feed(piece),
+            Input::Gzip(gzip) => {
+                use std::io::Write;
+                gzip.write_all(piece).map_err(|e| gzip_error(e, gzip.get_ref().received))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sees whether the input is gzipped, and feeds what arrived so far.
+    fn begin(&mut self) -> Result<(), DecodeError> {
+        let gzipped = gzip::is_gzip(&self.start);
+        self.input = Some(if gzipped {
+            Input::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Plain::new(Some(self.max_inflated_bytes)))))
+        } else {
+            Input::Plain(Plain::new(None))
+        });
+        let start = std::mem::take(&mut self.start);
+        self.feed(&start)
+    }
+
+    /// Decodes what is left, once the last piece was fed.
+    pub fn finish(mut self) -> Result<Decoded, DecodeError> {
+        if self.input.is_none() {
+            self.begin()?;
+        }
+        match self.input.expect("begun") {
+            Input::Plain(plain) => plain.finish(),
+            Input::Gzip(mut gzip) => {
+                gzip.try_finish().map_err(|e| gzip_error(e, gzip.get_ref().received))?;
+                let plain = gzip.finish().map_err(|e| DecodeError::Gzip { offset: 0, reason: e.to_string() })?;
+                let mut decoded = plain.finish()?;
+                decoded.gzipped = true;
+                Ok(decoded)
+            }
+        }
+    }
+}
+
+/// The error the inflater met: the limit ([`Plain`]'s own), or a broken stream.
+fn gzip_error(e: std::io::Error, offset: u64) -> DecodeError {
+    match e.into_inner().map(|inner| inner.downcast::<DecodeError>()) {
+        Some(Ok(own)) => *own,
+        Some(Err(inner)) => DecodeError::Gzip { offset, reason: inner.to_string() },
+        None => DecodeError::Gzip { offset, reason: "the stream is broken".into() },
+    }
 }
 
 fn decode_plain(bytes: &[u8]) -> Result<Decoded, DecodeError> {

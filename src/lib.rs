@@ -15,4 +15,4 @@ pub mod report;
 pub mod share;
 pub mod waits;
 
-pub use decode::{decode, detect, DecodeError, Decoded, Detected, Format, Options};
+pub use decode::{decode, detect, DecodeError, Decoded, Detected, Format, Options, Stream};

@@ -3,7 +3,7 @@
 
 use super::{Format, MAX_WARNINGS};
 use crate::model::Warning;
-use memchr::memchr;
+use memchr::{memchr, memrchr};
 
 /// Warnings as a decoder collects them: the first [`MAX_WARNINGS`] kept, all counted.
 #[derive(Debug, Default)]
@@ -71,9 +71,55 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+/// Lines of an input that arrives in pieces (a file read in slices, a gzip stream inflating):
+/// the same lines, numbers and `terminated` flags as [`Lines`] over the whole input. A line cut
+/// between two pieces is carried over; nothing else is copied.
+#[derive(Debug, Default)]
+pub struct LineSplitter {
+    carry: Vec<u8>,
+    number: u32,
+}
+
+impl LineSplitter {
+    /// Hands every line that `piece` completes to `each`.
+    pub fn feed(&mut self, mut piece: &[u8], mut each: impl FnMut(Line<'_>)) {
+        if !self.carry.is_empty() {
+            let Some(end) = memchr(b'\n', piece) else {
+                self.carry.extend_from_slice(piece);
+                return;
+            };
+            self.carry.extend_from_slice(&piece[..=end]);
+            piece = &piece[end + 1..];
+            let mut lines = Lines { bytes: &self.carry, pos: 0, number: self.number };
+            if let Some(line) = lines.next() {
+                each(line);
+            }
+            self.number = lines.number;
+            self.carry.clear();
+        }
+        let complete = memrchr(b'\n', piece).map_or(0, |end| end + 1);
+        let mut lines = Lines { bytes: &piece[..complete], pos: 0, number: self.number };
+        for line in lines.by_ref() {
+            each(line);
+        }
+        self.number = lines.number;
+        self.carry.extend_from_slice(&piece[complete..]);
+    }
+
+    /// The last line, if the input did not end with a newline.
+    pub fn finish(self, each: impl FnOnce(Line<'_>)) {
+        if let Some(line) = (Lines { bytes: &self.carry, pos: 0, number: self.number }).next() {
+            each(line);
+        }
+    }
+}
+
+/// How much of the start of an input [`sniff`] reads.
+pub const SNIFF_LEN: usize = 1 << 20;
+
 /// The text formats, told from the first lines that say something.
 pub fn sniff(bytes: &[u8]) -> Option<Format> {
-    let head = &bytes[..bytes.len().min(1 << 20)];
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     let first = Lines::new(head).map(|l| l.text).find(|t| !trim(t).is_empty())?;
     let first = trim_start(first);
     if first.starts_with(b"goroutine profile: total ") || first.starts_with(b"goroutineleak profile: total ") {
@@ -317,5 +363,22 @@ mod tests {
             lines,
             vec![(b"a".to_vec(), 1, true), (b"b".to_vec(), 2, true), (b"".to_vec(), 3, true), (b"c".to_vec(), 4, false)]
         );
+    }
+
+    #[test]
+    fn lines_in_pieces_are_the_lines_of_the_whole() {
+        let input = b"goroutine 1 [running]:\r\nmain.main()\n\n\tmain.go:7 +0x1\nlast";
+        let whole: Vec<_> = Lines::new(input).map(|l| (l.text.to_vec(), l.number, l.terminated)).collect();
+        for cut in 0..=input.len() {
+            for second_cut in cut..=input.len() {
+                let mut split = Vec::new();
+                let mut splitter = LineSplitter::default();
+                for piece in [&input[..cut], &input[cut..second_cut], &input[second_cut..]] {
+                    splitter.feed(piece, |l| split.push((l.text.to_vec(), l.number, l.terminated)));
+                }
+                splitter.finish(|l| split.push((l.text.to_vec(), l.number, l.terminated)));
+                assert_eq!(split, whole, "cut at {cut} and {second_cut}");
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! where it shows: per-line timestamp prefixes are stripped, file lines indented with spaces
 //! or not at all are accepted, a header glued to the text before it is found.
 
-use super::text::{contains, parse_label_map, parse_u64, trim, trim_end, trim_start, Lines, Warnings};
+use super::text::{contains, parse_label_map, parse_u64, trim, trim_end, trim_start, Line, Lines, Warnings};
 use crate::model::{Ancestor, ArgList, Crash, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, StrId};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::smallvec;
@@ -252,20 +252,27 @@ fn strip_prefix_tokens(line: &[u8]) -> &[u8] {
     }
 }
 
-/// Whether this input prefixes every line: true when the first header stands after a prefix.
-fn detect_prefixes(bytes: &[u8]) -> bool {
-    for line in Lines::new(bytes).take(100_000) {
+/// Whether this input prefixes every line: true when the first header (within the first
+/// 100,000 lines) stands after a prefix. `None` while `head`, the start of an input still
+/// arriving, cannot tell yet; with `complete`, `head` is the whole input and the answer is final.
+pub fn prefixes(head: &[u8], complete: bool) -> Option<bool> {
+    let mut read = 0;
+    for line in Lines::new(head).take(100_000) {
+        if !line.terminated && !complete {
+            return None;
+        }
+        read += 1;
         if is_header_start(line.text) {
-            return false;
+            return Some(false);
         }
         if let Some(at) = memmem::find(line.text, b"goroutine ") {
             let stripped = strip_prefix_tokens(line.text);
             if stripped.len() < line.text.len() && is_header_start(stripped) && at > 0 {
-                return true;
+                return Some(true);
             }
         }
     }
-    false
+    (complete || read == 100_000).then_some(false)
 }
 
 /// Register dumps and other lines that follow a SIGQUIT or crash traceback: `go test` and
@@ -303,11 +310,11 @@ struct HeaderInfo {
     has_unknown_parts: bool,
 }
 
-struct Block<'a> {
+struct Block {
     id: u64,
     info: HeaderInfo,
-    /// The header from its `[` on, to name unknown parts in a warning.
-    header_rest: &'a [u8],
+    /// The header from its `[` on, to name its unknown parts in a warning.
+    unknown_header: Option<Box<[u8]>>,
     line: u32,
     frames: Vec<FrameId>,
     args: ArgList,
@@ -318,66 +325,85 @@ struct Block<'a> {
     elision: Elision,
     unavailable: bool,
     section: Section,
-    /// A function line waiting for its file line: name, argument text.
-    pending: Option<(StrId, &'a [u8])>,
+    /// A function line waiting for its file line (its arguments are in the arena already).
+    pending: Option<StrId>,
 }
 
-struct Decoder<'a, 'w> {
+/// The state machine, fed one line at a time, so that a dump can be decoded while it arrives.
+pub struct Decoder {
     profile: Profile,
-    warnings: &'w mut Warnings,
-    block: Option<Block<'a>>,
+    warnings: Warnings,
+    /// Whether every line carries a log prefix to strip (see [`prefixes`]).
+    prefixed: bool,
+    block: Option<Block>,
     crash: Crash,
     saw_crash: bool,
     /// Inside a `runtime stack:` section (system stack frames with no goroutine).
     in_runtime_stack: bool,
     /// (id, gp) of goroutines seen, to count a re-printed one once.
     seen_gp: std::collections::HashSet<(u64, u64)>,
-    headers: FxHashMap<&'a [u8], HeaderInfo>,
+    headers: FxHashMap<Box<[u8]>, HeaderInfo>,
     /// The frames buffer, handed from one block to the next.
     spare_frames: Vec<FrameId>,
     /// Names already found to be function names.
     func_names: FxHashSet<StrId>,
 }
 
-/// Decodes a debug=2 dump or a traceback. Never fails: what cannot be read is warned about.
+/// Decodes a whole debug=2 dump or traceback. Never fails: what cannot be read is warned about.
 pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
-    let prefixed = detect_prefixes(bytes);
-    let mut decoder = Decoder {
-        profile: Profile::goroutines(ProfileKind::Goroutine),
-        warnings,
-        block: None,
-        crash: Crash::default(),
-        saw_crash: false,
-        in_runtime_stack: false,
-        seen_gp: Default::default(),
-        headers: FxHashMap::default(),
-        spare_frames: Vec::with_capacity(64),
-        func_names: FxHashSet::default(),
-    };
+    let mut decoder = Decoder::new(prefixes(bytes, true).unwrap_or(false));
     for line in Lines::new(bytes) {
-        let text = if prefixed { strip_prefix_tokens(line.text) } else { line.text };
-        // A last line without its newline, inside a goroutine: the input was cut there.
-        if !line.terminated && decoder.block.is_some() {
-            decoder.profile.truncated = true;
-        }
-        decoder.line(text, line.number);
+        decoder.line(line);
     }
-    // Or it ended on a header, or on a function line still waiting for its file line.
-    if decoder.block.as_ref().is_some_and(|b| b.pending.is_some() || b.frames.is_empty() && !b.unavailable) {
-        decoder.profile.truncated = true;
-    }
-    decoder.finish_block();
-    let mut profile = decoder.profile;
-    if decoder.saw_crash {
-        profile.kind = ProfileKind::Crash;
-        decoder.crash.first_goroutine = profile.goroutines.first().map(|g| g.id);
-        profile.crash = Some(decoder.crash);
-    }
+    let (profile, kept) = decoder.finish();
+    *warnings = kept;
     profile
 }
 
-impl<'a> Decoder<'a, '_> {
-    fn line(&mut self, text: &'a [u8], number: u32) {
+impl Decoder {
+    pub fn new(prefixed: bool) -> Self {
+        Decoder {
+            profile: Profile::goroutines(ProfileKind::Goroutine),
+            warnings: Warnings::default(),
+            prefixed,
+            block: None,
+            crash: Crash::default(),
+            saw_crash: false,
+            in_runtime_stack: false,
+            seen_gp: Default::default(),
+            headers: FxHashMap::default(),
+            spare_frames: Vec::with_capacity(64),
+            func_names: FxHashSet::default(),
+        }
+    }
+
+    /// Reads the next line of the input.
+    pub fn line(&mut self, line: Line<'_>) {
+        let text = if self.prefixed { strip_prefix_tokens(line.text) } else { line.text };
+        // A last line without its newline, inside a goroutine: the input was cut there.
+        if !line.terminated && self.block.is_some() {
+            self.profile.truncated = true;
+        }
+        self.text_line(text, line.number);
+    }
+
+    /// The profile of every line read, and what could not be read of them.
+    pub fn finish(mut self) -> (Profile, Warnings) {
+        // Or it ended on a header, or on a function line still waiting for its file line.
+        if self.block.as_ref().is_some_and(|b| b.pending.is_some() || b.frames.is_empty() && !b.unavailable) {
+            self.profile.truncated = true;
+        }
+        self.finish_block();
+        let mut profile = self.profile;
+        if self.saw_crash {
+            profile.kind = ProfileKind::Crash;
+            self.crash.first_goroutine = profile.goroutines.first().map(|g| g.id);
+            profile.crash = Some(self.crash);
+        }
+        (profile, self.warnings)
+    }
+
+    fn text_line(&mut self, text: &[u8], number: u32) {
         if let Some(at) = find_header(text) {
             if at > 0 {
                 self.outside(&text[..at], number);
@@ -404,7 +430,7 @@ impl<'a> Decoder<'a, '_> {
     }
 
     /// The parsed header after its id, from the cache or parsed now.
-    fn header_info(&mut self, rest: &'a [u8]) -> Option<HeaderInfo> {
+    fn header_info(&mut self, rest: &[u8]) -> Option<HeaderInfo> {
         if let Some(info) = self.headers.get(rest) {
             return Some(*info);
         }
@@ -422,7 +448,7 @@ impl<'a> Decoder<'a, '_> {
             labels: profile.label_set(labels),
             has_unknown_parts: !header.unknown_parts.is_empty(),
         };
-        self.headers.insert(rest, info);
+        self.headers.insert(rest.into(), info);
         Some(info)
     }
 
@@ -447,7 +473,7 @@ impl<'a> Decoder<'a, '_> {
         }
     }
 
-    fn start_block(&mut self, id: u64, gp: Option<u64>, info: HeaderInfo, header_rest: &'a [u8], line: u32) {
+    fn start_block(&mut self, id: u64, gp: Option<u64>, info: HeaderInfo, header_rest: &[u8], line: u32) {
         // GOTRACEBACK=crash prints the goroutine running on each thread again: a block whose
         // (id, gp) was seen is read and then dropped.
         let seen_again = gp.is_some_and(|gp| !self.seen_gp.insert((id, gp)));
@@ -456,7 +482,7 @@ impl<'a> Decoder<'a, '_> {
         self.block = Some(Block {
             id: if seen_again { u64::MAX } else { id },
             info,
-            header_rest,
+            unknown_header: info.has_unknown_parts.then(|| header_rest.into()),
             line,
             frames,
             args: ArgList { first: self.profile.args.next_index(), count: 0 },
@@ -471,18 +497,18 @@ impl<'a> Decoder<'a, '_> {
         });
     }
 
-    fn inside(&mut self, text: &'a [u8], number: u32) {
+    fn inside(&mut self, text: &[u8], number: u32) {
         let block = self.block.as_mut().expect("inside a block");
-        if let Some((func, args)) = block.pending {
+        if let Some(func) = block.pending {
             if let Some((file, line)) = parse_file_line(text) {
                 let file = self.profile.strings.intern_bytes(file);
                 let frame = self.profile.frames.intern(crate::model::Frame { func, file, line });
-                place(&mut self.profile, block, frame, args);
+                place(block, frame);
                 return;
             }
             // A function line with no file line after it (cut, or a user's edit).
             let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
-            place(&mut self.profile, block, frame, args);
+            place(block, frame);
             let id = block.id;
             self.warnings.note(number, || format!("goroutine {id}: function line without its file line"));
         }
@@ -497,8 +523,7 @@ impl<'a> Decoder<'a, '_> {
                 block.parent = parent;
                 block.section = Section::CreatedBy;
             }
-            let func = self.profile.strings.intern_bytes(name);
-            block.pending = Some((func, b""));
+            block.pending = Some(self.profile.strings.intern_bytes(name));
             return;
         }
         if t.starts_with(b"...") && t.ends_with(b"frames elided...") {
@@ -533,7 +558,11 @@ impl<'a> Decoder<'a, '_> {
                 None => None,
             };
             if let Some(func) = func {
-                block.pending = Some((func, args));
+                if block.section == Section::Stack {
+                    self.profile.args.push(args);
+                    block.args.count += 1;
+                }
+                block.pending = Some(func);
                 return;
             }
         }
@@ -552,9 +581,9 @@ impl<'a> Decoder<'a, '_> {
 
     fn finish_block(&mut self) {
         let Some(mut block) = self.block.take() else { return };
-        if let Some((func, args)) = block.pending {
+        if let Some(func) = block.pending {
             let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
-            place(&mut self.profile, &mut block, frame, args);
+            place(&mut block, frame);
         }
         close_ancestor(&mut self.profile, &mut block);
         let profile = &mut self.profile;
@@ -564,8 +593,8 @@ impl<'a> Decoder<'a, '_> {
             return;
         }
         let info = block.info;
-        if info.has_unknown_parts {
-            let (id, rest) = (block.id, block.header_rest);
+        if let Some(rest) = &block.unknown_header {
+            let id = block.id;
             self.warnings.note(block.line, || {
                 let mut h = Header::default();
                 header_rest(rest, &mut h);
@@ -595,16 +624,11 @@ impl<'a> Decoder<'a, '_> {
     }
 }
 
-/// Puts a completed frame where the block is reading; a stack frame's arguments go to the
-/// profile's argument arena.
-fn place(profile: &mut Profile, block: &mut Block, frame: FrameId, args: &[u8]) {
+/// Puts a completed frame where the block is reading.
+fn place(block: &mut Block, frame: FrameId) {
     block.pending = None;
     match block.section {
-        Section::Stack => {
-            block.frames.push(frame);
-            profile.args.push(args);
-            block.args.count += 1;
-        }
+        Section::Stack => block.frames.push(frame),
         Section::CreatedBy => block.created_by = Some(frame),
         Section::Ancestor => {
             if let Some((_, frames)) = block.ancestor.as_mut() {
