@@ -2,9 +2,8 @@
 //! `errgroup.(*Group).Go` to the real caller when the parent is in the dump), goroutines per
 //! creator site x blocking site, and the parent chain of a goroutine.
 
-use crate::classify::state_of;
 use crate::leaks::{first_user_frame, is_standard_library};
-use crate::model::{FrameId, Profile};
+use crate::model::{FrameId, Profile, StackId, StrId};
 use crate::report::{frame_row, FrameRow};
 use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap as HashMap;
@@ -65,13 +64,20 @@ pub fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &
 /// Goroutines per (creator site, blocking site, state), biggest first.
 pub fn creators(profile: &Profile, wrappers: &[&str]) -> Vec<CreatorRow> {
     let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
-    let mut counts: HashMap<(Option<FrameId>, Option<String>, Option<FrameId>, Option<&str>), i64> = HashMap::default();
+    // Goroutines that share creator, parent (it matters for wrappers), stack and state share
+    // a row: counted by those ids first, so that each is looked at once.
+    let mut shapes: HashMap<(Option<FrameId>, Option<u64>, StackId, StrId), (usize, i64)> = HashMap::default();
     for sample in &profile.samples {
         let Some(index) = sample.goroutine else { continue };
-        let (creator, via) = real_creator(profile, index as usize, wrappers, &by_id);
-        let blocking = first_user_frame(profile, sample.stack);
-        let state = state_of(profile, sample).map(|s| s.name);
-        *counts.entry((creator, via, blocking, state)).or_insert(0) += 1;
+        let g = &profile.goroutines[index as usize];
+        let parent = g.parent.filter(|_| g.created_by.is_some_and(|c| wrappers.contains(&profile.func_name(c))));
+        shapes.entry((g.created_by, parent, sample.stack, g.state)).or_insert((index as usize, 0)).1 += 1;
+    }
+    let mut counts: HashMap<(Option<FrameId>, Option<String>, Option<FrameId>, Option<&str>), i64> = HashMap::default();
+    for ((_, _, stack, state), (index, count)) in shapes {
+        let (creator, via) = real_creator(profile, index, wrappers, &by_id);
+        let blocking = first_user_frame(profile, stack);
+        *counts.entry((creator, via, blocking, Some(profile.strings.get(state)))).or_insert(0) += count;
     }
     let mut rows: Vec<CreatorRow> = counts
         .into_iter()

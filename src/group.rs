@@ -81,10 +81,14 @@ pub fn label_value(profile: &Profile, set: LabelSetId, key: &str) -> Option<Stri
 
 /// Goroutines (or the first sample value) per label key and value.
 pub fn label_totals(profile: &Profile) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> {
-    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> = Default::default();
+    // Per label set first: a dump repeats a few sets over hundreds of thousands of goroutines.
+    let mut per_set: HashMap<LabelSetId, i64> = HashMap::default();
     for s in &profile.samples {
-        let value = s.values.first().copied().unwrap_or(0);
-        for (k, v) in profile.labels(s.labels) {
+        *per_set.entry(s.labels).or_insert(0) += s.values.first().copied().unwrap_or(0);
+    }
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> = Default::default();
+    for (set, value) in per_set {
+        for (k, v) in profile.labels(set) {
             *out.entry(profile.strings.get(*k).to_string()).or_default().entry(profile.label_text(v)).or_insert(0) += value;
         }
     }

@@ -145,7 +145,8 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> 
         }
     }
     // Functions on some stack right now: a creator that is on none has returned.
-    let on_stacks: HashSet<u32> = profile.goroutines.iter().flat_map(|g| profile.stack(g.stack).iter().map(|&f| profile.frames.get(f).func)).collect();
+    let stacks: HashSet<u32> = profile.goroutines.iter().map(|g| g.stack).collect();
+    let on_stacks: HashSet<u32> = stacks.into_iter().flat_map(|s| profile.stack(s).iter().map(|&f| profile.frames.get(f).func)).collect();
     let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
 
     let largest = groups.iter().filter(|g| g.state.is_some_and(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);

@@ -160,16 +160,17 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         .collect();
 
     let mut states = BTreeMap::new();
-    let mut wait_minutes = BTreeMap::new();
+    let mut minutes: HashMap<u32, i64> = HashMap::default();
     for g in &groups {
         let name = g.state.map_or("unknown", |s| s.name);
         *states.entry(name.to_string()).or_insert(0) += g.count;
     }
     for g in &profile.goroutines {
         if let Some(m) = g.wait_minutes {
-            *wait_minutes.entry(m.to_string()).or_insert(0) += 1;
+            *minutes.entry(m).or_insert(0) += 1;
         }
     }
+    let wait_minutes: BTreeMap<String, i64> = minutes.into_iter().map(|(m, n)| (m.to_string(), n)).collect();
     let leaked = goroutine_style.then(|| groups.iter().map(|g| g.leaked).sum());
 
     Report {

@@ -6,6 +6,8 @@ use crate::leaks::first_user_frame;
 use crate::model::Profile;
 use crate::report::{frame_row, FrameRow};
 use serde::{Deserialize, Serialize};
+use crate::model::StackId;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashSet};
 
 /// Frames that block on their receiver, and the kind of object it is.
@@ -40,35 +42,59 @@ fn receiver(args: &str) -> Option<&str> {
     (u64::from_str_radix(hex, 16).ok()? >= 0x1000).then_some(first)
 }
 
+/// The `0x...` words of an argument text.
+fn pointers(args: &str) -> impl Iterator<Item = &str> {
+    args.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| word.len() > 2 && word.starts_with("0x"))
+}
+
 /// Objects that two or more goroutines wait on, most waiters first.
 pub fn same_object_waits(profile: &Profile) -> Vec<WaitRow> {
-    let mut waiting: BTreeMap<(String, &str), Vec<usize>> = BTreeMap::new();
+    // Which frames of a stack block on their receiver: looked up once per distinct stack.
+    let mut blocking: FxHashMap<StackId, Vec<(usize, &str)>> = FxHashMap::default();
+    let mut waiting: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
     for (i, g) in profile.goroutines.iter().enumerate() {
-        let stack = profile.stack(g.stack);
-        let hit = stack.iter().zip(profile.args.list(g.args)).find_map(|(&f, a)| {
-            let kind = BLOCKING_RECEIVERS.iter().find(|(name, _)| *name == profile.func_name(f))?.1;
-            receiver(a).map(|r| (r.to_string(), kind))
+        let frames = blocking.entry(g.stack).or_insert_with(|| {
+            let stack = profile.stack(g.stack);
+            let kind_of = |f: u32| BLOCKING_RECEIVERS.iter().find(|(name, _)| *name == profile.func_name(f)).map(|(_, kind)| *kind);
+            stack.iter().enumerate().filter_map(|(at, &f)| kind_of(f).map(|kind| (at, kind))).collect()
         });
+        if frames.is_empty() {
+            continue;
+        }
+        let hit = frames.iter().find_map(|&(at, kind)| receiver(profile.args.list(g.args).nth(at)?).map(|r| (r, kind)));
         if let Some(key) = hit {
             waiting.entry(key).or_default().push(i);
         }
     }
+    let waiting: BTreeMap<(&str, &str), Vec<usize>> = waiting.into_iter().filter(|(_, waiters)| waiters.len() >= 2).collect();
+    // Who else holds each object's address in its arguments: one pass over every goroutine's
+    // pointers, not one per object.
+    let mut objects: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (row, (object, _)) in waiting.keys().enumerate() {
+        objects.entry(object).or_default().push(row);
+    }
+    let mut holders: Vec<Vec<usize>> = vec![Vec::new(); waiting.len()];
+    if !objects.is_empty() {
+        for (i, g) in profile.goroutines.iter().enumerate() {
+            for pointer in pointers(profile.args.run(g.args)) {
+                for &row in objects.get(pointer).into_iter().flatten() {
+                    if holders[row].last() != Some(&i) {
+                        holders[row].push(i);
+                    }
+                }
+            }
+        }
+    }
     let mut rows: Vec<WaitRow> = waiting
         .into_iter()
-        .filter(|(_, waiters)| waiters.len() >= 2)
-        .map(|((object, kind), waiters)| {
+        .zip(holders)
+        .map(|(((object, kind), waiters), holders)| {
             let waiter_set: HashSet<usize> = waiters.iter().copied().collect();
-            let maybe_held_by = profile
-                .goroutines
-                .iter()
-                .enumerate()
-                .filter(|(i, g)| !waiter_set.contains(i) && profile.args.run(g.args).contains(object.as_str()))
-                .map(|(_, g)| g.id)
-                .collect();
+            let maybe_held_by = holders.into_iter().filter(|i| !waiter_set.contains(i)).map(|i| profile.goroutines[i].id).collect();
             let first = &profile.goroutines[waiters[0]];
             WaitRow {
                 site: first_user_frame(profile, first.stack).map(|f| frame_row(profile, f)),
-                object,
+                object: object.to_string(),
                 kind: kind.to_string(),
                 count: waiters.len() as i64,
                 ids: waiters.iter().map(|&i| profile.goroutines[i].id).collect(),

@@ -183,16 +183,17 @@ fn creators_fold_wrappers_to_the_real_caller() {
 fn goroutines_waiting_on_one_mutex_and_who_may_hold_it() {
     let p = columns(
         "
-        first id | 1                    | 5                  | 9
-        count    | 3                    | 1                  | 1
-        state    | sync.Mutex.Lock      | chan send          | sync.Mutex.Lock
-        args     | 0xc0000a0008         | 0xc0000a0008, 0x1  | 0xc0000b0000
-        frames   | sync.(*Mutex).Lock   | example.com/s.save | sync.(*Mutex).Lock
-                 | example.com/s.get    |                    | example.com/s.other
+        first id | 1                    | 5                  | 9                   | 11
+        count    | 3                    | 1                  | 1                   | 1
+        state    | sync.Mutex.Lock      | chan send          | sync.Mutex.Lock     | chan receive
+        args     | 0xc0000a0008         | 0xc0000a0008, 0x1  | 0xc0000b0000        | 0xc0000a00080
+        frames   | sync.(*Mutex).Lock   | example.com/s.save | sync.(*Mutex).Lock  | example.com/s.near
+                 | example.com/s.get    |                    | example.com/s.other |
         ",
     );
     let waits = same_object_waits(&p);
     assert_eq!(waits.len(), 1, "a mutex with one waiter is no queue");
+    // 0xc0000a00080 starts with the mutex's address but is another pointer.
     assert_eq!((waits[0].object.as_str(), waits[0].kind.as_str(), waits[0].ids.clone(), waits[0].maybe_held_by.clone()), ("0xc0000a0008", "sync.Mutex", vec![1, 2, 3], vec![5]));
 }
 

@@ -9,7 +9,7 @@ use parkview::leaks::first_user_frame;
 use parkview::model::Profile;
 use parkview::report::{frame_row, report, FrameRow, Report, ReportOptions};
 use parkview::share::{from_fragment, redact, to_fragment, Redaction, Shared, SharedSnapshot, MAX_INFLATED};
-use parkview::{decode, Decoded, Options};
+use parkview::{decode, DecodeError, Decoded, Options, Stream};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -40,13 +40,14 @@ pub enum Request {
         bytes: Vec<u8>,
         grouping: Grouping,
     },
-    /// A slice of a file being read; the worker gathers them, so the page never holds the file.
+    /// A slice of a file being read; the worker decodes it at once, so that decoding keeps pace
+    /// with reading and neither side ever holds the whole file.
     Chunk {
         id: u32,
         #[serde(with = "serde_bytes")]
         bytes: Vec<u8>,
     },
-    /// The last slice has been sent: decode what was gathered, as [`Request::Load`] does.
+    /// The last slice has been sent: finish decoding, and answer as [`Request::Load`] does.
     Finish { id: u32, grouping: Grouping },
     /// The report of a kept snapshot, grouped again.
     Regroup { id: u32, grouping: Grouping },
@@ -89,8 +90,8 @@ pub enum Response {
 #[derive(Default)]
 pub struct Engine {
     snapshots: HashMap<u32, Decoded>,
-    /// Files arriving in slices.
-    arriving: HashMap<u32, Vec<u8>>,
+    /// Files arriving in slices, decoded so far (or the error that ended them).
+    arriving: HashMap<u32, Result<Stream, DecodeError>>,
 }
 
 impl Engine {
@@ -111,8 +112,8 @@ impl Engine {
         }
     }
 
-    fn load(&mut self, id: u32, bytes: &[u8], grouping: &Grouping) -> Response {
-        match decode(bytes, &Options::default()) {
+    fn load(&mut self, id: u32, decoded: Result<Decoded, DecodeError>, grouping: &Grouping) -> Response {
+        match decoded {
             Ok(decoded) => {
                 self.snapshots.insert(id, decoded);
                 self.report(id, grouping)
@@ -123,14 +124,19 @@ impl Engine {
 
     pub fn handle(&mut self, request: Request) -> Response {
         match request {
-            Request::Load { id, bytes, grouping } => self.load(id, &bytes, &grouping),
+            Request::Load { id, bytes, grouping } => self.load(id, decode(&bytes, &Options::default()), &grouping),
             Request::Chunk { id, bytes } => {
-                self.arriving.entry(id).or_default().extend_from_slice(&bytes);
+                let arriving = self.arriving.entry(id).or_insert_with(|| Ok(Stream::new(&Options::default())));
+                if let Ok(stream) = arriving {
+                    if let Err(e) = stream.feed(&bytes) {
+                        *arriving = Err(e);
+                    }
+                }
                 Response::Received { id }
             }
             Request::Finish { id, grouping } => {
-                let bytes = self.arriving.remove(&id).unwrap_or_default();
-                self.load(id, &bytes, &grouping)
+                let stream = self.arriving.remove(&id).unwrap_or_else(|| Ok(Stream::new(&Options::default())));
+                self.load(id, stream.and_then(Stream::finish), &grouping)
             }
             Request::Regroup { id, grouping } => self.report(id, &grouping),
             Request::Compare { base, new, ids } => match (self.profile(base), self.profile(new)) {
