@@ -61,12 +61,15 @@ pub fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &
     }
 }
 
+/// What decides a goroutine's creator row: created by, parent (for wrappers), stack, state.
+type Shape = (Option<FrameId>, Option<u64>, StackId, StrId);
+
 /// Goroutines per (creator site, blocking site, state), biggest first.
 pub fn creators(profile: &Profile, wrappers: &[&str]) -> Vec<CreatorRow> {
     let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     // Goroutines that share creator, parent (it matters for wrappers), stack and state share
     // a row: counted by those ids first, so that each is looked at once.
-    let mut shapes: HashMap<(Option<FrameId>, Option<u64>, StackId, StrId), (usize, i64)> = HashMap::default();
+    let mut shapes: HashMap<Shape, (usize, i64)> = HashMap::default();
     for sample in &profile.samples {
         let Some(index) = sample.goroutine else { continue };
         let g = &profile.goroutines[index as usize];

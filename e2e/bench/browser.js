@@ -4,8 +4,8 @@
 // page's renderer process (page and worker). Beside it, `wc -l` of the same file.
 //
 // node e2e/bench/browser.js [--runs N] [--out FILE] FILE... [--diff BASE NEW]
-import { execFileSync, execSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { serve, launch } from '../lib/harness.js';
 
 const args = process.argv.slice(2);
@@ -23,16 +23,24 @@ for (let i = 0; i < args.length; i++) {
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const fmt = (xs, unit = 'ms') => `${median(xs).toFixed(0)} ${unit} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
 
+/** Resident memory (KiB) of every Chromium renderer process, read from /proc (no process is
+ * spawned per sample: that would take CPU from the page being measured). */
+function rendererRss() {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('--type=renderer')) continue;
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+      kb += rss ? Number(rss[1]) : 0;
+    } catch { /* the process ended meanwhile */ }
+  }
+  return kb;
+}
+
 /** Peak resident memory of the renderer processes, sampled while `work` runs. */
 async function peakRss(work) {
   let peak = 0;
-  const sample = () => {
-    try {
-      const lines = execSync("ps -eo rss=,args= | grep -- '--type=renderer' | grep -v grep", { encoding: 'utf8' });
-      const kb = lines.trim().split('\n').reduce((a, l) => a + (parseInt(l, 10) || 0), 0);
-      peak = Math.max(peak, kb);
-    } catch { /* no renderer yet */ }
-  };
+  const sample = () => { peak = Math.max(peak, rendererRss()); };
   const timer = setInterval(sample, 50);
   try {
     const result = await work();
@@ -57,7 +65,8 @@ async function preparedPage(browser, server) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(server.url);
-  await page.waitForFunction(() => document.documentElement.dataset.lockedDown === 'true');
+  // As a user would: the file comes once the page has loaded and its engine has started.
+  await page.waitForFunction(() => document.documentElement.dataset.lockedDown === 'true' && document.documentElement.dataset.engineReady === 'true');
   await page.evaluate(() => {
     window.bench = { longest: 0, handed: null, summary: null };
     new PerformanceObserver((list) => {

@@ -515,7 +515,9 @@ impl Decoder {
         let block = self.block.as_mut().expect("inside a block");
         let t = trim(text);
         if let Some(rest) = t.strip_prefix(b"created by ") {
-            let (name, parent) = match memmem::find(rest, b" in goroutine ") {
+            // One searcher for every goroutine's `created by` line, not one per line.
+            static IN_GOROUTINE: std::sync::LazyLock<memmem::Finder<'static>> = std::sync::LazyLock::new(|| memmem::Finder::new(b" in goroutine "));
+            let (name, parent) = match IN_GOROUTINE.find(rest) {
                 Some(at) => (&rest[..at], parse_u64(&rest[at + 14..])),
                 None => (rest, None),
             };

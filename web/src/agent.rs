@@ -1,25 +1,141 @@
-//! The Web Worker that runs the core, so that decoding a big dump never blocks the page. It
-//! keeps the decoded snapshots (see [`Engine`]) and answers each request with report rows.
+//! The Web Worker that runs the core, so that decoding a big dump never blocks the page, and
+//! the page's end of it. The worker keeps the decoded snapshots (see [`Engine`]) and answers
+//! each request with report rows.
+//!
+//! A file crosses to the worker as the `File` itself (a handle, no bytes): the worker reads it
+//! slice by slice straight into its own memory and decodes each slice while the browser reads
+//! the next, so the page's thread never touches the file's bytes. Requests and responses cross
+//! as bincode in a transferred buffer.
 
-use crate::engine::{Engine, Request, Response};
-use yew_agent::worker::{HandlerId, Worker, WorkerScope};
+use crate::engine::{Engine, Grouping, Request, Response};
+use js_sys::{Array, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-pub struct AnalysisWorker {
-    engine: Engine,
+/// Files are read in slices of this size: each is decoded while the next is being read.
+const READ_SLICE: f64 = (4 << 20) as f64;
+
+fn encode<T: serde::Serialize>(value: &T) -> Uint8Array {
+    let bytes = bincode::serialize(value).expect("requests and responses serialize");
+    Uint8Array::from(bytes.as_slice())
 }
 
-impl Worker for AnalysisWorker {
-    type Message = ();
-    type Input = Request;
-    type Output = Response;
+fn decode<T: serde::de::DeserializeOwned>(data: &JsValue) -> Option<T> {
+    bincode::deserialize(&Uint8Array::new(data).to_vec()).ok()
+}
 
-    fn create(_scope: &WorkerScope<Self>) -> Self {
-        AnalysisWorker { engine: Engine::default() }
+/// Reads `file` in slices into the engine as snapshot `id`, reporting progress after each
+/// slice, then answers as a load does. The next slice is asked for before this one is decoded.
+pub async fn read_file(engine: Rc<RefCell<Engine>>, id: u32, file: Blob, grouping: Grouping, respond: impl Fn(Response)) {
+    let size = file.size();
+    let slice = |from: f64| file.slice_with_f64_and_f64(from, (from + READ_SLICE).min(size)).map(|s| JsFuture::from(s.array_buffer()));
+    let mut next = (size > 0.0).then(|| slice(0.0));
+    let mut at = 0.0;
+    let mut buffer = Vec::new();
+    while let Some(reading) = next.take() {
+        let bytes = match reading {
+            Ok(reading) => reading.await.map(|b| Uint8Array::new(&b)),
+            Err(e) => Err(e),
+        };
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let reason = e.as_string().or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message()))).unwrap_or_default();
+                engine.borrow_mut().handle(Request::Forget { id });
+                respond(Response::Failed { id, message: format!("could not read the file: {reason}") });
+                return;
+            }
+        };
+        at = (at + READ_SLICE).min(size);
+        if at < size {
+            next = Some(slice(at));
+        }
+        buffer.resize(bytes.length() as usize, 0);
+        bytes.copy_to(&mut buffer);
+        engine.borrow_mut().feed(id, &buffer);
+        respond(Response::Progress { id, read: at as u64 });
+    }
+    respond(engine.borrow_mut().handle(Request::Finish { id, grouping }));
+}
+
+/// The worker's side: answers each message, a request with an optional file beside it.
+pub fn run_worker() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let engine = Rc::new(RefCell::new(Engine::default()));
+    engine.borrow_mut().warm_up();
+    let post = {
+        let scope = scope.clone();
+        move |response: Response| {
+            let bytes = encode(&response);
+            let _ = scope.post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()));
+        }
+    };
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
+        let post = post.clone();
+        move |event: MessageEvent| {
+            let message: Array = event.data().unchecked_into();
+            let Some(request) = decode::<Request>(&message.get(0)) else { return };
+            match (request, message.get(1).dyn_into::<Blob>()) {
+                (Request::Read { id, grouping }, Ok(file)) => spawn_local(read_file(engine.clone(), id, file, grouping, post.clone())),
+                (request, _) => post(engine.borrow_mut().handle(request)),
+            }
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(Response::Ready);
+}
+
+/// The page's side: starts the worker, and holds requests until it says it is ready.
+pub struct WorkerLink {
+    worker: web_sys::Worker,
+    waiting: Rc<RefCell<Option<Vec<Array>>>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl WorkerLink {
+    /// `loader` is the worker's script, relative to the page.
+    pub fn spawn(loader: &str, on_response: impl Fn(Response) + 'static) -> Result<WorkerLink, JsValue> {
+        let worker = web_sys::Worker::new(loader)?;
+        let waiting: Rc<RefCell<Option<Vec<Array>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
+            let (worker, waiting) = (worker.clone(), waiting.clone());
+            move |event: MessageEvent| match decode::<Response>(&event.data()) {
+                Some(Response::Ready) => {
+                    for message in waiting.borrow_mut().take().unwrap_or_default() {
+                        let _ = worker.post_message(&message);
+                    }
+                    on_response(Response::Ready);
+                }
+                Some(response) => on_response(response),
+                None => {}
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Ok(WorkerLink { worker, waiting, _on_message: on_message })
     }
 
-    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: ()) {}
+    /// Sends a request, and for [`Request::Read`] the file it reads.
+    pub fn send(&self, request: &Request, file: Option<&Blob>) {
+        let message = Array::of1(&encode(request));
+        if let Some(file) = file {
+            message.push(file);
+        }
+        match self.waiting.borrow_mut().as_mut() {
+            Some(waiting) => waiting.push(message),
+            None => {
+                let _ = self.worker.post_message(&message);
+            }
+        }
+    }
+}
 
-    fn received(&mut self, scope: &WorkerScope<Self>, request: Request, id: HandlerId) {
-        scope.respond(id, self.engine.handle(request));
+impl Drop for WorkerLink {
+    fn drop(&mut self) {
+        self.worker.terminate();
     }
 }

@@ -1,7 +1,7 @@
 //! The page: getting data in (drop anywhere, file picker, paste anywhere, a sample), talking to
 //! the worker, keyboard and theme, and which view shows the active snapshot.
 
-use crate::agent::AnalysisWorker;
+use crate::agent::{read_file, WorkerLink};
 use crate::engine::{Engine, Grouping, Request, Response};
 use crate::link::{fragment, markdown, parse_fragment, states_svg, ViewLink};
 use crate::state::{Action, Comparison, State, Theme, View};
@@ -18,11 +18,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{ClipboardEvent, DragEvent, FileList, HtmlElement, HtmlInputElement, KeyboardEvent, PopStateEvent};
 use yew::prelude::*;
-use yew_agent::worker::WorkerBridge;
-use yew_agent::Spawnable;
-
-/// Files are read in slices of this size, so that the progress bar moves.
-const READ_SLICE: u64 = 8 << 20;
 
 /// Two snapshots of a small service with a visible leak, shipped in www/samples/.
 const SAMPLES: [(&str, &[u8]); 2] = [
@@ -49,18 +44,29 @@ pub struct AppProps {
 /// Sends requests to the engine, wherever it runs; responses come back as actions.
 #[derive(Clone)]
 enum Channel {
-    Worker(Rc<WorkerBridge<AnalysisWorker>>),
+    Worker(Rc<WorkerLink>),
     InPage(Rc<RefCell<Engine>>, Callback<Response>),
 }
 
 impl Channel {
     fn send(&self, request: Request) {
         match self {
-            Channel::Worker(bridge) => bridge.send(request),
+            Channel::Worker(link) => link.send(&request, None),
             Channel::InPage(engine, respond) => {
                 let (engine, respond) = (engine.clone(), respond.clone());
                 // Answer later, as a worker would, never inside the caller's render.
                 spawn_local(async move { respond.emit(engine.borrow_mut().handle(request)) });
+            }
+        }
+    }
+
+    /// Hands a file to the engine, which reads and decodes it slice by slice.
+    fn read(&self, id: u32, file: &web_sys::Blob, grouping: Grouping) {
+        match self {
+            Channel::Worker(link) => link.send(&Request::Read { id, grouping }, Some(file)),
+            Channel::InPage(engine, respond) => {
+                let respond = respond.clone();
+                spawn_local(read_file(engine.clone(), id, file.clone(), grouping, move |r| respond.emit(r)));
             }
         }
     }
@@ -87,7 +93,8 @@ fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &Ref
             Some(Action::Compared(Comparison { base, new, diff: Rc::new(*diff), series: series.map(|s| Rc::new(*s)) }))
         }
         Response::Parents { id, goroutine, chain } => Some(Action::Parents { id, goroutine, chain }),
-        Response::Forgotten { .. } | Response::Received { .. } => None,
+        Response::Progress { id, read } => Some(Action::Progress { id, read: read as usize }),
+        Response::Forgotten { .. } | Response::Ready => None,
     }
 }
 
@@ -137,33 +144,20 @@ impl Loader {
             self.state.dispatch(Action::Started { id, name: name.clone(), size: size as usize });
             let loader = self.clone();
             spawn_local(async move {
-                // Slices go to the worker as they are read: the page never holds the whole file.
-                // A share file (small, recognised by its first line) is read whole instead.
-                let mut share_file: Option<Vec<u8>> = None;
-                let mut at = 0u64;
-                while at < size {
-                    let end = (at + READ_SLICE).min(size);
-                    let chunk = match gloo::file::futures::read_as_bytes(&file.slice(at, end)).await {
-                        Ok(chunk) => chunk,
-                        Err(e) => {
-                            loader.state.dispatch(Action::Failed { id, name: Some(name), message: format!("could not read the file: {e}") });
-                            return;
-                        }
-                    };
-                    if at == 0 && chunk.starts_with(parkview::share::SHARE_FILE_HEADER.as_bytes()) {
-                        share_file = Some(Vec::new());
-                    }
-                    match share_file.as_mut() {
-                        Some(whole) => whole.extend_from_slice(&chunk),
-                        None => loader.channel.send(Request::Chunk { id, bytes: chunk }),
-                    }
-                    at = end;
-                    loader.state.dispatch(Action::Progress { id, read: at as usize });
+                // A share file (small, known by its first line) is read here and imported; any
+                // other file goes to the engine as it is, which reads it.
+                let header = parkview::share::SHARE_FILE_HEADER.as_bytes();
+                let start = gloo::file::futures::read_as_bytes(&file.slice(0, header.len() as u64)).await.unwrap_or_default();
+                if start != header {
+                    loader.channel.read(id, file.as_ref(), loader.state.groups.grouping.clone());
+                    return;
                 }
-                loader.state.dispatch(Action::Read { id });
-                match share_file {
-                    Some(bytes) => loader.send_load(id, bytes),
-                    None => loader.channel.send(Request::Finish { id, grouping: loader.state.groups.grouping.clone() }),
+                match gloo::file::futures::read_as_bytes(&file).await {
+                    Ok(bytes) => {
+                        loader.state.dispatch(Action::Read { id });
+                        loader.send_load(id, bytes);
+                    }
+                    Err(e) => loader.state.dispatch(Action::Failed { id, name: Some(name), message: format!("could not read the file: {e}") }),
                 }
             });
         }
@@ -206,18 +200,34 @@ pub fn app(props: &AppProps) -> Html {
         let (ids, opened) = ((*ids).clone(), opened.clone());
         use_memo((), move |_| {
             let on_response = Callback::from(move |response: Response| {
+                if matches!(response, Response::Ready) {
+                    // For the benchmark and the curious: the engine has started and warmed up.
+                    if let Some(root) = gloo::utils::document().document_element() {
+                        let _ = root.set_attribute("data-engine-ready", "true");
+                    }
+                }
                 let action = action_for(response, &pending.borrow(), &ids, &opened);
                 if let Some(action) = action {
                     dispatcher.dispatch(action);
                 }
             });
-            match runner {
-                Runner::InPage => Channel::InPage(Rc::new(RefCell::new(Engine::default())), on_response),
-                // Relative, so that the site works from any sub-path. Trunk's loader shim is a
-                // classic script (importScripts), hence not a module worker.
-                Runner::Worker => Channel::Worker(Rc::new(
-                    AnalysisWorker::spawner().callback(move |r| on_response.emit(r)).with_loader(true).as_module(false).spawn("./worker_loader.js"),
-                )),
+            // Relative, so that the site works from any sub-path. Trunk's loader shim is a
+            // classic script (importScripts), hence not a module worker. Where no worker can
+            // start, the engine runs on the page's thread: slower, but the page still works.
+            let link = match runner {
+                Runner::Worker => WorkerLink::spawn("./worker_loader.js", {
+                    let on_response = on_response.clone();
+                    move |r| on_response.emit(r)
+                })
+                .ok(),
+                Runner::InPage => None,
+            };
+            match link {
+                Some(link) => Channel::Worker(Rc::new(link)),
+                None => {
+                    on_response.emit(Response::Ready);
+                    Channel::InPage(Rc::new(RefCell::new(Engine::default())), on_response)
+                }
             }
         })
     };

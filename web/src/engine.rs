@@ -40,15 +40,12 @@ pub enum Request {
         bytes: Vec<u8>,
         grouping: Grouping,
     },
-    /// A slice of a file being read; the worker decodes it at once, so that decoding keeps pace
-    /// with reading and neither side ever holds the whole file.
-    Chunk {
-        id: u32,
-        #[serde(with = "serde_bytes")]
-        bytes: Vec<u8>,
-    },
-    /// The last slice has been sent: finish decoding, and answer as [`Request::Load`] does.
+    /// The last slice of file `id` has been fed ([`Engine::feed`]): finish decoding, and answer
+    /// as [`Request::Load`] does.
     Finish { id: u32, grouping: Grouping },
+    /// Read the file sent beside this request (see [`crate::agent::read_file`]): slices,
+    /// then the answer to [`Request::Finish`].
+    Read { id: u32, grouping: Grouping },
     /// The report of a kept snapshot, grouped again.
     Regroup { id: u32, grouping: Grouping },
     /// Base vs new, and the series over all of `ids` (oldest first).
@@ -79,8 +76,10 @@ pub enum Response {
     Compared { base: u32, new: u32, diff: Box<Diff>, series: Option<Box<Series>> },
     Parents { id: u32, goroutine: u64, chain: Vec<ChainLink> },
     Forgotten { id: u32 },
-    /// A slice arrived.
-    Received { id: u32 },
+    /// So many bytes of a file the worker reads have been decoded.
+    Progress { id: u32, read: u64 },
+    /// The worker has started and takes requests.
+    Ready,
     Shared { fragment: String },
     /// The imported snapshots (id, name, report) in order, and the view the link carried.
     Imported { snapshots: Vec<(u32, String, Box<Report>)>, view: String },
@@ -95,6 +94,29 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Runs a dump of a few thousand goroutines through the path a file takes (slices, decode,
+    /// report) when the worker starts, so that the browser has optimised that code before the
+    /// user's file arrives: otherwise its first megabytes decode several times slower.
+    pub fn warm_up(&mut self) {
+        const SAMPLE: &[u8] = include_bytes!("../../www/samples/service.s3.goroutine.debug2.txt");
+        let id = u32::MAX;
+        for _ in 0..24 {
+            self.feed(id, SAMPLE);
+        }
+        self.handle(Request::Finish { id, grouping: Grouping::default() });
+        self.handle(Request::Forget { id });
+    }
+
+    /// Decodes the next slice of file `id`.
+    pub fn feed(&mut self, id: u32, bytes: &[u8]) {
+        let arriving = self.arriving.entry(id).or_insert_with(|| Ok(Stream::new(&Options::default())));
+        if let Ok(stream) = arriving {
+            if let Err(e) = stream.feed(bytes) {
+                *arriving = Err(e);
+            }
+        }
+    }
+
     fn profile(&self, id: u32) -> Option<&Profile> {
         self.snapshots.get(&id).map(|d| &d.profile)
     }
@@ -125,15 +147,7 @@ impl Engine {
     pub fn handle(&mut self, request: Request) -> Response {
         match request {
             Request::Load { id, bytes, grouping } => self.load(id, decode(&bytes, &Options::default()), &grouping),
-            Request::Chunk { id, bytes } => {
-                let arriving = self.arriving.entry(id).or_insert_with(|| Ok(Stream::new(&Options::default())));
-                if let Ok(stream) = arriving {
-                    if let Err(e) = stream.feed(&bytes) {
-                        *arriving = Err(e);
-                    }
-                }
-                Response::Received { id }
-            }
+            Request::Read { id, .. } => Response::Failed { id, message: "no file came with the request to read it".into() },
             Request::Finish { id, grouping } => {
                 let stream = self.arriving.remove(&id).unwrap_or_else(|| Ok(Stream::new(&Options::default())));
                 self.load(id, stream.and_then(Stream::finish), &grouping)
@@ -167,6 +181,7 @@ impl Engine {
             }
             Request::Forget { id } => {
                 self.snapshots.remove(&id);
+                self.arriving.remove(&id);
                 Response::Forgotten { id }
             }
             Request::Share { ids, redaction, view } => {

@@ -1,6 +1,3 @@
-use parkview_web::agent::AnalysisWorker;
-use yew_agent::Registrable;
-
 fn main() {
-    AnalysisWorker::registrar().register();
+    parkview_web::agent::run_worker();
 }
