@@ -9,7 +9,8 @@ export PATH="$PWD/e2e/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 runs=${1:-5}
 dir=${BENCH_DIR:-/tmp/parkview-bench}
 mkdir -p "$dir"
-cargo build --release -q -p parkview-cli --example generate
+cargo build --release -q -p parkview-cli
+cargo build --release -q -p parkview --example generate
 gen=target/release/examples/generate
 for n in 100000 300000; do
   k=$((n / 1000))k

@@ -182,13 +182,21 @@ impl Plain {
 
     fn feed(&mut self, piece: &[u8]) {
         self.received += piece.len() as u64;
+        self.feed_stage(piece);
+    }
+
+    fn feed_stage(&mut self, piece: &[u8]) {
         match &mut self.stage {
             Stage::Head { head, next_look } => {
-                head.extend_from_slice(piece);
-                if head.len() >= *next_look {
-                    *next_look = head.len() * 2;
-                    self.decide();
+                // Only what the head needs is copied; the rest goes on once the format is known.
+                let wanted = (*next_look - head.len()).min(piece.len());
+                head.extend_from_slice(&piece[..wanted]);
+                if head.len() < *next_look {
+                    return;
                 }
+                *next_look = head.len() * 2;
+                self.decide();
+                self.feed_stage(&piece[wanted..]);
             }
             Stage::Lines { lines, decoder, .. } => lines.feed(piece, |line| decoder.line(line)),
             Stage::Whole(bytes) => bytes.extend_from_slice(piece),
