@@ -162,6 +162,13 @@ pub fn parse_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
 fn split_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
     let t = trim(line);
     if t.last() == Some(&b')') {
+        // Arguments hold no parentheses (`(0xc000010000, {0x1, 0x2}, ...)`): then the last `(`
+        // opens them. Otherwise the parentheses are counted from the end.
+        if let Some(open) = memchr::memrchr(b'(', t) {
+            if !t[open + 1..t.len() - 1].contains(&b')') {
+                return Some((&t[..open], &t[open + 1..t.len() - 1]));
+            }
+        }
         let mut depth = 0i32;
         for (i, &c) in t.iter().enumerate().rev() {
             match c {
@@ -212,7 +219,7 @@ fn valid_func_name(name: &[u8]) -> bool {
 pub fn parse_file_line(line: &[u8]) -> Option<(&[u8], u32)> {
     let mut t = trim(line);
     // Trailing `+0x1c`, `fp=`, `sp=`, `pc=` tokens, in any combination.
-    while let Some(space) = t.iter().rposition(|&c| c == b' ') {
+    while let Some(space) = memchr::memrchr(b' ', t) {
         let token = &t[space + 1..];
         if token.starts_with(b"+0x") || token.starts_with(b"fp=") || token.starts_with(b"sp=") || token.starts_with(b"pc=") {
             t = trim_end(&t[..space]);
@@ -220,7 +227,7 @@ pub fn parse_file_line(line: &[u8]) -> Option<(&[u8], u32)> {
             break;
         }
     }
-    let colon = t.iter().rposition(|&c| c == b':')?;
+    let colon = memchr::memrchr(b':', t)?;
     let line_no = parse_u64(&t[colon + 1..])?;
     let file = &t[..colon];
     if file.is_empty() || file.ends_with(b")") {
@@ -342,7 +349,13 @@ pub struct Decoder {
     in_runtime_stack: bool,
     /// (id, gp) of goroutines seen, to count a re-printed one once.
     seen_gp: std::collections::HashSet<(u64, u64)>,
+    /// Whole headers whose bracket holds the labels (Go 1.26), each parsed once.
     headers: FxHashMap<Box<[u8]>, HeaderInfo>,
+    /// Header brackets (`[chan send, 12 minutes]`) and what follows them (` {route: "GET /x"}:`),
+    /// each parsed once: minutes and labels vary independently, so there are far fewer distinct
+    /// halves than distinct headers.
+    brackets: FxHashMap<Box<[u8]>, Option<HeaderInfo>>,
+    label_tails: FxHashMap<Box<[u8]>, Option<LabelSetId>>,
     /// The frames buffer, handed from one block to the next.
     spare_frames: Vec<FrameId>,
     /// Names already found to be function names.
@@ -372,6 +385,8 @@ impl Decoder {
             in_runtime_stack: false,
             seen_gp: Default::default(),
             headers: FxHashMap::default(),
+            brackets: FxHashMap::default(),
+            label_tails: FxHashMap::default(),
             spare_frames: Vec::with_capacity(64),
             func_names: FxHashSet::default(),
         }
@@ -431,9 +446,39 @@ impl Decoder {
 
     /// The parsed header after its id, from the cache or parsed now.
     fn header_info(&mut self, rest: &[u8]) -> Option<HeaderInfo> {
+        // Split at the bracket's end, unless Go 1.26 put the labels inside the bracket. Labels
+        // are read before the state, as for a whole header, so ids come in the same order.
+        if let Some(close) = memchr::memchr(b']', rest) {
+            let (bracket, tail) = rest.split_at(close + 1);
+            if memmem::find(bracket, b" labels:{").is_none() {
+                let labels = match self.label_tails.get(tail) {
+                    Some(&labels) => labels,
+                    None => {
+                        let labels = self.parse_header_info(&[b"[]", tail].concat()).map(|info| info.labels);
+                        self.label_tails.insert(tail.into(), labels);
+                        labels
+                    }
+                };
+                let info = match self.brackets.get(bracket) {
+                    Some(&info) => info,
+                    None => {
+                        let info = self.parse_header_info(&[bracket, b":"].concat());
+                        self.brackets.insert(bracket.into(), info);
+                        info
+                    }
+                };
+                return Some(HeaderInfo { labels: labels?, ..info? });
+            }
+        }
         if let Some(info) = self.headers.get(rest) {
             return Some(*info);
         }
+        let info = self.parse_header_info(rest)?;
+        self.headers.insert(rest.into(), info);
+        Some(info)
+    }
+
+    fn parse_header_info(&mut self, rest: &[u8]) -> Option<HeaderInfo> {
         let mut header = Header::default();
         header_rest(rest, &mut header)?;
         let profile = &mut self.profile;
@@ -448,7 +493,6 @@ impl Decoder {
             labels: profile.label_set(labels),
             has_unknown_parts: !header.unknown_parts.is_empty(),
         };
-        self.headers.insert(rest.into(), info);
         Some(info)
     }
 
