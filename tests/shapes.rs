@@ -64,6 +64,40 @@ fn header_shapes() {
 }
 
 #[test]
+fn the_decoder_reads_every_header_as_the_header_parser_does() {
+    // Brackets and label tails are cached apart in the decoder: the same bracket with other
+    // labels, the same labels after other brackets, and labels inside a bracket (Go 1.26).
+    let lines = [
+        "goroutine 1 [chan receive, 1 minutes]:",
+        r#"goroutine 2 [chan receive, 1 minutes] {route: "GET /x", tenant: acme}:"#,
+        r#"goroutine 3 [chan receive, 2 minutes] {route: "GET /x", tenant: acme}:"#,
+        r#"goroutine 4 [select] {route: "GET /x", tenant: acme}:"#,
+        r#"goroutine 5 [select] {route: "a]b}c", tenant: "x, 3 minutes"}:"#,
+        r#"goroutine 6 [select labels:{"route": "POST /a/{id}]x", "t": "y"}]:"#,
+        r#"goroutine 7 [select labels:{"route": "GET /x"}] {tenant: acme}:"#,
+        "goroutine 8 [chan send (leaked), 4 minutes, locked to thread]:",
+        "goroutine 9 [chan receive, 1 minutes]:",
+        "goroutine 10 [chan receive, bogus part]:",
+    ];
+    let dump: String = lines.iter().map(|l| format!("{l}\nmain.f()\n\t/src/x.go:1 +0x1\n\n")).collect();
+    let d = decode_text(&dump);
+    let p = &d.profile;
+    assert_eq!(p.goroutines.len(), lines.len());
+    for (g, line) in p.goroutines.iter().zip(lines) {
+        let Some(h) = parse_header(line.as_bytes()) else { panic!("{line}") };
+        let labels: Vec<(String, String)> = parkview::report::label_map(p, g.labels).into_iter().collect();
+        let mut expected = h.labels.clone();
+        expected.sort();
+        assert_eq!(
+            (g.id, p.strings.get(g.state), g.wait_minutes, g.leaked, g.locked_to_thread, labels),
+            (h.id, h.state.as_str(), h.wait_minutes, h.leaked, h.locked_to_thread, expected),
+            "{line}"
+        );
+    }
+    assert!(d.warnings.iter().any(|w| w.message.contains("bogus part")), "{:?}", d.warnings);
+}
+
+#[test]
 fn synctest_and_durable_states() {
     let h = header("goroutine 11 [chan receive (durable), synctest bubble 3]:");
     assert_eq!((h.state.as_str(), h.durable, h.synctest_bubble), ("chan receive", true, Some(3)));
