@@ -16,8 +16,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-/// Files are read in slices of this size: each is decoded while the next is being read.
+/// Files are read in slices of this size: each is decoded while the next ones are being read.
 const READ_SLICE: f64 = (4 << 20) as f64;
+/// How many slices are asked for ahead of the one being decoded.
+const READS_AHEAD: usize = 3;
 
 fn encode<T: serde::Serialize>(value: &T) -> Uint8Array {
     let bytes = bincode::serialize(value).expect("requests and responses serialize");
@@ -29,14 +31,22 @@ fn decode<T: serde::de::DeserializeOwned>(data: &JsValue) -> Option<T> {
 }
 
 /// Reads `file` in slices into the engine as snapshot `id`, reporting progress after each
-/// slice, then answers as a load does. The next slice is asked for before this one is decoded.
+/// slice, then answers as a load does. The next slices are asked for before this one is
+/// decoded, so that the browser reads them meanwhile.
 pub async fn read_file(engine: Rc<RefCell<Engine>>, id: u32, file: Blob, grouping: Grouping, respond: impl Fn(Response)) {
     let size = file.size();
-    let slice = |from: f64| file.slice_with_f64_and_f64(from, (from + READ_SLICE).min(size)).map(|s| JsFuture::from(s.array_buffer()));
-    let mut next = (size > 0.0).then(|| slice(0.0));
-    let mut at = 0.0;
+    let mut asked = 0.0;
+    let mut reads = std::collections::VecDeque::new();
+    let mut ask = |reads: &mut std::collections::VecDeque<_>| {
+        while reads.len() < READS_AHEAD && asked < size {
+            let end = (asked + READ_SLICE).min(size);
+            reads.push_back((end, file.slice_with_f64_and_f64(asked, end).map(|s| JsFuture::from(s.array_buffer()))));
+            asked = end;
+        }
+    };
+    ask(&mut reads);
     let mut buffer = Vec::new();
-    while let Some(reading) = next.take() {
+    while let Some((at, reading)) = reads.pop_front() {
         let bytes = match reading {
             Ok(reading) => reading.await.map(|b| Uint8Array::new(&b)),
             Err(e) => Err(e),
@@ -50,10 +60,7 @@ pub async fn read_file(engine: Rc<RefCell<Engine>>, id: u32, file: Blob, groupin
                 return;
             }
         };
-        at = (at + READ_SLICE).min(size);
-        if at < size {
-            next = Some(slice(at));
-        }
+        ask(&mut reads);
         buffer.resize(bytes.length() as usize, 0);
         bytes.copy_to(&mut buffer);
         engine.borrow_mut().feed(id, &buffer);
