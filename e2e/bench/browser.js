@@ -23,29 +23,39 @@ for (let i = 0; i < args.length; i++) {
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const fmt = (xs, unit = 'ms') => `${median(xs).toFixed(0)} ${unit} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
 
-/** Resident memory (KiB) of every Chromium renderer process, read from /proc (no process is
- * spawned per sample: that would take CPU from the page being measured). */
+/** Resident memory (KiB) of each Chromium renderer process, by pid, read from /proc (no
+ * process is spawned per sample: that would take CPU from the page being measured). */
 function rendererRss() {
-  let kb = 0;
+  const byPid = new Map();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('--type=renderer')) continue;
       const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-      kb += rss ? Number(rss[1]) : 0;
+      byPid.set(pid, rss ? Number(rss[1]) : 0);
     } catch { /* the process ended meanwhile */ }
   }
-  return kb;
+  return byPid;
 }
 
-/** Peak resident memory of the renderer processes, sampled while `work` runs. */
+/** Peak resident memory (MiB) of the page's renderer process while `work` runs. A dedicated
+ * worker lives in its page's process, so this is page plus worker. Chromium keeps other
+ * renderers too (a spare one, the first blank tab); the page's is the one that grows. */
 async function peakRss(work) {
-  let peak = 0;
-  const sample = () => { peak = Math.max(peak, rendererRss()); };
+  const first = rendererRss();
+  const peaks = new Map(first);
+  const sample = () => {
+    for (const [pid, kb] of rendererRss()) peaks.set(pid, Math.max(peaks.get(pid) || 0, kb));
+  };
   const timer = setInterval(sample, 50);
   try {
     const result = await work();
     sample();
-    return [result, peak / 1024];
+    let page = null;
+    for (const [pid, kb] of peaks) {
+      const growth = kb - (first.get(pid) || 0);
+      if (page === null || growth > page.growth) page = { growth, kb };
+    }
+    return [result, (page ? page.kb : 0) / 1024];
   } finally {
     clearInterval(timer);
   }
