@@ -514,16 +514,17 @@ pub fn app(props: &AppProps) -> Html {
     );
     let on_download = Callback::from(|(name, kind, text): (String, String, String)| download(&name, &kind, &text));
     let on_share = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::OpenShare)) };
+    // Each export is written when its button is clicked, not on every render: the JSON of a
+    // large report alone took tens of milliseconds.
     let exports = active.as_ref().map(|s| {
-        let (report, name) = (s.report.clone(), s.name.clone());
-        let rows = crate::state::visible_groups(&report.groups, &state.groups);
-        let md = markdown(&name, &report, &rows);
-        let json = serde_json::to_string_pretty(&*report).unwrap_or_default();
-        let svg = states_svg(&report);
-        let copy_md = { let (c, md) = (on_copy.clone(), md.clone()); Callback::from(move |_| c.emit(md.clone())) };
-        let save_md = Callback::from(move |_| download("parkview-summary.md", "text/markdown", &md));
-        let save_json = Callback::from(move |_| download("parkview-report.json", "application/json", &json));
-        let save_svg = Callback::from(move |_| download("parkview-wait-states.svg", "image/svg+xml", &svg));
+        let (report, name, view) = (s.report.clone(), s.name.clone(), state.groups.clone());
+        let md = Rc::new(move || markdown(&name, &report, &crate::state::visible_groups(&report.groups, &view)));
+        let copy_md = { let (c, md) = (on_copy.clone(), md.clone()); Callback::from(move |_| c.emit(md())) };
+        let save_md = Callback::from(move |_| download("parkview-summary.md", "text/markdown", &md()));
+        let report = s.report.clone();
+        let save_json = Callback::from(move |_| download("parkview-report.json", "application/json", &serde_json::to_string_pretty(&*report).unwrap_or_default()));
+        let report = s.report.clone();
+        let save_svg = Callback::from(move |_| download("parkview-wait-states.svg", "image/svg+xml", &states_svg(&report)));
         html! {
             <div class="exports">
                 <button class="button small" onclick={copy_md} data-testid="export-markdown">{ "copy Markdown" }</button>
