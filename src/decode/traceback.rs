@@ -10,7 +10,7 @@
 
 use super::text::{contains, parse_label_map, parse_u64, trim, trim_end, trim_start, Line, Lines, Warnings};
 use crate::model::{Ancestor, ArgList, Crash, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, StrId};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use smallvec::smallvec;
 use memchr::memmem;
 
@@ -359,7 +359,8 @@ pub struct Decoder {
     /// The frames buffer, handed from one block to the next.
     spare_frames: Vec<FrameId>,
     /// Names already found to be function names.
-    func_names: FxHashSet<StrId>,
+    /// Names already found to be function names, by string id.
+    func_names: Vec<bool>,
 }
 
 /// Decodes a whole debug=2 dump or traceback. Never fails: what cannot be read is warned about.
@@ -388,7 +389,7 @@ impl Decoder {
             brackets: FxHashMap::default(),
             label_tails: FxHashMap::default(),
             spare_frames: Vec::with_capacity(64),
-            func_names: FxHashSet::default(),
+            func_names: Vec::new(),
         }
     }
 
@@ -419,7 +420,10 @@ impl Decoder {
     }
 
     fn text_line(&mut self, text: &[u8], number: u32) {
-        if let Some(at) = find_header(text) {
+        // Every header ends with `:`; function and file lines never do, so most lines skip
+        // the search for a header.
+        let header = if trim_end(text).last() == Some(&b':') { find_header(text) } else { None };
+        if let Some(at) = header {
             if at > 0 {
                 self.outside(&text[..at], number);
             }
@@ -459,6 +463,8 @@ impl Decoder {
                         labels
                     }
                 };
+                // Not a header: nothing of it is kept (a bracket alone always reads).
+                let labels = labels?;
                 let info = match self.brackets.get(bracket) {
                     Some(&info) => info,
                     None => {
@@ -467,7 +473,7 @@ impl Decoder {
                         info
                     }
                 };
-                return Some(HeaderInfo { labels: labels?, ..info? });
+                return Some(HeaderInfo { labels, ..info? });
             }
         }
         if let Some(info) = self.headers.get(rest) {
@@ -593,12 +599,15 @@ impl Decoder {
             return;
         }
         if let Some((name, args)) = split_func_line(t) {
-            let known = self.profile.strings.lookup(name).filter(|id| self.func_names.contains(id));
+            let known = self.profile.strings.lookup(name).filter(|&id| self.func_names.get(id as usize) == Some(&true));
             let func = match known {
                 Some(id) => Some(id),
                 None if valid_func_name(name) => {
                     let id = self.profile.strings.intern_bytes(name);
-                    self.func_names.insert(id);
+                    if self.func_names.len() <= id as usize {
+                        self.func_names.resize(id as usize + 1, false);
+                    }
+                    self.func_names[id as usize] = true;
                     Some(id)
                 }
                 None => None,
