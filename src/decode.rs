@@ -230,7 +230,7 @@ impl Plain {
             Stage::Lines { format, lines, mut decoder } => {
                 lines.finish(|line| decoder.line(line));
                 let (profile, warnings) = decoder.finish();
-                Ok(Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped })
+                Ok(Decoded::plain(format, profile, warnings))
             }
         }
     }
@@ -323,5 +323,12 @@ fn decode_plain(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         Format::GoroutineDebug1 | Format::PprofDebug1 => debug1::convert(bytes, &mut warnings),
         Format::GoroutineDebug2 | Format::Traceback => traceback::convert(bytes, &mut warnings),
     };
-    Ok(Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped })
+    Ok(Decoded::plain(format, profile, warnings))
+}
+
+impl Decoded {
+    /// A decoded input that was not gzipped, with what its decoder warned about.
+    fn plain(format: Format, profile: Profile, warnings: text::Warnings) -> Decoded {
+        Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped }
+    }
 }

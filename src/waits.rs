@@ -3,11 +3,10 @@
 //! goroutines whose arguments hold the same pointer may be the ones holding it.
 
 use crate::leaks::first_user_frame;
-use crate::model::Profile;
+use crate::model::{Profile, StackId};
 use crate::report::{frame_row, FrameRow};
-use serde::{Deserialize, Serialize};
-use crate::model::StackId;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
 /// Frames that block on their receiver, and the kind of object it is.

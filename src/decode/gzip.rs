@@ -1,5 +1,6 @@
-//! Gzip, with a cap on what it may inflate to: a gzip bomb gets an error, not an
-//! out-of-memory. Concatenated members (what `cat a.gz b.gz` makes) are read as one stream.
+//! Gzip: the magic, and a look at the start of a stream. The whole stream is inflated as it
+//! arrives by [`super::Stream`], which caps what it may inflate to (a gzip bomb gets an error,
+//! not an out-of-memory) and reads concatenated members (`cat a.gz b.gz`) as one stream.
 
 use super::DecodeError;
 use flate2::read::MultiGzDecoder;
@@ -7,17 +8,6 @@ use std::io::Read;
 
 pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.len() >= 3 && bytes[0] == 0x1f && bytes[1] == 0x8b && bytes[2] == 0x08
-}
-
-/// Inflates the whole stream; more than `limit` bytes is an error.
-pub fn inflate(bytes: &[u8], limit: u64) -> Result<Vec<u8>, DecodeError> {
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).min(limit as usize).min(64 << 20));
-    let mut reader = MultiGzDecoder::new(bytes).take(limit.saturating_add(1));
-    reader.read_to_end(&mut out).map_err(|e| DecodeError::Gzip { offset: out.len() as u64, reason: e.to_string() })?;
-    if out.len() as u64 > limit {
-        return Err(DecodeError::TooLarge { limit });
-    }
-    Ok(out)
 }
 
 /// Inflates at most the first `len` bytes, to look at what the stream holds. A stream cut

@@ -358,7 +358,6 @@ pub struct Decoder {
     label_tails: FxHashMap<Box<[u8]>, Option<LabelSetId>>,
     /// The frames buffer, handed from one block to the next.
     spare_frames: Vec<FrameId>,
-    /// Names already found to be function names.
     /// Names already found to be function names, by string id.
     func_names: Vec<bool>,
 }

@@ -18,6 +18,14 @@ pub fn decode_fixture(rel: &str) -> Decoded {
     decode(&fixture(rel), &Options::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// The inflated bytes of a gzipped fixture.
+pub fn gunzip(rel: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(&fixture(rel)[..]).read_to_end(&mut out).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    out
+}
+
 /// The shared corpus beside the checkout, when it is there (tests skip cleanly without it).
 pub fn shared_corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
