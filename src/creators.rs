@@ -2,9 +2,10 @@
 //! `errgroup.(*Group).Go` to the real caller when the parent is in the dump), goroutines per
 //! creator site x blocking site, and the parent chain of a goroutine.
 
-use crate::leaks::{first_user_frame, is_standard_library};
+use crate::leaks::UserCode;
+use crate::limits::{self, LimitHit, RowBudget};
 use crate::model::{FrameId, Profile, StackId, StrId};
-use crate::report::{frame_row, FrameRow};
+use crate::report::{frame_cost, frame_row, FrameRow};
 use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -39,24 +40,37 @@ fn package_of(func: &str) -> &str {
     }
 }
 
+/// What folding creators through wrappers reads once: which functions are user code, which
+/// are in a wrapper's package (by wrapper and function), and the caller found in each (parent
+/// stack, wrapper).
+struct Folding {
+    user_code: UserCode,
+    in_package: HashMap<(StrId, StrId), bool>,
+    callers: HashMap<(StackId, StrId), Option<FrameId>>,
+}
+
 /// The creator of goroutine `index`, folded through a wrapper when its parent is in the dump:
 /// the parent's innermost frame outside the wrapper's package and the standard library.
-pub fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &HashMap<u64, usize>) -> (Option<FrameId>, Option<String>) {
+fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &HashMap<u64, usize>, folding: &mut Folding) -> (Option<FrameId>, Option<String>) {
     let g = &profile.goroutines[index];
     let Some(created_by) = g.created_by else { return (None, None) };
     let name = profile.func_name(created_by);
     if !wrappers.contains(&name) {
         return (Some(created_by), None);
     }
-    let wrapper_package = package_of(name);
     let caller = g.parent.and_then(|p| by_id.get(&p)).and_then(|&pi| {
-        profile.stack(profile.goroutines[pi].stack).iter().copied().find(|&f| {
-            let func = profile.func_name(f);
-            package_of(func) != wrapper_package && !is_standard_library(func)
+        let stack = profile.goroutines[pi].stack;
+        let Folding { user_code, in_package, callers } = folding;
+        let wrapper = profile.frames.get(created_by).func;
+        *callers.entry((stack, wrapper)).or_insert_with(|| {
+            profile.stack(stack).iter().copied().find(|&f| {
+                let func = profile.frames.get(f).func;
+                user_code.is_user(profile, f) && !*in_package.entry((wrapper, func)).or_insert_with(|| package_of(profile.strings.get(func)) == package_of(name))
+            })
         })
     });
     match caller {
-        Some(frame) => (Some(frame), Some(name.to_string())),
+        Some(frame) => (Some(frame), Some(limits::row_text(name))),
         None => (Some(created_by), None),
     }
 }
@@ -64,8 +78,9 @@ pub fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &
 /// What decides a goroutine's creator row: created by, parent (for wrappers), stack, state.
 type Shape = (Option<FrameId>, Option<u64>, StackId, StrId);
 
-/// Goroutines per (creator site, blocking site, state), biggest first.
-pub fn creators(profile: &Profile, wrappers: &[&str]) -> Vec<CreatorRow> {
+/// Goroutines per (creator site, blocking site, state), biggest first: as many rows as
+/// `budget` holds, saying in `hits` when it held fewer.
+pub fn creators(profile: &Profile, wrappers: &[&str], budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<CreatorRow> {
     let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     // Goroutines that share creator, parent (it matters for wrappers), stack and state share
     // a row: counted by those ids first, so that each is looked at once.
@@ -77,34 +92,45 @@ pub fn creators(profile: &Profile, wrappers: &[&str]) -> Vec<CreatorRow> {
         shapes.entry((g.created_by, parent, sample.stack, g.state)).or_insert((index as usize, 0)).1 += 1;
     }
     let mut counts: HashMap<(Option<FrameId>, Option<String>, Option<FrameId>, Option<&str>), i64> = HashMap::default();
+    let mut folding = Folding { user_code: UserCode::of(profile), in_package: HashMap::default(), callers: HashMap::default() };
     for ((_, _, stack, state), (index, count)) in shapes {
-        let (creator, via) = real_creator(profile, index, wrappers, &by_id);
-        let blocking = first_user_frame(profile, stack);
-        *counts.entry((creator, via, blocking, Some(profile.strings.get(state)))).or_insert(0) += count;
+        let (creator, via) = real_creator(profile, index, wrappers, &by_id, &mut folding);
+        let blocking = folding.user_code.first_frame(profile, stack);
+        let n = counts.entry((creator, via, blocking, Some(profile.strings.get(state)))).or_insert(0);
+        *n = n.saturating_add(count);
     }
-    let mut rows: Vec<CreatorRow> = counts
-        .into_iter()
-        .map(|((creator, via, blocking, state), count)| CreatorRow {
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    let name = |f: &Option<FrameId>| f.map(|f| (profile.func_name(f), profile.frames.get(f).line)).unwrap_or_default();
+    counts.sort_by(|(a, n), (b, m)| m.cmp(n).then_with(|| name(&a.0).cmp(&name(&b.0))).then_with(|| name(&a.2).cmp(&name(&b.2))));
+    let total = counts.len() as u64;
+    let mut rows = Vec::new();
+    for ((creator, via, blocking, state), count) in counts {
+        let cost = [creator, blocking].iter().flatten().map(|&f| frame_cost(profile, f)).sum::<usize>() + via.as_deref().map_or(0, RowBudget::text_cost);
+        if !budget.take(cost) {
+            limits::record(hits, LimitHit::Rows { what: "creator rows".into(), kept: rows.len() as u64, total });
+            break;
+        }
+        rows.push(CreatorRow {
             creator: creator.map(|f| frame_row(profile, f)),
             via,
             blocking: blocking.map(|f| frame_row(profile, f)),
-            state: state.map(str::to_string),
+            state: state.map(limits::row_text),
             count,
-        })
-        .collect();
-    let name = |f: &Option<FrameRow>| f.as_ref().map(|f| (f.func.clone(), f.line)).unwrap_or_default();
-    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| name(&a.creator).cmp(&name(&b.creator))).then_with(|| name(&a.blocking).cmp(&name(&b.blocking))));
+        });
+    }
     rows
 }
 
-/// The ids from a goroutine up through its parents, as far as the dump holds them.
+/// The ids from a goroutine up through its parents, as far as the dump holds them. Linear in
+/// the chain's length.
 pub fn parent_chain(profile: &Profile, id: u64) -> Vec<u64> {
     let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     let mut chain = vec![id];
+    let mut seen: rustc_hash::FxHashSet<u64> = [id].into_iter().collect();
     let mut current = id;
     while let Some(parent) = by_id.get(&current).and_then(|&i| profile.goroutines[i].parent) {
         // A parent id that comes round again would loop: ids are reused after goroutines exit.
-        if chain.contains(&parent) {
+        if !seen.insert(parent) {
             break;
         }
         chain.push(parent);

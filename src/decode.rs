@@ -12,9 +12,12 @@ pub mod pprof;
 pub mod text;
 pub mod traceback;
 
+use crate::limits::{self, LimitHit, MAX_WHOLE_BYTES};
 use crate::model::{Profile, Warning};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+pub use crate::limits::MAX_WARNINGS;
 
 /// The input formats of DESIGN.md section 2, by the id the report prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,17 +62,17 @@ pub struct Detected {
     pub gzipped: bool,
 }
 
-/// Limits that keep hostile input from taking unbounded memory.
+/// Limits that keep hostile input from taking unbounded memory (the others are constants of
+/// [`crate::limits`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    /// The most bytes a gzip stream may inflate to.
+    /// The most bytes a gzip stream may inflate to ([`limits::MAX_FILE_BYTES`] by default).
     pub max_inflated_bytes: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        // A million-goroutine debug=2 dump is about 800 MB of text.
-        Options { max_inflated_bytes: 2 << 30 }
+        Options { max_inflated_bytes: limits::MAX_FILE_BYTES }
     }
 }
 
@@ -80,13 +83,14 @@ pub struct Decoded {
     pub gzipped: bool,
     pub profile: Profile,
     /// The first warnings (at most [`MAX_WARNINGS`]), with line numbers.
+    #[serde(deserialize_with = "limits::bounded_vec::<_, _, MAX_WARNINGS>")]
     pub warnings: Vec<Warning>,
     /// Lines (or records) that were skipped, all of them counted.
     pub skipped: u64,
+    /// The limits the input reached, and what was kept.
+    #[serde(default, deserialize_with = "limits::bounded_vec::<_, _, 16>")]
+    pub limits: Vec<LimitHit>,
 }
-
-/// At most this many warnings are kept; `skipped` still counts every skipped line.
-pub const MAX_WARNINGS: usize = 200;
 
 /// Why an input could not be decoded. Each message is one sentence that says what was
 /// expected and where.
@@ -101,6 +105,8 @@ pub enum DecodeError {
     Gzip { offset: u64, reason: String },
     #[error("the gzip stream inflates to more than {limit} bytes, the most parkview reads (a gzip bomb?)")]
     TooLarge { limit: u64 },
+    #[error("a {format} input of more than {} MiB is more than parkview reads (MAX_WHOLE_BYTES): this format is read whole", MAX_WHOLE_BYTES >> 20)]
+    WholeTooLarge { format: &'static str },
     #[error("broken protobuf at byte {offset}, in {field}: {reason}")]
     Protobuf { offset: usize, field: String, reason: String },
     #[error("broken legacy CPU profile at byte {offset}: {reason}")]
@@ -169,11 +175,18 @@ struct Plain {
 enum Stage {
     /// The start of the input, until the format can be told ([`text::SNIFF_LEN`] bytes, or
     /// the first goroutine header when lines may carry log prefixes). It is looked at again
-    /// each time it doubles.
+    /// each time it doubles, up to [`MAX_HEAD`].
     Head { head: Vec<u8>, next_look: usize },
     Lines { format: Format, lines: text::LineSplitter, decoder: Box<traceback::Decoder> },
+    /// An input decoded whole: the formats not read line by line, and input that is no profile.
     Whole(Vec<u8>),
+    /// The whole input grew past [`MAX_WHOLE_BYTES`].
+    Failed(DecodeError),
 }
+
+/// The most of an input's start kept while looking for the first goroutine header after log
+/// prefixes; past it the head is judged on what it holds.
+const MAX_HEAD: usize = 64 << 20;
 
 impl Plain {
     fn new(limit: Option<u64>) -> Self {
@@ -194,12 +207,20 @@ impl Plain {
                 if head.len() < *next_look {
                     return;
                 }
-                *next_look = head.len() * 2;
+                *next_look = (head.len() * 2).min(MAX_HEAD);
                 self.decide();
                 self.feed_stage(&piece[wanted..]);
             }
             Stage::Lines { lines, decoder, .. } => lines.feed(piece, |line| decoder.line(line)),
+            Stage::Whole(bytes) if (bytes.len() + piece.len()) as u64 > MAX_WHOLE_BYTES => {
+                let error = match detect_plain(bytes) {
+                    Ok(format) => DecodeError::WholeTooLarge { format: format.id() },
+                    Err(e) => e,
+                };
+                self.stage = Stage::Failed(error);
+            }
             Stage::Whole(bytes) => bytes.extend_from_slice(piece),
+            Stage::Failed(_) => {}
         }
     }
 
@@ -209,7 +230,7 @@ impl Plain {
         let Stage::Head { head, .. } = &mut self.stage else { return };
         let format = detect_plain(head);
         let streamed = matches!(format, Ok(Format::GoroutineDebug2 | Format::Traceback));
-        let prefixed = if streamed { traceback::prefixes(head, false) } else { Some(false) };
+        let prefixed = if streamed { traceback::prefixes(head, head.len() >= MAX_HEAD) } else { Some(false) };
         let Some(prefixed) = prefixed else { return };
         let head = std::mem::take(head);
         self.stage = match format {
@@ -232,6 +253,7 @@ impl Plain {
                 let (profile, warnings) = decoder.finish();
                 Ok(Decoded::plain(format, profile, warnings))
             }
+            Stage::Failed(e) => Err(e),
         }
     }
 }
@@ -318,8 +340,8 @@ fn decode_plain(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let format = detect_plain(bytes)?;
     let mut warnings = text::Warnings::default();
     let profile = match format {
-        Format::Pprof => pprof::convert(bytes)?,
-        Format::PprofLegacy => legacy::convert(bytes)?,
+        Format::Pprof => pprof::convert(bytes, &mut warnings)?,
+        Format::PprofLegacy => legacy::convert(bytes, &mut warnings)?,
         Format::GoroutineDebug1 | Format::PprofDebug1 => debug1::convert(bytes, &mut warnings),
         Format::GoroutineDebug2 | Format::Traceback => traceback::convert(bytes, &mut warnings),
     };
@@ -327,8 +349,8 @@ fn decode_plain(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 }
 
 impl Decoded {
-    /// A decoded input that was not gzipped, with what its decoder warned about.
+    /// A decoded input that was not gzipped, with what its decoder noted.
     fn plain(format: Format, profile: Profile, warnings: text::Warnings) -> Decoded {
-        Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped }
+        Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped, limits: warnings.limits }
     }
 }

@@ -2,8 +2,9 @@
 //! (without labels or state), so that a debug=2 dump and a proto of the same moment line up.
 
 use crate::group::{function_key, group, label_value, GroupBy, LabelKey, Similarity};
-use crate::model::Profile;
-use crate::report::{frame_rows, label_map, FrameRow};
+use crate::limits::{self, row_text, LimitHit, RowBudget};
+use crate::model::{Profile, StackId, StrId};
+use crate::report::{frame_rows, label_map, stack_cost, FrameRow, LimitRow};
 use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -49,6 +50,9 @@ pub struct Diff {
     pub base: Totals,
     pub new: Totals,
     pub rows: Vec<DiffRow>,
+    /// Rows left out past [`limits::MAX_ROW_BYTES`], if any.
+    #[serde(default)]
+    pub limits: Vec<LimitRow>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -67,58 +71,66 @@ pub struct Series {
     pub schema: String,
     pub snapshots: Vec<Totals>,
     pub rows: Vec<SeriesRow>,
+    /// Rows left out past [`limits::MAX_ROW_BYTES`], if any.
+    #[serde(default)]
+    pub limits: Vec<LimitRow>,
 }
 
 /// The key of a group as a comparison sees it, by text, so that profiles with their own string
 /// tables compare: function names, plus state and labels when asked.
 type Key = (Vec<u32>, Option<String>, BTreeMap<String, String>);
 
-/// One snapshot's rows by key: count, the frames and state shown (the biggest member's), and
+/// One snapshot's rows by key: count, the stack and state shown (the biggest member's), and
 /// the goroutine ids behind each key.
-struct Side {
+struct Side<'p> {
+    profile: &'p Profile,
     rows: HashMap<Key, SideRow>,
     listed: bool,
 }
 
 struct SideRow {
     count: i64,
-    frames: Vec<FrameRow>,
+    stack: StackId,
     state: Option<String>,
     biggest: i64,
     ids: Vec<u64>,
 }
 
-fn side(profile: &Profile, by: &GroupBy, names: &mut HashMap<String, u32>) -> Side {
+fn side<'p>(profile: &'p Profile, by: &GroupBy, names: &mut HashMap<&'p str, u32>) -> Side<'p> {
     let groups = group(profile, &GroupBy { similarity: Similarity::Functions, ..by.clone() });
     let mut rows: HashMap<Key, SideRow> = HashMap::default();
+    // This profile's string ids to the names' shared numbers, so that each name is hashed once.
+    let mut numbers: HashMap<StrId, u32> = HashMap::default();
     for g in groups {
         let funcs: Vec<u32> = function_key(profile, g.stack)
             .into_iter()
             .map(|s| {
-                let next = names.len() as u32;
-                *names.entry(profile.strings.get(s).to_string()).or_insert(next)
+                *numbers.entry(s).or_insert_with(|| {
+                    let next = names.len() as u32;
+                    *names.entry(profile.strings.get(s)).or_insert(next)
+                })
             })
             .collect();
         let state = if by.state { g.state.map(|s| s.name.to_string()) } else { None };
         let labels = match &by.labels {
             LabelKey::All => label_map(profile, g.labels),
             LabelKey::Ignore => BTreeMap::new(),
-            LabelKey::Key(k) => label_value(profile, g.labels, k).map(|v| BTreeMap::from([(k.clone(), v)])).unwrap_or_default(),
+            LabelKey::Key(k) => label_value(profile, g.labels, k).map(|v| BTreeMap::from([(k.clone(), row_text(&v))])).unwrap_or_default(),
         };
-        let row = rows.entry((funcs, state, labels)).or_insert_with(|| SideRow { count: 0, frames: Vec::new(), state: None, biggest: 0, ids: Vec::new() });
-        row.count += g.count;
+        let row = rows.entry((funcs, state, labels)).or_insert_with(|| SideRow { count: 0, stack: g.stack, state: None, biggest: 0, ids: Vec::new() });
+        row.count = row.count.saturating_add(g.count);
         row.ids.extend(g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id));
         if g.count > row.biggest {
-            row.frames = frame_rows(profile, g.stack);
-            row.state = g.state.map(|s| s.name.to_string());
+            row.stack = g.stack;
+            row.state = g.state.map(|s| row_text(s.name));
             row.biggest = g.count;
         }
     }
-    Side { rows, listed: !profile.goroutines.is_empty() }
+    Side { profile, rows, listed: !profile.goroutines.is_empty() }
 }
 
 /// Counts of every key across snapshots, in the order given.
-fn table(profiles: &[&Profile], by: &GroupBy) -> (Vec<Side>, Vec<Key>) {
+fn table<'p>(profiles: &[&'p Profile], by: &GroupBy) -> (Vec<Side<'p>>, Vec<Key>) {
     let mut names = HashMap::default();
     let sides: Vec<Side> = profiles.iter().map(|p| side(p, by, &mut names)).collect();
     let mut keys: Vec<Key> = Vec::new();
@@ -133,70 +145,112 @@ fn table(profiles: &[&Profile], by: &GroupBy) -> (Vec<Side>, Vec<Key>) {
     (sides, keys)
 }
 
-/// The frames and state a row shows: those of the newest snapshot that has the key.
-fn shown<'a>(sides: &'a [Side], key: &Key) -> &'a SideRow {
-    sides.iter().rev().find_map(|s| s.rows.get(key)).expect("every key comes from some side")
+/// The snapshot and row a key shows the frames and state of: the newest snapshot that has it.
+fn shown<'a, 'p>(sides: &'a [Side<'p>], key: &Key) -> (&'p Profile, &'a SideRow) {
+    sides.iter().rev().find_map(|s| s.rows.get(key).map(|r| (s.profile, r))).expect("every key comes from some side")
 }
 
-fn leaf(frames: &[FrameRow]) -> &str {
-    frames.first().map_or("", |f| f.func.as_str())
+/// The leaf function's name of the row a key shows, for ordering.
+fn leaf<'p>(sides: &[Side<'p>], key: &Key) -> &'p str {
+    let (profile, row) = shown(sides, key);
+    profile.stack(row.stack).first().map_or("", |&f| profile.func_name(f))
 }
 
-/// Compares two profiles; rows sorted by delta (biggest growth first), then by new count.
+/// Per functions-only key of `new` ([`function_key`], in `new`'s string ids): the goroutines
+/// in `base` and the change to `new`.
+pub fn growth(base: &Profile, new: &Profile) -> HashMap<Vec<StrId>, (i64, i64)> {
+    let (sides, _) = table(&[base, new], &default_key());
+    sides[1]
+        .rows
+        .iter()
+        .map(|(key, row)| {
+            let b = sides[0].rows.get(key).map_or(0, |r| r.count);
+            (function_key(new, row.stack), (b, row.count.saturating_sub(b)))
+        })
+        .collect()
+}
+
+/// Compares two profiles; rows sorted by delta (biggest growth first), then by new count; as
+/// many as [`limits::MAX_ROW_BYTES`] holds.
 pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
     let (sides, keys) = table(&[base, new], by);
     let (b, n) = (&sides[0], &sides[1]);
     let both_listed = b.listed && n.listed;
-    let mut rows: Vec<DiffRow> = keys
-        .iter()
-        .map(|key| {
-            let base_count = b.rows.get(key).map_or(0, |r| r.count);
-            let new_count = n.rows.get(key).map_or(0, |r| r.count);
-            let persisted = both_listed.then(|| {
-                let before: HashSet<u64> = b.rows.get(key).map(|r| r.ids.iter().copied().collect()).unwrap_or_default();
-                n.rows.get(key).map_or(0, |r| r.ids.iter().filter(|id| before.contains(id)).count() as i64)
-            });
-            let change = match (base_count, new_count) {
-                (0, n) if n > 0 => Change::New,
-                (b, 0) if b > 0 => Change::Vanished,
-                (b, n) if n > b => Change::Grew,
-                (b, n) if n < b => Change::Shrank,
-                _ => Change::Same,
-            };
-            let row = shown(&sides, key);
-            DiffRow {
-                frames: row.frames.clone(),
-                state: row.state.clone(),
-                labels: key.2.clone(),
-                base: base_count,
-                new: new_count,
-                delta: new_count - base_count,
-                growth: (base_count > 0).then(|| new_count as f64 / base_count as f64),
-                change,
-                persisted,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| b.delta.cmp(&a.delta).then_with(|| b.new.cmp(&a.new)).then_with(|| leaf(&a.frames).cmp(leaf(&b.frames))));
-    Diff { schema: DIFF_SCHEMA.to_string(), base: Totals { goroutines: base.goroutine_count() }, new: Totals { goroutines: new.goroutine_count() }, rows }
+    let count = |s: &Side, key: &Key| s.rows.get(key).map_or(0, |r| r.count);
+    let mut keys: Vec<&Key> = keys.iter().collect();
+    let delta = |key: &Key| count(n, key).saturating_sub(count(b, key));
+    keys.sort_by(|x, y| delta(y).cmp(&delta(x)).then_with(|| count(n, y).cmp(&count(n, x))).then_with(|| leaf(&sides, x).cmp(leaf(&sides, y))));
+    let mut budget = RowBudget::default();
+    let mut hits = Vec::new();
+    let mut rows: Vec<DiffRow> = Vec::new();
+    for key in &keys {
+        let (base_count, new_count) = (count(b, key), count(n, key));
+        let (profile, row) = shown(&sides, key);
+        let cost = stack_cost(profile, row.stack) + key.2.iter().map(|(k, v)| RowBudget::text_cost(k) + RowBudget::text_cost(v)).sum::<usize>();
+        if !budget.take(cost) {
+            limits::record(&mut hits, LimitHit::Rows { what: "diff rows".into(), kept: rows.len() as u64, total: keys.len() as u64 });
+            break;
+        }
+        let persisted = both_listed.then(|| {
+            let before: HashSet<u64> = b.rows.get(*key).map(|r| r.ids.iter().copied().collect()).unwrap_or_default();
+            n.rows.get(*key).map_or(0, |r| r.ids.iter().filter(|id| before.contains(id)).count() as i64)
+        });
+        let change = match (base_count, new_count) {
+            (0, n) if n > 0 => Change::New,
+            (b, 0) if b > 0 => Change::Vanished,
+            (b, n) if n > b => Change::Grew,
+            (b, n) if n < b => Change::Shrank,
+            _ => Change::Same,
+        };
+        rows.push(DiffRow {
+            frames: frame_rows(profile, row.stack),
+            state: row.state.clone(),
+            labels: key.2.clone(),
+            base: base_count,
+            new: new_count,
+            delta: new_count.saturating_sub(base_count),
+            growth: (base_count > 0).then(|| new_count as f64 / base_count as f64),
+            change,
+            persisted,
+        });
+    }
+    Diff {
+        schema: DIFF_SCHEMA.to_string(),
+        base: Totals { goroutines: base.goroutine_count() },
+        new: Totals { goroutines: new.goroutine_count() },
+        rows,
+        limits: hits.iter().map(LimitRow::from).collect(),
+    }
 }
 
-/// Counts per key across two or more snapshots; rows sorted by growth from first to last.
+/// Counts per key across two or more snapshots; rows sorted by growth from first to last; as
+/// many as [`limits::MAX_ROW_BYTES`] holds.
 pub fn series(profiles: &[&Profile], by: &GroupBy) -> Series {
     let (sides, keys) = table(profiles, by);
-    let mut rows: Vec<SeriesRow> = keys
-        .iter()
-        .map(|key| {
-            let counts: Vec<i64> = sides.iter().map(|s| s.rows.get(key).map_or(0, |r| r.count)).collect();
-            let row = shown(&sides, key);
-            let delta = counts.last().copied().unwrap_or(0) - counts.first().copied().unwrap_or(0);
-            SeriesRow { frames: row.frames.clone(), state: row.state.clone(), labels: key.2.clone(), counts, delta }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        b.delta.cmp(&a.delta).then_with(|| b.counts.last().cmp(&a.counts.last())).then_with(|| leaf(&a.frames).cmp(leaf(&b.frames)))
-    });
-    Series { schema: SERIES_SCHEMA.to_string(), snapshots: profiles.iter().map(|p| Totals { goroutines: p.goroutine_count() }).collect(), rows }
+    let counts = |key: &Key| -> Vec<i64> { sides.iter().map(|s| s.rows.get(key).map_or(0, |r| r.count)).collect() };
+    let mut keyed: Vec<(&Key, Vec<i64>)> = keys.iter().map(|k| (k, counts(k))).collect();
+    let delta = |c: &[i64]| c.last().copied().unwrap_or(0).saturating_sub(c.first().copied().unwrap_or(0));
+    keyed.sort_by(|(x, a), (y, b)| delta(b).cmp(&delta(a)).then_with(|| b.last().cmp(&a.last())).then_with(|| leaf(&sides, x).cmp(leaf(&sides, y))));
+    let mut budget = RowBudget::default();
+    let mut hits = Vec::new();
+    let mut rows = Vec::new();
+    let total = keyed.len() as u64;
+    for (key, counts) in keyed {
+        let (profile, row) = shown(&sides, key);
+        let cost = stack_cost(profile, row.stack) + counts.len() * 8 + key.2.iter().map(|(k, v)| RowBudget::text_cost(k) + RowBudget::text_cost(v)).sum::<usize>();
+        if !budget.take(cost) {
+            limits::record(&mut hits, LimitHit::Rows { what: "series rows".into(), kept: rows.len() as u64, total });
+            break;
+        }
+        let delta = delta(&counts);
+        rows.push(SeriesRow { frames: frame_rows(profile, row.stack), state: row.state.clone(), labels: key.2.clone(), counts, delta });
+    }
+    Series {
+        schema: SERIES_SCHEMA.to_string(),
+        snapshots: profiles.iter().map(|p| Totals { goroutines: p.goroutine_count() }).collect(),
+        rows,
+        limits: hits.iter().map(LimitRow::from).collect(),
+    }
 }
 
 /// The diff key that DESIGN.md names as the default: functions only, no state, no labels.

@@ -84,12 +84,14 @@ pub fn label_totals(profile: &Profile) -> std::collections::BTreeMap<String, std
     // Per label set first: a dump repeats a few sets over hundreds of thousands of goroutines.
     let mut per_set: HashMap<LabelSetId, i64> = HashMap::default();
     for s in &profile.samples {
-        *per_set.entry(s.labels).or_insert(0) += s.values.first().copied().unwrap_or(0);
+        let n = per_set.entry(s.labels).or_insert(0);
+        *n = n.saturating_add(s.values.first().copied().unwrap_or(0));
     }
     let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> = Default::default();
     for (set, value) in per_set {
         for (k, v) in profile.labels(set) {
-            *out.entry(profile.strings.get(*k).to_string()).or_default().entry(profile.label_text(v)).or_insert(0) += value;
+            let n = out.entry(crate::limits::row_text(profile.strings.get(*k))).or_default().entry(crate::limits::row_text(&profile.label_text(v))).or_insert(0);
+            *n = n.saturating_add(value);
         }
     }
     out
@@ -223,7 +225,7 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
             groups.len() - 1
         });
         let group = &mut groups[at];
-        group.count += count;
+        group.count = group.count.saturating_add(count);
         if state != group.state {
             group.state = None;
         }
@@ -231,7 +233,7 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
             group.labels = 0;
         }
         if leak_profile {
-            group.leaked += count;
+            group.leaked = group.leaked.saturating_add(count);
         }
         if let (Some(g), Some(index)) = (goroutine, sample.goroutine) {
             group.goroutines.push(index);

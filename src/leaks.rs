@@ -17,10 +17,10 @@
 //! groups that run (`running`, `runnable`) or whose state is unknown and that nothing else
 //! marks are not suspects. A group needs a score of at least [`MIN_SCORE`].
 
-use crate::diff::default_key;
 use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
-use crate::model::{Profile, ProfileKind, StackId};
-use crate::report::{base_name, frame_row, FrameRow};
+use crate::limits::{self, row_text, LimitHit, RowBudget};
+use crate::model::{FrameId, Profile, ProfileKind, StackId, StrId};
+use crate::report::{base_name, frame_cost, frame_row, frame_rows, stack_cost, FrameRow};
 use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -104,10 +104,45 @@ pub fn is_standard_library(func: &str) -> bool {
     !first.contains('.') && first != "main"
 }
 
-/// The innermost frame of user code of a stack, or its leaf when it has none.
+/// The innermost frame of user code of a stack, or its leaf when it has none. For one stack;
+/// analyses that look at many stacks use [`UserCode`].
 pub fn first_user_frame(profile: &Profile, stack: StackId) -> Option<u32> {
     let frames = profile.stack(stack);
     frames.iter().copied().find(|&f| !is_standard_library(profile.func_name(f))).or(frames.first().copied())
+}
+
+/// Which function names of a profile are user code ([`is_standard_library`] is false), each
+/// name read once: analyses ask about every frame of every group, so the cost of a long name
+/// must not be paid per frame.
+pub struct UserCode {
+    /// By string id; true for the names of user functions.
+    user: Vec<bool>,
+}
+
+impl UserCode {
+    pub fn of(profile: &Profile) -> UserCode {
+        let mut user = vec![false; profile.strings.len()];
+        let mut done = vec![false; profile.strings.len()];
+        for f in profile.frames.iter() {
+            let at = f.func as usize;
+            if !done[at] {
+                done[at] = true;
+                user[at] = !is_standard_library(profile.strings.get(f.func));
+            }
+        }
+        UserCode { user }
+    }
+
+    /// Whether `frame`'s function is user code.
+    pub fn is_user(&self, profile: &Profile, frame: FrameId) -> bool {
+        self.user.get(profile.frames.get(frame).func as usize).copied().unwrap_or(false)
+    }
+
+    /// As [`first_user_frame`].
+    pub fn first_frame(&self, profile: &Profile, stack: StackId) -> Option<FrameId> {
+        let frames = profile.stack(stack);
+        frames.iter().copied().find(|&f| self.is_user(profile, f)).or(frames.first().copied())
+    }
 }
 
 fn state_factor(state: &str) -> f64 {
@@ -127,8 +162,9 @@ fn is_closure(func: &str) -> bool {
     })
 }
 
-/// Ranks the groups of `profile` as leak suspects; `base` adds the growth signal.
-pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> {
+/// Ranks the groups of `profile` as leak suspects; `base` adds the growth signal. As many as
+/// `budget` holds are listed, saying in `hits` when it held fewer.
+pub fn leak_suspects(profile: &Profile, base: Option<&Profile>, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<Suspect> {
     if !profile.kind.counts_goroutines() {
         return Vec::new();
     }
@@ -136,22 +172,22 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> 
     let groups = group(profile, &by);
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
 
-    // Growth per functions-only key, from a diff against the base.
-    let mut growth: HashMap<Vec<String>, (i64, i64)> = HashMap::default();
-    if let Some(base) = base {
-        for row in crate::diff::diff(base, profile, &default_key()).rows {
-            let key: Vec<String> = row.frames.iter().map(|f| f.func.clone()).filter(|f| !crate::group::hidden_runtime(f)).collect();
-            growth.insert(key, (row.base, row.delta));
-        }
-    }
+    // Growth per functions-only key since the base.
+    let growth = base.map(|base| crate::diff::growth(base, profile)).unwrap_or_default();
     // Functions on some stack right now: a creator that is on none has returned.
     let stacks: HashSet<u32> = profile.goroutines.iter().map(|g| g.stack).collect();
     let on_stacks: HashSet<u32> = stacks.into_iter().flat_map(|s| profile.stack(s).iter().map(|&f| profile.frames.get(f).func)).collect();
     let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+    let user_code = UserCode::of(profile);
+    // What is read of a name or a parent's stack, once per name or stack, not per group.
+    let mut closures: HashMap<StrId, bool> = HashMap::default();
+    let mut handlers: HashMap<StrId, bool> = HashMap::default();
+    let mut serving: HashMap<StackId, bool> = HashMap::default();
 
     let largest = groups.iter().filter(|g| g.state.is_some_and(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);
     let largest_growth = growth.values().map(|(_, d)| *d).max().unwrap_or(0).max(1);
-    let mut suspects: Vec<Suspect> = Vec::new();
+    // Ranked without their frames, which are copied into rows for the top ones only.
+    let mut suspects: Vec<(Suspect, StackId, Option<FrameId>, Option<FrameId>)> = Vec::new();
     for g in &groups {
         let state = g.state.map(|s| s.name);
         let factor = match state {
@@ -167,8 +203,7 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> 
         let funcs: Vec<&str> = stack.iter().map(|&f| profile.func_name(f)).collect();
         let max_minutes = g.wait_minutes.map_or(0, |(_, hi)| hi);
         let nil_channel = state.is_some_and(|s| s.contains("(nil chan)"));
-        let key: Vec<String> = function_key(profile, g.stack).iter().map(|&s| profile.strings.get(s).to_string()).collect();
-        let grew = growth.get(&key).copied();
+        let grew = growth.get(&function_key(profile, g.stack)).copied();
 
         let mut score = 0.0;
         score += 100.0 * g.leaked as f64 / g.count.max(1) as f64;
@@ -185,16 +220,19 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> 
             continue;
         }
 
-        let site = first_user_frame(profile, g.stack);
+        let site = user_code.first_frame(profile, g.stack);
         let created_by = g.created_by;
         let creator_func = created_by.map(|c| profile.frames.get(c).func);
         let mut patterns = Vec::new();
-        let user_frames = funcs.iter().filter(|f| !is_standard_library(f)).count();
+        let user_frames = stack.iter().filter(|&&f| user_code.is_user(profile, f)).take(2).count();
         if nil_channel {
             patterns.push(Pattern::NilChannel);
         } else if state == Some("chan send") {
-            let leaf_user = site.map(|f| profile.func_name(f)).unwrap_or("");
-            if is_closure(leaf_user) && user_frames <= 1 {
+            let closure = site.is_some_and(|f| {
+                let func = profile.frames.get(f).func;
+                *closures.entry(func).or_insert_with(|| is_closure(profile.strings.get(func)))
+            });
+            if closure && user_frames <= 1 {
                 patterns.push(Pattern::FireAndForgetSend);
             } else if creator_func.is_some_and(|c| !on_stacks.contains(&c)) {
                 patterns.push(Pattern::SendAfterCollectorReturned);
@@ -209,11 +247,14 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> 
         // Started under an HTTP handler: the parent's stack serves a connection, or the
         // creator is a handler.
         let parent_serves_http = g.goroutines.first().and_then(|&i| profile.goroutines[i as usize].parent).and_then(|p| by_id.get(&p)).is_some_and(|&pi| {
-            profile.stack(profile.goroutines[pi].stack).iter().any(|&f| profile.func_name(f).starts_with("net/http.(*conn).serve"))
+            let stack = profile.goroutines[pi].stack;
+            *serving.entry(stack).or_insert_with(|| profile.stack(stack).iter().any(|&f| profile.func_name(f).starts_with("net/http.(*conn).serve")))
         });
         let creator_is_handler = creator_func.is_some_and(|c| {
-            let name = profile.strings.get(c);
-            name.contains("ServeHTTP") || name.contains("Handler") || name.contains(".handle")
+            *handlers.entry(c).or_insert_with(|| {
+                let name = profile.strings.get(c);
+                name.contains("ServeHTTP") || name.contains("Handler") || name.contains(".handle")
+            })
         });
         let has_route_label = profile.labels(g.labels).iter().any(|(k, _)| matches!(profile.strings.get(*k), "route" | "http.route" | "handler" | "path"));
         if parent_serves_http || creator_is_handler || has_route_label && !patterns.contains(&Pattern::MutexHeldByBlockedGoroutine) {
@@ -221,18 +262,18 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> 
         }
 
         let mut sentence = format!("{} goroutine{}", g.count, if g.count == 1 { "" } else { "s" });
-        match (state, max_minutes) {
+        match (state.map(row_text), max_minutes) {
             (Some(s), m) if m > 0 => sentence += &format!(" blocked {}+ minutes in {s}", g.wait_minutes.map_or(m, |(lo, _)| lo)),
             (Some(s), _) => sentence += &format!(" blocked in {s}"),
             (None, _) => sentence += " parked",
         }
         if let Some(f) = site {
             let frame = profile.frames.get(f);
-            sentence += &format!(" at {}:{} ({})", base_name(profile.strings.get(frame.file)), frame.line, profile.strings.get(frame.func));
+            sentence += &format!(" at {}:{} ({})", row_text(base_name(profile.strings.get(frame.file))), frame.line, row_text(profile.strings.get(frame.func)));
         }
         if let Some(c) = created_by {
             let frame = profile.frames.get(c);
-            sentence += &format!(", created by {}:{}", base_name(profile.strings.get(frame.file)), frame.line);
+            sentence += &format!(", created by {}:{}", row_text(base_name(profile.strings.get(frame.file))), frame.line);
         }
         match grew {
             Some((_, 0)) => sentence += ", as many as in the base snapshot",
@@ -245,23 +286,36 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>) -> Vec<Suspect> 
         if let Some(p) = patterns.first() {
             sentence += &format!(". Looks like {}: {}", p.describe(), p.fix());
         }
-        suspects.push(Suspect {
+        let suspect = Suspect {
             score: (score * 10.0).round() / 10.0,
             count: g.count,
             leaked: if leak_profile { g.count } else { g.leaked },
-            state: state.map(str::to_string),
+            state: state.map(row_text),
             wait_minutes: g.wait_minutes.map(|(lo, hi)| [lo, hi]),
-            site: site.map(|f| frame_row(profile, f)),
-            created_by: created_by.map(|c| frame_row(profile, c)),
+            site: None,
+            created_by: None,
             delta: grew.map(|(_, d)| d),
             patterns,
             explanation: sentence,
-            frames: stack.iter().map(|&f| frame_row(profile, f)).collect(),
-        });
+            frames: Vec::new(),
+        };
+        suspects.push((suspect, g.stack, site, created_by));
     }
-    suspects.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.count.cmp(&a.count)).then_with(|| a.explanation.cmp(&b.explanation)));
-    suspects.truncate(MAX_SUSPECTS);
-    suspects
+    suspects.sort_by(|(a, ..), (b, ..)| b.score.total_cmp(&a.score).then(b.count.cmp(&a.count)).then_with(|| a.explanation.cmp(&b.explanation)));
+    let total = suspects.len().min(MAX_SUSPECTS) as u64;
+    let mut rows = Vec::new();
+    for (mut suspect, stack, site, created_by) in suspects.into_iter().take(MAX_SUSPECTS) {
+        let cost = stack_cost(profile, stack) + [site, created_by].iter().flatten().map(|&f| frame_cost(profile, f)).sum::<usize>() + suspect.explanation.len();
+        if !budget.take(cost) {
+            limits::record(hits, LimitHit::Rows { what: "leak suspects".into(), kept: rows.len() as u64, total });
+            break;
+        }
+        suspect.site = site.map(|f| frame_row(profile, f));
+        suspect.created_by = created_by.map(|c| frame_row(profile, c));
+        suspect.frames = frame_rows(profile, stack);
+        rows.push(suspect);
+    }
+    rows
 }
 
 #[cfg(test)]

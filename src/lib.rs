@@ -10,6 +10,7 @@ pub mod diff;
 pub mod flame;
 pub mod group;
 pub mod leaks;
+pub mod limits;
 pub mod model;
 pub mod report;
 pub mod share;

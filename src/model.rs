@@ -5,7 +5,8 @@
 //! grouping compares integers. Stacks are leaf first, exactly as the input names its frames
 //! (runtime frames included).
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::limits::{self, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
+use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 use std::collections::HashMap;
@@ -34,13 +35,16 @@ impl<T: Eq + Hash + Clone + Serialize> Serialize for Interner<T> {
     }
 }
 
+/// Read from an untrusted model (a link): at most [`MAX_TABLE`] values, none repeated (an
+/// interner never holds one twice).
 impl<'de, T: Eq + Hash + Clone + Deserialize<'de>> Deserialize<'de> for Interner<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut interner = Interner::default();
-        for v in Vec::<T>::deserialize(d)? {
-            // A repeated value keeps its first id, and later ids still index `values`.
+        for v in limits::bounded_vec::<_, T, MAX_TABLE>(d)? {
             let id = interner.values.len() as u32;
-            interner.ids.entry(v.clone()).or_insert(id);
+            if interner.ids.insert(v.clone(), id).is_some() {
+                return Err(D::Error::custom("a table holds the same entry twice"));
+            }
             interner.values.push(v);
         }
         Ok(interner)
@@ -100,12 +104,15 @@ impl Serialize for Strings {
     }
 }
 
+/// Read from an untrusted model (a link): at most [`MAX_TABLE`] strings, none repeated.
 impl<'de> Deserialize<'de> for Strings {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut strings = Strings::default();
-        for v in Vec::<Box<str>>::deserialize(d)? {
+        for v in limits::bounded_vec::<_, Box<str>, MAX_TABLE>(d)? {
             let id = strings.values.len() as StrId;
-            strings.ids.entry(v.as_bytes().into()).or_insert(id);
+            if strings.ids.insert(v.as_bytes().into(), id).is_some() {
+                return Err(D::Error::custom("the string table holds the same string twice"));
+            }
             strings.values.push(v);
         }
         Ok(strings)
@@ -343,7 +350,8 @@ pub struct Goroutine {
 /// What a crashing process printed before its goroutines.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Crash {
-    /// Every `panic:` line in order, leading white space removed.
+    /// Every `panic:` line in order (the first 100), leading white space removed.
+    #[serde(deserialize_with = "limits::bounded_vec::<_, _, 100>")]
     pub panic: Vec<String>,
     pub fatal_error: Option<String>,
     /// `[signal SIGSEGV: segmentation violation ...]` or `SIGQUIT: quit`.
@@ -368,11 +376,14 @@ pub struct Profile {
     pub frames: Interner<Frame>,
     pub stacks: Interner<Vec<FrameId>>,
     pub label_sets: Interner<LabelSet>,
+    #[serde(deserialize_with = "limits::bounded_vec::<_, _, MAX_SAMPLE_TYPES>")]
     pub sample_types: Vec<SampleType>,
     /// Index into `sample_types` of the one a viewer shows first.
     pub default_sample_type: usize,
+    #[serde(deserialize_with = "limits::bounded_vec::<_, _, MAX_GOROUTINES>")]
     pub samples: Vec<Sample>,
     /// For dumps that list goroutines one by one (debug=2, tracebacks); empty otherwise.
+    #[serde(deserialize_with = "limits::bounded_vec::<_, _, MAX_GOROUTINES>")]
     pub goroutines: Vec<Goroutine>,
     /// The goroutines' function arguments.
     pub args: ArgArena,
@@ -462,13 +473,14 @@ impl Profile {
         if !self.kind.counts_goroutines() {
             return None;
         }
-        Some(self.samples.iter().map(|s| s.values.first().copied().unwrap_or(0)).sum())
+        Some(self.samples.iter().fold(0i64, |sum, s| sum.saturating_add(s.values.first().copied().unwrap_or(0))))
     }
 }
 
 impl Profile {
-    /// Checks that every id points into its table, for a profile read from outside (a shared
-    /// link): a hostile link must give an error, not a panic. Says what is wrong first.
+    /// Checks that every id points into its table and every table keeps its limit (see
+    /// [`crate::limits`]), for a profile read from outside (a shared link): a hostile link
+    /// must give an error, not a panic. Says what is wrong first.
     pub fn check(&self) -> Result<(), String> {
         let (strings, frames, stacks, label_sets) = (self.strings.len() as u32, self.frames.len() as u32, self.stacks.len() as u32, self.label_sets.len() as u32);
         if strings == 0 || label_sets == 0 {
@@ -483,8 +495,15 @@ impl Profile {
             if let Some(bad) = stack.iter().find(|&&f| f >= frames) {
                 return Err(format!("a stack names frame {bad} of {frames}"));
             }
+            // The frames kept and the one that marks the elision.
+            if stack.len() > MAX_FRAMES + 1 {
+                return Err(format!("a stack has {} frames, more than {MAX_FRAMES} (MAX_FRAMES)", stack.len()));
+            }
         }
         for set in self.label_sets.iter() {
+            if set.len() > MAX_LABELS {
+                return Err(format!("a label set has {} labels, more than {MAX_LABELS} (MAX_LABELS)", set.len()));
+            }
             for (k, v) in set {
                 string(*k, "a label")?;
                 match v {
@@ -512,6 +531,9 @@ impl Profile {
             }
             if g.args.first as usize + g.args.count as usize > self.args.next_index() as usize {
                 return Err(format!("goroutine {} names arguments that are not there", g.id));
+            }
+            if g.ancestors.len() > MAX_ANCESTORS {
+                return Err(format!("goroutine {} has more than {MAX_ANCESTORS} ancestors (MAX_ANCESTORS)", g.id));
             }
         }
         self.args.check()?;

@@ -6,8 +6,9 @@ use crate::decode::Decoded;
 use crate::flame::{flame, FlameNode};
 use crate::group::{group, label_totals, GroupBy, LabelKey};
 use crate::leaks::{leak_suspects, Suspect};
-use crate::waits::{same_object_waits, WaitRow};
+use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, StackId};
+use crate::waits::{same_object_waits, WaitRow};
 use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -92,6 +93,24 @@ pub struct Report {
     pub flame: Vec<FlameNode>,
     pub warnings: Vec<WarningRow>,
     pub skipped: u64,
+    /// The limits the input or these rows reached (see [`crate::limits`]), each with what was
+    /// kept.
+    pub limits: Vec<LimitRow>,
+}
+
+/// A limit that was reached: its name in [`crate::limits`] and the sentence that says what
+/// was kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LimitRow {
+    pub limit: String,
+    pub message: String,
+}
+
+impl From<&LimitHit> for LimitRow {
+    fn from(hit: &LimitHit) -> LimitRow {
+        let limit = serde_json::to_value(hit).ok().and_then(|v| v.get("limit").and_then(|l| l.as_str()).map(str::to_string)).unwrap_or_default();
+        LimitRow { limit, message: hit.to_string() }
+    }
 }
 
 /// A file path's last element, as rows name files (`search.go`), for Unix and Windows paths.
@@ -99,17 +118,34 @@ pub fn base_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
+/// A frame as rows name it; names longer than [`limits::MAX_ROW_STRING`] are cut.
 pub fn frame_row(profile: &Profile, frame: FrameId) -> FrameRow {
     let f = profile.frames.get(frame);
-    FrameRow { func: profile.strings.get(f.func).to_string(), file: profile.strings.get(f.file).to_string(), line: f.line }
+    FrameRow { func: row_text(profile.strings.get(f.func)), file: row_text(profile.strings.get(f.file)), line: f.line }
 }
 
 pub fn frame_rows(profile: &Profile, stack: StackId) -> Vec<FrameRow> {
     profile.stack(stack).iter().map(|&f| frame_row(profile, f)).collect()
 }
 
+/// What [`frame_row`] costs in a [`RowBudget`].
+pub fn frame_cost(profile: &Profile, frame: FrameId) -> usize {
+    let f = profile.frames.get(frame);
+    RowBudget::text_cost(profile.strings.get(f.func)) + RowBudget::text_cost(profile.strings.get(f.file))
+}
+
+/// What [`frame_rows`] costs in a [`RowBudget`].
+pub fn stack_cost(profile: &Profile, stack: StackId) -> usize {
+    profile.stack(stack).iter().map(|&f| frame_cost(profile, f)).sum()
+}
+
 pub fn label_map(profile: &Profile, set: LabelSetId) -> BTreeMap<String, String> {
-    profile.labels(set).iter().map(|(k, v)| (profile.strings.get(*k).to_string(), profile.label_text(v))).collect()
+    profile.labels(set).iter().map(|(k, v)| (row_text(profile.strings.get(*k)), row_text(&profile.label_text(v)))).collect()
+}
+
+/// What [`label_map`] costs in a [`RowBudget`].
+pub fn labels_cost(profile: &Profile, set: LabelSetId) -> usize {
+    profile.labels(set).iter().map(|(k, _)| RowBudget::text_cost(profile.strings.get(*k)) + limits::ROW_OVERHEAD * 2).sum()
 }
 
 /// What a report is built with, besides the input.
@@ -135,35 +171,48 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         .sample_types
         .iter()
         .enumerate()
-        .map(|(i, t)| (format!("{}/{}", t.kind, t.unit), profile.samples.iter().map(|s| s.values.get(i).copied().unwrap_or(0)).sum()))
+        .map(|(i, t)| (format!("{}/{}", t.kind, t.unit), profile.samples.iter().fold(0i64, |sum, s| sum.saturating_add(s.values.get(i).copied().unwrap_or(0)))))
         .collect();
 
+    let mut budget = RowBudget::default();
+    let mut limits: Vec<LimitHit> = decoded.limits.clone();
     let groups = if goroutine_style { group(profile, by) } else { Vec::new() };
-    let group_rows: Vec<GroupRow> = groups
-        .iter()
-        .map(|g| GroupRow {
+    let mut group_rows: Vec<GroupRow> = Vec::new();
+    for g in &groups {
+        let args = g.goroutines.first().map(|&i| profile.goroutines[i as usize].args);
+        let cost = stack_cost(profile, g.stack)
+            + g.created_by.map_or(0, |f| frame_cost(profile, f))
+            + labels_cost(profile, g.labels)
+            + if listed { g.goroutines.len() * 8 } else { 0 }
+            + args.map_or(0, |a| profile.args.list(a).map(RowBudget::text_cost).sum());
+        if !budget.take(cost) {
+            limits::record(&mut limits, LimitHit::Rows { what: "groups".into(), kept: group_rows.len() as u64, total: groups.len() as u64 });
+            break;
+        }
+        group_rows.push(GroupRow {
             count: g.count,
             state: g.state.map(|s| s.name.to_string()),
             inferred: g.state.is_some_and(|s| s.inferred),
             leaked: g.leaked,
             wait_minutes: g.wait_minutes.map(|(lo, hi)| [lo, hi]),
             labels: match (&by.labels, &g.key_label) {
-                (LabelKey::Key(k), Some(v)) => BTreeMap::from([(k.clone(), v.clone())]),
+                (LabelKey::Key(k), Some(v)) => BTreeMap::from([(k.clone(), row_text(v))]),
                 (LabelKey::Key(_), None) => BTreeMap::new(),
                 _ => label_map(profile, g.labels),
             },
             frames: frame_rows(profile, g.stack),
             created_by: g.created_by.map(|f| frame_row(profile, f)),
             ids: listed.then(|| g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id).collect()),
-            args: g.goroutines.first().map(|&i| profile.args.list(profile.goroutines[i as usize].args).map(str::to_string).collect()),
-        })
-        .collect();
+            args: args.map(|a| profile.args.list(a).map(row_text).collect()),
+        });
+    }
 
     let mut states = BTreeMap::new();
     let mut minutes: HashMap<u32, i64> = HashMap::default();
     for g in &groups {
         let name = g.state.map_or("unknown", |s| s.name);
-        *states.entry(name.to_string()).or_insert(0) += g.count;
+        let n = states.entry(row_text(name)).or_insert(0i64);
+        *n = n.saturating_add(g.count);
     }
     for g in &profile.goroutines {
         if let Some(m) = g.wait_minutes {
@@ -171,7 +220,11 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         }
     }
     let wait_minutes: BTreeMap<String, i64> = minutes.into_iter().map(|(m, n)| (m.to_string(), n)).collect();
-    let leaked = goroutine_style.then(|| groups.iter().map(|g| g.leaked).sum());
+    let leaked = goroutine_style.then(|| groups.iter().fold(0i64, |sum, g| sum.saturating_add(g.leaked)));
+    let leak_suspects = leak_suspects(profile, base, &mut budget, &mut limits);
+    let creators = creators(profile, &wrappers, &mut budget, &mut limits);
+    let waits = same_object_waits(profile, &mut budget, &mut limits);
+    let flame = flame(profile, &mut budget, &mut limits);
 
     Report {
         schema: REPORT_SCHEMA.to_string(),
@@ -190,20 +243,21 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         locked_to_thread: listed.then(|| profile.goroutines.iter().filter(|g| g.locked_to_thread).count() as i64),
         truncated: profile.truncated,
         crash: profile.crash.as_ref().map(|c| CrashRow {
-            panic: c.panic.clone(),
-            fatal_error: c.fatal_error.clone(),
-            signal: c.signal.clone(),
+            panic: c.panic.iter().map(|p| row_text(p)).collect(),
+            fatal_error: c.fatal_error.as_deref().map(row_text),
+            signal: c.signal.as_deref().map(row_text),
             first_goroutine: c.first_goroutine,
         }),
         groups: group_rows,
         labels: label_totals(profile),
-        leak_suspects: leak_suspects(profile, base),
-        creators: creators(profile, &wrappers),
-        waits: same_object_waits(profile),
+        leak_suspects,
+        creators,
+        waits,
         top: if goroutine_style { BTreeMap::new() } else { top(profile) },
-        flame: flame(profile),
-        warnings: decoded.warnings.iter().map(|w| WarningRow { line: w.line, message: w.message.clone() }).collect(),
+        flame,
+        warnings: decoded.warnings.iter().take(limits::MAX_WARNINGS).map(|w| WarningRow { line: w.line, message: row_text(&w.message) }).collect(),
         skipped: decoded.skipped,
+        limits: limits.iter().map(LimitRow::from).collect(),
     }
 }
 
@@ -219,19 +273,21 @@ pub fn top(profile: &Profile) -> BTreeMap<String, Vec<TopRow>> {
             let v = s.values.get(i).copied().unwrap_or(0);
             let frames = profile.stack(s.stack);
             if let Some(&leaf) = frames.first() {
-                *flat.entry(profile.frames.get(leaf).func).or_insert(0) += v;
+                let flat = flat.entry(profile.frames.get(leaf).func).or_insert(0);
+                *flat = flat.saturating_add(v);
             }
             seen.clear();
             for &f in frames {
                 let func = profile.frames.get(f).func;
                 if seen.insert(func) {
-                    *cum.entry(func).or_insert(0) += v;
+                    let cum = cum.entry(func).or_insert(0);
+                    *cum = cum.saturating_add(v);
                 }
             }
         }
         let mut rows: Vec<TopRow> = cum
             .iter()
-            .map(|(&func, &c)| TopRow { func: profile.strings.get(func).to_string(), flat: flat.get(&func).copied().unwrap_or(0), cum: c })
+            .map(|(&func, &c)| TopRow { func: row_text(profile.strings.get(func)), flat: flat.get(&func).copied().unwrap_or(0), cum: c })
             .collect();
         rows.sort_by(|a, b| b.flat.cmp(&a.flat).then_with(|| b.cum.cmp(&a.cum)).then_with(|| a.func.cmp(&b.func)));
         rows.truncate(TOP_ROWS);

@@ -2,9 +2,10 @@
 //! arguments (`sync.(*WaitGroup).Wait(0xc000123450)`) names one mutex, WaitGroup or Cond. Other
 //! goroutines whose arguments hold the same pointer may be the ones holding it.
 
-use crate::leaks::first_user_frame;
+use crate::leaks::UserCode;
+use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{Profile, StackId};
-use crate::report::{frame_row, FrameRow};
+use crate::report::{frame_cost, frame_row, FrameRow};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -46,8 +47,9 @@ fn pointers(args: &str) -> impl Iterator<Item = &str> {
     args.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| word.len() > 2 && word.starts_with("0x"))
 }
 
-/// Objects that two or more goroutines wait on, most waiters first.
-pub fn same_object_waits(profile: &Profile) -> Vec<WaitRow> {
+/// Objects that two or more goroutines wait on, most waiters first: as many rows as `budget`
+/// holds, saying in `hits` when it held fewer.
+pub fn same_object_waits(profile: &Profile, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<WaitRow> {
     // Which frames of a stack block on their receiver: looked up once per distinct stack.
     let mut blocking: FxHashMap<StackId, Vec<(usize, &str)>> = FxHashMap::default();
     let mut waiting: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
@@ -84,24 +86,29 @@ pub fn same_object_waits(profile: &Profile) -> Vec<WaitRow> {
             }
         }
     }
-    let mut rows: Vec<WaitRow> = waiting
-        .into_iter()
-        .zip(holders)
-        .map(|(((object, kind), waiters), holders)| {
-            let waiter_set: HashSet<usize> = waiters.iter().copied().collect();
-            let maybe_held_by = holders.into_iter().filter(|i| !waiter_set.contains(i)).map(|i| profile.goroutines[i].id).collect();
-            let first = &profile.goroutines[waiters[0]];
-            WaitRow {
-                site: first_user_frame(profile, first.stack).map(|f| frame_row(profile, f)),
-                object: object.to_string(),
-                kind: kind.to_string(),
-                count: waiters.len() as i64,
-                ids: waiters.iter().map(|&i| profile.goroutines[i].id).collect(),
-                maybe_held_by,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.object.cmp(&b.object)));
+    let mut found: Vec<(&str, &str, Vec<usize>, Vec<usize>)> = waiting.into_iter().zip(holders).map(|(((object, kind), waiters), holders)| (object, kind, waiters, holders)).collect();
+    found.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then_with(|| a.0.cmp(b.0)));
+    let total = found.len() as u64;
+    let mut rows = Vec::new();
+    let user_code = UserCode::of(profile);
+    for (object, kind, waiters, holders) in found {
+        let first = &profile.goroutines[waiters[0]];
+        let site = user_code.first_frame(profile, first.stack);
+        let cost = RowBudget::text_cost(object) + (waiters.len() + holders.len()) * 8 + site.map_or(0, |f| frame_cost(profile, f));
+        if !budget.take(cost) {
+            limits::record(hits, LimitHit::Rows { what: "same-object waits".into(), kept: rows.len() as u64, total });
+            break;
+        }
+        let waiter_set: HashSet<usize> = waiters.iter().copied().collect();
+        rows.push(WaitRow {
+            site: site.map(|f| frame_row(profile, f)),
+            object: row_text(object),
+            kind: kind.to_string(),
+            count: waiters.len() as i64,
+            ids: waiters.iter().map(|&i| profile.goroutines[i].id).collect(),
+            maybe_held_by: holders.into_iter().filter(|i| !waiter_set.contains(i)).map(|i| profile.goroutines[i].id).collect(),
+        });
+    }
     rows
 }
 

@@ -2,6 +2,7 @@
 //! inline. `columns` turns a table into a debug=2 dump: `count` goroutines per column, ids
 //! numbered from `first id`.
 
+use parkview::limits::RowBudget;
 use parkview::creators::{creators, parent_chain, WRAPPERS};
 use parkview::diff::{default_key, diff, series, Change};
 use parkview::group::{group, label_totals, GroupBy, LabelKey, Similarity};
@@ -119,7 +120,7 @@ fn leak_suspects_explain_themselves_and_name_the_pattern() {
         created  | example.com/q.Search in 1  | example.com/a.Log in 1 | example.com/e.Start in 1 | example.com/b.Run in 1 |
         ",
     );
-    let suspects = leak_suspects(&p, None);
+    let suspects = leak_suspects(&p, None, &mut RowBudget::default(), &mut Vec::new());
     let summary: Vec<(i64, Vec<Pattern>)> = suspects.iter().map(|s| (s.count, s.patterns.clone())).collect();
     assert_eq!(
         summary,
@@ -144,7 +145,7 @@ fn leak_suspects_explain_themselves_and_name_the_pattern() {
 fn growth_since_the_base_ranks_and_is_told() {
     let base = columns("first id | 1\ncount | 2\nstate | chan send\nframes | example.com/q.fetch\ncreated | example.com/q.Search in 1\n");
     let new = columns("first id | 1\ncount | 12\nstate | chan send\nframes | example.com/q.fetch\ncreated | example.com/q.Search in 1\n");
-    let s = &leak_suspects(&new, Some(&base))[0];
+    let s = &leak_suspects(&new, Some(&base), &mut RowBudget::default(), &mut Vec::new())[0];
     assert_eq!(s.delta, Some(10));
     assert!(s.explanation.contains("+10 since the base snapshot"), "{}", s.explanation);
 }
@@ -163,7 +164,7 @@ fn creators_fold_wrappers_to_the_real_caller() {
         created  |                                   | golang.org/x/sync/errgroup.(*Group).Go in 1 | golang.org/x/sync/errgroup.(*Group).Go in 99
         ",
     );
-    let rows = creators(&p, WRAPPERS);
+    let rows = creators(&p, WRAPPERS, &mut RowBudget::default(), &mut Vec::new());
     let view: Vec<(i64, Option<String>, Option<String>)> =
         rows.iter().map(|r| (r.count, r.creator.as_ref().map(|c| c.func.clone()), r.via.clone())).collect();
     assert_eq!(
@@ -191,7 +192,7 @@ fn goroutines_waiting_on_one_mutex_and_who_may_hold_it() {
                  | example.com/s.get    |                    | example.com/s.other |
         ",
     );
-    let waits = same_object_waits(&p);
+    let waits = same_object_waits(&p, &mut RowBudget::default(), &mut Vec::new());
     assert_eq!(waits.len(), 1, "a mutex with one waiter is no queue");
     // 0xc0000a00080 starts with the mutex's address but is another pointer.
     assert_eq!((waits[0].object.as_str(), waits[0].kind.as_str(), waits[0].ids.clone(), waits[0].maybe_held_by.clone()), ("0xc0000a0008", "sync.Mutex", vec![1, 2, 3], vec![5]));

@@ -9,13 +9,18 @@ use common::decode_fixture;
 use flate2::read::{DeflateDecoder, DeflateEncoder};
 use flate2::Compression;
 use parkview::report::{report, ReportOptions};
-use parkview::share::{from_fragment, redact, to_fragment, Redaction, ShareError, Shared, SharedSnapshot, MAX_INFLATED};
+use parkview::limits::MAX_LINK_BYTES as MAX_INFLATED;
+use parkview::share::{from_fragment, redact, to_fragment, Redaction, ShareError, Shared};
 use std::io::Read;
 
 fn share_of(files: &[&str], redaction: &Redaction) -> Shared {
     Shared {
         view: r#"{"view":"groups","search":"queryBackend"}"#.into(),
-        snapshots: files.iter().map(|f| SharedSnapshot { name: f.to_string(), decoded: redact(&decode_fixture(f), redaction) }).collect(),
+        snapshots: {
+            let decoded: Vec<_> = files.iter().map(|f| decode_fixture(f)).collect();
+            let named: Vec<(&str, &parkview::Decoded)> = files.iter().copied().zip(&decoded).collect();
+            redact(&named, redaction)
+        },
     }
 }
 
@@ -45,14 +50,14 @@ fn a_link_round_trips_to_the_same_report() {
 #[test]
 fn redaction_removes_every_redacted_value_from_the_payload() {
     let files = ["go1.27/service.s3.goroutine.debug2.txt", "crash/nil-deref.txt"];
-    let all = Redaction { args: true, paths: true, label_values: true, goroutine_ids: true, panic_message: true };
+    let all = Redaction { snapshot_names: false, ..Redaction::all() };
     let json = payload_text(&to_fragment(&share_of(&files, &all)));
     for secret in ["0x20d8bc1a7590", "/src/corpusgen/internal", "globex corp", "GET /api/search", "/usr/local/go/src", "nil pointer dereference"] {
         assert!(!json.contains(secret), "{secret} is still in the payload");
     }
     // Ids are renumbered 1..N; groups still split the same way.
     let original = decode_fixture("go1.27/service.s3.goroutine.debug2.txt");
-    let redacted = redact(&original, &all);
+    let redacted = redact(&[("s3", &original)], &all).remove(0).decoded;
     let ids: Vec<u64> = redacted.profile.goroutines.iter().map(|g| g.id).collect();
     assert_eq!(ids, (1..=112).collect::<Vec<_>>());
     let counts = |d: &parkview::Decoded| report(d, &ReportOptions::default()).groups.iter().map(|g| g.count).collect::<Vec<_>>();

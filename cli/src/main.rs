@@ -5,9 +5,10 @@ use clap::{Parser, Subcommand};
 use parkview::diff::{default_key, diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::leaks::is_standard_library;
+use parkview::limits::MAX_LINK_BYTES;
 use parkview::report::{base_name, report, Report, ReportOptions};
-use parkview::share::{self, Redaction, Shared, SharedSnapshot};
-use parkview::{decode, DecodeError, Decoded, Options};
+use parkview::share::{self, Redaction, ShareError, Shared, SHARE_FILE_HEADER};
+use parkview::{DecodeError, Decoded, Options, Stream};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,7 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Summarise one dump or profile (`-` reads standard input).
+    /// Summarise one dump or profile (`-` reads standard input), or a snapshot of a share file or
+    /// a link (`'https://host/#v1.…'`).
     Report {
         /// Print the JSON report (schema parkview.report/v1).
         #[arg(long)]
@@ -35,6 +37,9 @@ enum Command {
         /// are folded through it to the real caller. Repeat for more.
         #[arg(long = "wrapper", value_name = "FUNC")]
         wrappers: Vec<String>,
+        /// Which snapshot of a share file or link to report, from 1 (default: the last).
+        #[arg(long, value_name = "N")]
+        snapshot: Option<usize>,
         file: PathBuf,
     },
     /// Compare two snapshots (any formats), grouped on the stack's functions by default.
@@ -52,13 +57,15 @@ enum Command {
     /// Print a share link's fragment (`#v1.…`) holding these snapshots; open it after the
     /// address of any copy of the site. Its length goes to standard error.
     Share {
-        /// Take out arguments, file paths, label values, goroutine ids and panic messages.
+        /// Take out arguments, file paths, label values, goroutine ids and header lines, what a crash
+    /// printed, and the file names.
         #[arg(long)]
         redact: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Counts per group across two or more snapshots, oldest first.
+    /// Counts per group across two or more snapshots, oldest first (a share file or link counts
+    /// as its snapshots).
     Series {
         #[arg(long)]
         json: bool,
@@ -126,33 +133,99 @@ fn parse_similarity(s: &str) -> Result<Similarity, String> {
     Similarity::parse(s).ok_or_else(|| format!("expected exact, any-pointer, any-value or functions, got {s:?}"))
 }
 
-/// Why the CLI stopped: a file it could not read, or an input it could not decode.
+/// Why the CLI stopped: a file it could not read, an input it could not decode, a share it
+/// could not open.
 #[derive(Debug, thiserror::Error)]
 enum CliError {
     #[error("{path}: cannot read: {source}")]
     Read { path: String, source: std::io::Error },
     #[error("{path}: {source}")]
     Decode { path: String, source: DecodeError },
+    #[error("{path}: {source}")]
+    Share { path: String, source: ShareError },
+    #[error("{path}: the share holds {count} snapshots; --snapshot {wanted} is not one of them")]
+    NoSuchSnapshot { path: String, count: usize, wanted: usize },
 }
 
-fn load(path: &Path) -> Result<Decoded, CliError> {
+/// Files are fed to the decoder in pieces of this size: a file is never held whole.
+const READ_PIECE: usize = 4 << 20;
+
+/// The snapshots an argument names, each with its name: a dump or profile (a file, or `-` for
+/// standard input) is one; a share file or a link (`https://host/#v1.…`, or just `#v1.…`) holds
+/// one or more, read under the link limits.
+fn load(path: &Path) -> Result<Vec<(String, Decoded)>, CliError> {
     let shown = path.display().to_string();
-    let mut bytes = Vec::new();
-    let read = if shown == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::read(path).map(|b| bytes = b)
-    };
-    read.map_err(|source| CliError::Read { path: shown.clone(), source })?;
-    decode(&bytes, &Options::default()).map_err(|source| CliError::Decode { path: shown, source })
+    let read_error = |source| CliError::Read { path: shown.clone(), source };
+    let share_error = |source| CliError::Share { path: shown.clone(), source };
+    if !path.exists() && shown != "-" {
+        if let Some(at) = shown.find(&format!("#{}", share::FRAGMENT_PREFIX)) {
+            return open_share(&shown[at..]).map_err(share_error);
+        }
+    }
+    let mut input: Box<dyn Read> = if shown == "-" { Box::new(std::io::stdin().lock()) } else { Box::new(std::fs::File::open(path).map_err(read_error)?) };
+    let mut stream = Stream::new(&Options::default());
+    let mut piece = vec![0u8; READ_PIECE];
+    let mut first = true;
+    loop {
+        let n = read_full(&mut input, &mut piece).map_err(read_error)?;
+        if first && piece[..n].starts_with(SHARE_FILE_HEADER.as_bytes()) {
+            // A share file: base64 text no longer than the link limit allows, read whole.
+            let most = MAX_LINK_BYTES as usize / 3 * 4 + (1 << 20);
+            let mut text = piece[..n].to_vec();
+            input.take(most as u64).read_to_end(&mut text).map_err(read_error)?;
+            return open_share(&String::from_utf8_lossy(&text)).map_err(share_error);
+        }
+        first = false;
+        if n == 0 {
+            break;
+        }
+        stream.feed(&piece[..n]).map_err(|source| CliError::Decode { path: shown.clone(), source })?;
+    }
+    let name = path.file_name().map_or_else(|| "stdin".to_string(), |n| n.to_string_lossy().into_owned());
+    let decoded = stream.finish().map_err(|source| CliError::Decode { path: shown.clone(), source })?;
+    Ok(vec![(name, decoded)])
+}
+
+/// Fills `buf` as far as the input goes; the bytes read.
+fn read_full(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+fn open_share(text: &str) -> Result<Vec<(String, Decoded)>, ShareError> {
+    let shared = share::from_fragment(text, MAX_LINK_BYTES)?;
+    Ok(shared.snapshots.into_iter().map(|s| (s.name, s.decoded)).collect())
+}
+
+/// One snapshot of an argument: the `snapshot`th (from 1) of a share, else its last.
+fn load_one(path: &Path, snapshot: Option<usize>) -> Result<Decoded, CliError> {
+    let mut all = load(path)?;
+    let count = all.len();
+    let wanted = snapshot.unwrap_or(count);
+    if wanted == 0 || wanted > count {
+        return Err(CliError::NoSuchSnapshot { path: path.display().to_string(), count, wanted });
+    }
+    if count > 1 && snapshot.is_none() {
+        let names: Vec<String> = all.iter().enumerate().map(|(i, (n, _))| format!("{}. {n}", i + 1)).collect();
+        eprintln!("parkview: {} holds {count} snapshots ({}); reporting the last (--snapshot N picks another)", path.display(), names.join(", "));
+    }
+    Ok(all.swap_remove(wanted - 1).1)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, key, base, wrappers, file } => load(&file).and_then(|decoded| {
-            let base = base.as_deref().map(load).transpose()?;
+        Command::Report { json, key, base, wrappers, snapshot, file } => load_one(&file, snapshot).and_then(|decoded| {
+            let base = base.as_deref().map(|b| load_one(b, None)).transpose()?;
             let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|b| &b.profile), wrappers };
             let r = report(&decoded, &options);
             if json {
@@ -162,8 +235,8 @@ fn main() -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Diff { json, key, fail_on_growth, base, new } => load(&base).and_then(|b| {
-            let n = load(&new)?;
+        Command::Diff { json, key, fail_on_growth, base, new } => load_one(&base, None).and_then(|b| {
+            let n = load_one(&new, None)?;
             let d = diff(&b.profile, &n.profile, &key.for_comparison());
             if json {
                 print_json(&mut out, &d);
@@ -176,20 +249,16 @@ fn main() -> ExitCode {
             }
             Ok(if grew { ExitCode::from(3) } else { ExitCode::SUCCESS })
         }),
-        Command::Share { redact, files } => files.iter().map(|f| load(f)).collect::<Result<Vec<_>, _>>().map(|decoded| {
-            let redaction = if redact { Redaction { args: true, paths: true, label_values: true, goroutine_ids: true, panic_message: true } } else { Redaction::default() };
-            let snapshots = decoded
-                .iter()
-                .zip(&files)
-                .map(|(d, f)| SharedSnapshot { name: f.file_name().map_or("stdin".into(), |n| n.to_string_lossy().into_owned()), decoded: share::redact(d, &redaction) })
-                .collect();
-            let fragment = share::to_fragment(&Shared { view: String::new(), snapshots });
+        Command::Share { redact, files } => load_all(&files).map(|loaded| {
+            let redaction = if redact { Redaction::all() } else { Redaction::default() };
+            let named: Vec<(&str, &Decoded)> = loaded.iter().map(|(n, d)| (n.as_str(), d)).collect();
+            let fragment = share::to_fragment(&Shared { view: String::new(), snapshots: share::redact(&named, &redaction) });
             eprintln!("{} characters", fragment.len() + 1);
             let _ = writeln!(out, "#{fragment}");
             ExitCode::SUCCESS
         }),
-        Command::Series { json, key, files } => files.iter().map(|f| load(f)).collect::<Result<Vec<_>, _>>().map(|decoded| {
-            let profiles: Vec<_> = decoded.iter().map(|d| &d.profile).collect();
+        Command::Series { json, key, files } => load_all(&files).map(|loaded| {
+            let profiles: Vec<_> = loaded.iter().map(|(_, d)| &d.profile).collect();
             let s = series(&profiles, &key.for_comparison());
             if json {
                 print_json(&mut out, &s);
@@ -206,6 +275,15 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Every snapshot the arguments name, in order.
+fn load_all(files: &[PathBuf]) -> Result<Vec<(String, Decoded)>, CliError> {
+    let mut all = Vec::new();
+    for f in files {
+        all.extend(load(f)?);
+    }
+    Ok(all)
 }
 
 fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) {
@@ -285,8 +363,19 @@ fn print_report(out: &mut impl Write, r: &Report) {
                 writeln!(out, "  line {}: {}", w.line, w.message)?;
             }
         }
-        Ok(())
+        print_limits(out, &r.limits)
     })();
+}
+
+/// The limits reached, one sentence each.
+fn print_limits(out: &mut impl Write, limits: &[parkview::report::LimitRow]) -> std::io::Result<()> {
+    if !limits.is_empty() {
+        writeln!(out, "\nlimits reached:")?;
+        for l in limits {
+            writeln!(out, "  {}", l.message)?;
+        }
+    }
+    Ok(())
 }
 
 fn print_series(out: &mut impl Write, s: &Series) {
@@ -297,7 +386,7 @@ fn print_series(out: &mut impl Write, s: &Series) {
             let counts: Vec<String> = r.counts.iter().map(|c| format!("{c:>6}")).collect();
             writeln!(out, "{} {:>+7}  [{}] {}", counts.join(""), r.delta, r.state.as_deref().unwrap_or("unknown"), leaf(&r.frames))?;
         }
-        Ok(())
+        print_limits(out, &s.limits)
     })();
 }
 
@@ -311,6 +400,6 @@ fn print_diff(out: &mut impl Write, d: &Diff) {
             let change = format!("{:?}", r.change).to_lowercase();
             writeln!(out, "{:>8} {:>8} {:>+8}  [{}] {} ({change}{persisted})", r.base, r.new, r.delta, r.state.as_deref().unwrap_or("unknown"), leaf(&r.frames))?;
         }
-        Ok(())
+        print_limits(out, &d.limits)
     })();
 }

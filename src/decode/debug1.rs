@@ -6,133 +6,159 @@
 //! symbolized frame. A record without `#` lines keeps its addresses as frames, as pprof does.
 
 use super::text::{parse_i64, parse_label_map, parse_u64, trim, Lines, Warnings};
+use crate::limits::{LimitHit, StackBuf, MAX_GOROUTINES, MAX_LABELS};
 use crate::model::{FrameId, LabelSetId, LabelValue, Profile, ProfileKind, Sample, SampleType};
 
-/// What the header line announced.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What a header line announced; each record is read and converted under the kind of the
+/// header above it.
+#[derive(Debug, Clone, PartialEq)]
 enum Kind {
     /// `goroutine profile: total N`, `threadcreate profile: total N`, any `X profile: total N`.
-    Count,
+    Count { name: String },
     /// `heap profile: 514: 8209912 [108747: 76458168] @ heap/1024`.
     Heap { rate: i64 },
     /// `--- mutex:` or `--- contention:`, then `cycles/second=N` and `sampling period=N`.
-    Contention,
+    Contention { mutex: bool, cycles_per_second: i64, sampling_period: i64 },
+}
+
+impl Kind {
+    /// Whether records of `other` can join a profile of this kind: the same values per record.
+    fn same_shape(&self, other: &Kind) -> bool {
+        match (self, other) {
+            (Kind::Count { name: a }, Kind::Count { name: b }) => a == b,
+            (Kind::Heap { .. }, Kind::Heap { .. }) => true,
+            (Kind::Contention { mutex: a, .. }, Kind::Contention { mutex: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Kind::Count { name } => name,
+            Kind::Heap { .. } => "heap",
+            Kind::Contention { mutex: true, .. } => "mutex",
+            Kind::Contention { mutex: false, .. } => "contention",
+        }
+    }
+
+    /// How many numbers precede the `@` of a record line.
+    fn counts(&self) -> usize {
+        match self {
+            Kind::Count { .. } => 1,
+            Kind::Heap { .. } => 4,
+            Kind::Contention { .. } => 2,
+        }
+    }
 }
 
 struct Record {
     values: Vec<i64>,
     addresses: Vec<u64>,
-    frames: Vec<FrameId>,
+    frames: StackBuf,
     labels: LabelSetId,
 }
 
-pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
-    let mut profile = Profile::new(ProfileKind::Goroutine);
-    let mut kind = Kind::Count;
-    let mut headers = 0u32;
-    let mut announced_total: i64 = 0;
-    let mut cycles_per_second: i64 = 0;
-    let mut sampling_period: i64 = 1;
-    let mut record: Option<Record> = None;
-    let mut records: Vec<Record> = Vec::new();
-    let mut writes_allocs = false;
+/// The profile being built: the kind of its first header, and the records read so far.
+struct Builder {
+    profile: Profile,
+    /// The kind of the first header; records under a header of another shape are skipped.
+    kind: Option<Kind>,
+    /// The header above the records being read, when its records are read.
+    current: Option<Kind>,
+    record: Option<Record>,
+    headers: u32,
+    /// Headers of the first header's shape: profiles concatenated into one (`cat a.txt b.txt`).
+    concatenated: u32,
+    announced_total: i64,
+    writes_allocs: bool,
+}
 
+pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
+    let mut b = Builder {
+        profile: Profile::new(ProfileKind::Goroutine),
+        kind: None,
+        current: None,
+        record: None,
+        headers: 0,
+        concatenated: 0,
+        announced_total: 0,
+        writes_allocs: false,
+    };
     for line in Lines::new(bytes) {
         let t = trim(line.text);
         let number = line.number;
+        if line.cut {
+            warnings.limit(LimitHit::LineBytes { lines: 1 });
+        }
         if t.is_empty() {
-            records.extend(record.take());
+            b.flush(warnings);
             continue;
         }
         if let Some(rest) = t.strip_prefix(b"#") {
             let rest = trim(rest);
             if let Some(labels) = rest.strip_prefix(b"labels: ") {
-                match (record.as_mut(), parse_label_map(labels)) {
+                let profile = &mut b.profile;
+                match (b.record.as_mut(), parse_label_map(labels)) {
                     (Some(r), Some((pairs, _))) => {
+                        if pairs.len() > MAX_LABELS {
+                            warnings.limit(LimitHit::Labels { sets: 1 });
+                        }
                         let set = pairs
                             .iter()
+                            .take(MAX_LABELS)
                             .map(|(k, v)| (profile.strings.intern(k), LabelValue::Str(profile.strings.intern(v))))
                             .collect();
                         r.labels = profile.label_set(set);
                     }
+                    (None, _) if b.current.is_none() && b.headers > 0 => warnings.skipped += 1,
                     _ => warnings.skip(number, || "a `# labels:` line that could not be read, skipped".into()),
                 }
                 continue;
             }
             if line.text.get(1) == Some(&b'\t') {
-                match record.as_mut() {
+                match b.record.as_mut() {
                     Some(r) => {
-                        if let Some(frame) = frame_line(&mut profile, rest) {
-                            writes_allocs |= profile.func_name(frame) == "runtime/pprof.writeAlloc";
+                        if let Some(frame) = frame_line(&mut b.profile, rest) {
+                            b.writes_allocs |= b.profile.func_name(frame) == "runtime/pprof.writeAlloc";
                             r.frames.push(frame);
                         }
                     }
+                    None if b.current.is_none() && b.headers > 0 => warnings.skipped += 1,
                     None => warnings.skip(number, || "a frame line outside any record, skipped".into()),
                 }
             }
             // `# runtime.MemStats` and the lines after it are comments.
             continue;
         }
-        if let Some(header) = header_line(t) {
-            records.extend(record.take());
-            headers += 1;
-            match header {
-                Header::Count { name, total } => {
-                    if headers == 1 {
-                        profile.kind = match name.as_str() {
-                            "goroutine" => ProfileKind::Goroutine,
-                            "goroutineleak" => ProfileKind::GoroutineLeak,
-                            "threadcreate" => ProfileKind::ThreadCreate,
-                            _ => ProfileKind::Other(name.clone()),
-                        };
-                        profile.sample_types = vec![SampleType { kind: name, unit: "count".into() }];
-                    }
-                    announced_total += total;
-                }
-                Header::Heap { rate } => {
-                    kind = Kind::Heap { rate };
-                    profile.kind = ProfileKind::Heap;
-                    profile.sample_types = ["alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes"]
-                        .iter()
-                        .map(|s| {
-                            let (kind, unit) = s.split_once('/').expect("kind/unit");
-                            SampleType { kind: kind.into(), unit: unit.into() }
-                        })
-                        .collect();
-                    profile.default_sample_type = 3;
-                    profile.period_type = Some(SampleType { kind: "space".into(), unit: "bytes".into() });
-                    profile.period = rate;
-                }
-                Header::Contention { mutex } => {
-                    kind = Kind::Contention;
-                    profile.kind = if mutex { ProfileKind::Mutex } else { ProfileKind::Block };
-                    profile.sample_types = vec![
-                        SampleType { kind: "contentions".into(), unit: "count".into() },
-                        SampleType { kind: "delay".into(), unit: "nanoseconds".into() },
-                    ];
-                    profile.period_type = Some(SampleType { kind: "contentions".into(), unit: "count".into() });
-                }
-            }
+        if let Some((header, total)) = header_line(t) {
+            b.flush(warnings);
+            b.header(header, total, number, warnings);
             continue;
         }
-        if kind == Kind::Contention {
+        if let Some(Kind::Contention { cycles_per_second, sampling_period, .. }) = b.current.as_mut() {
             if let Some(v) = t.strip_prefix(b"cycles/second=") {
-                cycles_per_second = parse_i64(v).unwrap_or(0);
+                *cycles_per_second = parse_i64(v).unwrap_or(0);
                 continue;
             }
             if let Some(v) = t.strip_prefix(b"sampling period=") {
-                sampling_period = parse_i64(v).unwrap_or(1);
+                *sampling_period = parse_i64(v).unwrap_or(1);
+                b.profile.period = *sampling_period;
                 continue;
             }
         }
-        if headers == 0 {
-            warnings.skip(number, || "text before the profile header, skipped".into());
+        let Some(kind) = &b.current else {
+            if b.headers == 0 {
+                warnings.skip(number, || "text before the profile header, skipped".into());
+            } else {
+                // A record of a profile of another kind (its header was warned about).
+                warnings.skipped += 1;
+            }
             continue;
-        }
-        match record_line(t, kind) {
+        };
+        match record_line(t, kind.counts()) {
             Some((values, addresses)) => {
-                records.extend(record.take());
-                record = Some(Record { values, addresses, frames: Vec::new(), labels: 0 });
+                b.flush(warnings);
+                b.record = Some(Record { values, addresses, frames: StackBuf::default(), labels: 0 });
             }
             None => {
                 let shown = String::from_utf8_lossy(&t[..t.len().min(80)]).into_owned();
@@ -140,74 +166,145 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
             }
         }
     }
-    records.extend(record.take());
+    b.flush(warnings);
+    b.finish(warnings)
+}
 
-    if headers > 1 && kind == Kind::Count {
-        warnings.note(0, || format!("{headers} profiles were concatenated in this file; their records are counted together"));
-    }
-    if writes_allocs && profile.kind == ProfileKind::Heap {
-        // Heap and allocs print the same text; only /debug/pprof/allocs runs writeAlloc, and the
-        // profile records the allocations of its own writer.
-        profile.kind = ProfileKind::Allocs;
-        profile.default_sample_type = 1;
-    }
-    if matches!(kind, Kind::Contention) {
-        profile.period = sampling_period;
-    }
-    for r in records {
-        let frames = if r.frames.is_empty() {
-            r.addresses.iter().filter(|&&a| a != 0).map(|&a| profile.frame(&format!("{a:#x}"), "", 0)).collect()
-        } else {
-            r.frames
+impl Builder {
+    /// A header line: the first one sets the profile's kind; a later one of the same shape
+    /// continues it (`cat a.txt b.txt`), one of another shape is skipped with its records.
+    fn header(&mut self, header: Kind, total: i64, number: u32, warnings: &mut Warnings) {
+        self.headers += 1;
+        let Some(kind) = &self.kind else {
+            self.start(&header);
+            self.kind = Some(header.clone());
+            self.current = Some(header);
+            self.announced_total = total;
+            self.concatenated = 1;
+            return;
         };
-        let stack = profile.stacks.intern(frames);
-        let values = match kind {
-            Kind::Count => r.values,
+        if kind.same_shape(&header) {
+            self.announced_total = self.announced_total.saturating_add(total);
+            self.concatenated += 1;
+            self.current = Some(header);
+        } else {
+            let (first, other) = (kind.name().to_string(), header.name().to_string());
+            warnings.skip(number, || format!("a {other} profile after the {first} profile: parkview reads one kind of profile per input, so its records are skipped"));
+            self.current = None;
+        }
+    }
+
+    /// Sample types and kind from the first header.
+    fn start(&mut self, kind: &Kind) {
+        let profile = &mut self.profile;
+        match kind {
+            Kind::Count { name } => {
+                profile.kind = match name.as_str() {
+                    "goroutine" => ProfileKind::Goroutine,
+                    "goroutineleak" => ProfileKind::GoroutineLeak,
+                    "threadcreate" => ProfileKind::ThreadCreate,
+                    _ => ProfileKind::Other(name.clone()),
+                };
+                profile.sample_types = vec![SampleType { kind: name.clone(), unit: "count".into() }];
+            }
             Kind::Heap { rate } => {
-                let (inuse_objects, inuse_bytes) = unsample_heap(r.values[0], r.values[1], rate);
-                let (alloc_objects, alloc_bytes) = unsample_heap(r.values[2], r.values[3], rate);
+                profile.kind = ProfileKind::Heap;
+                profile.sample_types = ["alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes"]
+                    .iter()
+                    .map(|s| {
+                        let (kind, unit) = s.split_once('/').expect("kind/unit");
+                        SampleType { kind: kind.into(), unit: unit.into() }
+                    })
+                    .collect();
+                profile.default_sample_type = 3;
+                profile.period_type = Some(SampleType { kind: "space".into(), unit: "bytes".into() });
+                profile.period = *rate;
+            }
+            Kind::Contention { mutex, .. } => {
+                profile.kind = if *mutex { ProfileKind::Mutex } else { ProfileKind::Block };
+                profile.sample_types = vec![
+                    SampleType { kind: "contentions".into(), unit: "count".into() },
+                    SampleType { kind: "delay".into(), unit: "nanoseconds".into() },
+                ];
+                profile.period_type = Some(SampleType { kind: "contentions".into(), unit: "count".into() });
+                profile.period = 1;
+            }
+        }
+    }
+
+    /// Converts the record being read, under the kind of its header, into a sample.
+    fn flush(&mut self, warnings: &mut Warnings) {
+        let (Some(mut r), Some(kind)) = (self.record.take(), self.current.as_ref()) else { return };
+        let profile = &mut self.profile;
+        if profile.samples.len() >= MAX_GOROUTINES {
+            warnings.limit(LimitHit::Goroutines { kept: MAX_GOROUTINES as u64, skipped: 1 });
+            return;
+        }
+        if r.frames.is_empty() {
+            for &a in r.addresses.iter().filter(|&&a| a != 0) {
+                r.frames.push(profile.frame(&format!("{a:#x}"), "", 0));
+            }
+        }
+        if r.frames.elided() {
+            warnings.limit(LimitHit::Frames { stacks: 1 });
+        }
+        let stack = r.frames.finish(profile);
+        let values = match kind {
+            Kind::Count { .. } => r.values,
+            Kind::Heap { rate } => {
+                let (inuse_objects, inuse_bytes) = unsample_heap(r.values[0], r.values[1], *rate);
+                let (alloc_objects, alloc_bytes) = unsample_heap(r.values[2], r.values[3], *rate);
                 vec![alloc_objects, alloc_bytes, inuse_objects, inuse_bytes]
             }
-            Kind::Contention => {
+            Kind::Contention { cycles_per_second, sampling_period, .. } => {
                 // As pprof does: counts times the sampling period; cycles to nanoseconds.
                 let (cycles, count) = (r.values[0], r.values[1]);
-                let nanos = if cycles_per_second > 0 {
-                    (cycles as f64 * sampling_period as f64 / (cycles_per_second as f64 / 1e9)) as i64
+                let nanos = if *cycles_per_second > 0 {
+                    (cycles as f64 * *sampling_period as f64 / (*cycles_per_second as f64 / 1e9)) as i64
                 } else {
                     cycles
                 };
-                vec![count.saturating_mul(sampling_period), nanos]
+                vec![count.saturating_mul(*sampling_period), nanos]
             }
         };
         profile.samples.push(Sample { stack, values: values.into(), labels: r.labels, goroutine: None });
     }
-    if kind == Kind::Count {
-        let sum: i64 = profile.samples.iter().map(|s| s.values[0]).sum();
-        if sum != announced_total {
-            warnings.note(1, || format!("the header announces {announced_total} in all, the records add up to {sum}"));
+
+    fn finish(self, warnings: &mut Warnings) -> Profile {
+        let mut profile = self.profile;
+        if self.writes_allocs && profile.kind == ProfileKind::Heap {
+            // Heap and allocs print the same text; only /debug/pprof/allocs runs writeAlloc, and
+            // the profile records the allocations of its own writer.
+            profile.kind = ProfileKind::Allocs;
+            profile.default_sample_type = 1;
         }
+        if let (Some(Kind::Count { .. }), n @ 2..) = (&self.kind, self.concatenated) {
+            warnings.note(0, || format!("{n} profiles were concatenated in this file; their records are counted together"));
+        }
+        if let Some(Kind::Count { .. }) = self.kind {
+            let sum = profile.samples.iter().fold(0i64, |sum, s| sum.saturating_add(s.values[0]));
+            let announced = self.announced_total;
+            if sum != announced {
+                warnings.note(1, || format!("the header announces {announced} in all, the records add up to {sum}"));
+            }
+        }
+        profile
     }
-    profile
 }
 
-enum Header {
-    Count { name: String, total: i64 },
-    Heap { rate: i64 },
-    Contention { mutex: bool },
-}
-
-fn header_line(t: &[u8]) -> Option<Header> {
+/// A header line: its kind, and for count profiles the total it announces.
+fn header_line(t: &[u8]) -> Option<(Kind, i64)> {
     if t.starts_with(b"--- mutex:") {
-        return Some(Header::Contention { mutex: true });
+        return Some((Kind::Contention { mutex: true, cycles_per_second: 0, sampling_period: 1 }, 0));
     }
     if t.starts_with(b"--- contention:") {
-        return Some(Header::Contention { mutex: false });
+        return Some((Kind::Contention { mutex: false, cycles_per_second: 0, sampling_period: 1 }, 0));
     }
     if let Some(rest) = t.strip_prefix(b"heap profile: ") {
         // `514: 8209912 [108747: 76458168] @ heap/1024`: the rate is twice the sampling rate.
         let at = memchr::memmem::find(rest, b"@ heap/")?;
         let rate = parse_i64(trim(&rest[at + 7..])).unwrap_or(0) / 2;
-        return Some(Header::Heap { rate });
+        return Some((Kind::Heap { rate }, 0));
     }
     let at = memchr::memmem::find(t, b" profile: total ")?;
     let name = String::from_utf8_lossy(&t[..at]).into_owned();
@@ -215,11 +312,12 @@ fn header_line(t: &[u8]) -> Option<Header> {
         return None;
     }
     let total = parse_i64(trim(&t[at + 16..]))?;
-    Some(Header::Count { name, total })
+    Some((Kind::Count { name }, total))
 }
 
-/// `12 @ 0x1 0x2`, `0: 0 [1: 1280] @ 0x1`, `3087882954 21 @ 0x1`.
-fn record_line(t: &[u8], kind: Kind) -> Option<(Vec<i64>, Vec<u64>)> {
+/// `12 @ 0x1 0x2`, `0: 0 [1: 1280] @ 0x1`, `3087882954 21 @ 0x1`: `expected` numbers before
+/// the `@`, addresses after it.
+fn record_line(t: &[u8], expected: usize) -> Option<(Vec<i64>, Vec<u64>)> {
     let at = memchr::memmem::find(t, b"@")?;
     let (counts, addresses) = (&t[..at], &t[at + 1..]);
     let numbers: Vec<i64> = counts
@@ -227,11 +325,6 @@ fn record_line(t: &[u8], kind: Kind) -> Option<(Vec<i64>, Vec<u64>)> {
         .filter(|s| !s.is_empty())
         .map(parse_i64)
         .collect::<Option<_>>()?;
-    let expected = match kind {
-        Kind::Count => 1,
-        Kind::Heap { .. } => 4,
-        Kind::Contention => 2,
-    };
     if numbers.len() != expected {
         return None;
     }

@@ -4,7 +4,9 @@
 //! records `count, depth, pc...`, then the trailer `0, 1, 0`, then the text of
 //! /proc/self/maps. The profile carries addresses only; frames are named by address.
 
+use super::text::Warnings;
 use super::DecodeError;
+use crate::limits::{LimitHit, StackBuf, MAX_GOROUTINES};
 use crate::model::{Profile, ProfileKind, Sample, SampleType};
 
 #[derive(Clone, Copy)]
@@ -35,7 +37,7 @@ pub fn is_legacy_cpu(bytes: &[u8]) -> bool {
     layout(bytes).is_some_and(|l| l.read(bytes, 3 * l.word).is_some_and(|period| period > 0))
 }
 
-pub fn convert(bytes: &[u8]) -> Result<Profile, DecodeError> {
+pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeError> {
     let l = layout(bytes).ok_or(DecodeError::Legacy { offset: 0, reason: "expected the header words 0, 3, 0, period, 0".into() })?;
     let period_us = l.read(bytes, 3 * l.word).unwrap_or(0) as i64;
     let mut profile = Profile::new(ProfileKind::Cpu);
@@ -58,15 +60,24 @@ pub fn convert(bytes: &[u8]) -> Result<Profile, DecodeError> {
         if depth as usize > remaining_words.saturating_sub(2) {
             return Err(DecodeError::Legacy { offset: at, reason: format!("a record claims {depth} addresses, more than the file holds") });
         }
-        let mut frames = Vec::with_capacity(depth as usize);
+        let next = at + (2 + depth as usize) * l.word;
+        if profile.samples.len() == MAX_GOROUTINES {
+            notes.limit(LimitHit::Goroutines { kept: MAX_GOROUTINES as u64, skipped: 1 });
+            at = next;
+            continue;
+        }
+        let mut frames = StackBuf::default();
         for i in 0..depth as usize {
             let pc = l.read(bytes, at + (2 + i) * l.word).ok_or(cut(at))?;
             frames.push(profile.frame(&format!("{pc:#x}"), "", 0));
         }
-        let stack = profile.stacks.intern(frames);
-        let count = count as i64;
+        if frames.elided() {
+            notes.limit(LimitHit::Frames { stacks: 1 });
+        }
+        let stack = frames.finish(&mut profile);
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
         profile.samples.push(Sample { stack, values: smallvec::smallvec![count, count.saturating_mul(profile.period)], labels: 0, goroutine: None });
-        at += (2 + depth as usize) * l.word;
+        at = next;
     }
     Ok(profile)
 }

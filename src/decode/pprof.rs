@@ -3,11 +3,16 @@
 //! The message structs are written out with prost's derive (no protoc at build time). They
 //! follow google/pprof `proto/profile.proto` as of 2024 (fields 1-15 of Profile, including
 //! `doc_url`; Line.column; Location.is_folded). Unknown fields are skipped, as protobuf allows.
+//! The top-level message is walked field by field (bounds-checked), and each embedded message
+//! decoded by prost on its own, so that a profile is never held twice.
 
+use super::text::Warnings;
 use super::DecodeError;
-use crate::model::{FrameId, LabelValue, Profile, ProfileKind, Sample, SampleType};
+use crate::limits::{elided_stack, LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
+use crate::model::{FrameId, LabelValue, Profile, ProfileKind, Sample, SampleType, StackId};
 use prost::Message;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 #[derive(Clone, PartialEq, Message)]
 pub struct PbProfile {
@@ -158,55 +163,90 @@ const PROFILE_FIELDS: [&str; 16] = [
 /// Does this look like a Profile message? Walks the top-level fields of the first bytes: each
 /// must be one of Profile's fields with its wire type, and at least one must be seen.
 pub fn is_pprof(bytes: &[u8]) -> bool {
-    let mut pos = 0;
-    let mut fields = 0;
-    while pos < bytes.len() && fields < 64 {
-        match read_field(bytes, pos) {
-            Ok((tag, wire, next)) => {
-                let expected_wire = match tag {
-                    1..=6 | 11 => 2,
-                    7..=10 | 12 | 14 | 15 => 0,
-                    13 => {
-                        if wire == 0 || wire == 2 {
-                            wire
-                        } else {
-                            return false;
-                        }
-                    }
-                    _ => return false,
-                };
-                if wire != expected_wire {
-                    return false;
-                }
-                fields += 1;
-                pos = next;
-            }
+    let mut fields = Fields { bytes, pos: 0 };
+    let mut seen = 0;
+    while seen < 64 {
+        match fields.next() {
+            None => break,
+            Some(Ok(f)) if expected_wire(f.tag).is_some_and(|w| w.contains(&f.wire)) => seen += 1,
+            Some(Ok(_)) => return false,
             // Cut short after at least one good field: still a profile, a broken one.
-            Err(_) => return fields > 0,
+            Some(Err(_)) => return seen > 0,
         }
     }
-    fields > 0
+    seen > 0
 }
 
-/// Reads one field's key and skips its value: (tag, wire type, offset after it).
-fn read_field(bytes: &[u8], pos: usize) -> Result<(u64, u8, usize), (usize, String)> {
-    let (key, mut next) = read_varint(bytes, pos).ok_or((pos, "a field key (varint) runs past the end".to_string()))?;
+/// The wire types Profile's field `tag` may come in; `None` for a field Profile does not have.
+fn expected_wire(tag: u64) -> Option<&'static [u8]> {
+    match tag {
+        1..=6 | 11 => Some(&[2]),
+        7..=10 | 12 | 14 | 15 => Some(&[0]),
+        // `comment` is repeated int64: packed (2) or not (0).
+        13 => Some(&[0, 2]),
+        _ => None,
+    }
+}
+
+/// One field of a message: its number, wire type, and value (the bytes of a length-delimited
+/// value, the number of a varint), with the offset of the value in the input.
+struct Field<'a> {
+    tag: u64,
+    wire: u8,
+    at: usize,
+    body: &'a [u8],
+    varint: u64,
+}
+
+/// The fields of a message, each bounds-checked before it is handed out: a length past the end
+/// or a varint cut short is an error naming the byte offset, never a slice out of range.
+struct Fields<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = Result<Field<'a>, (usize, Option<u64>, String)>;
+
+    /// `Err((offset, tag if its key was read, why))`; after an error the walk ends.
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.bytes.len() {
+            return None;
+        }
+        let field = read_field(self.bytes, self.pos);
+        match &field {
+            Ok(f) => self.pos = f.at + f.body.len(),
+            Err(_) => self.pos = self.bytes.len(),
+        }
+        Some(field)
+    }
+}
+
+/// Reads the field at `pos`.
+fn read_field(bytes: &[u8], pos: usize) -> Result<Field<'_>, (usize, Option<u64>, String)> {
+    let (key, at) = read_varint(bytes, pos).ok_or((pos, None, "a field key (varint) runs past the end".to_string()))?;
     let (tag, wire) = (key >> 3, (key & 7) as u8);
     if tag == 0 {
-        return Err((pos, "field number 0 is not allowed".into()));
+        return Err((pos, None, "field number 0 is not allowed".into()));
     }
-    match wire {
-        0 => next = read_varint(bytes, next).ok_or((next, "a varint runs past the end".to_string()))?.1,
-        1 => next = next.checked_add(8).filter(|&n| n <= bytes.len()).ok_or((next, "a fixed64 runs past the end".to_string()))?,
-        5 => next = next.checked_add(4).filter(|&n| n <= bytes.len()).ok_or((next, "a fixed32 runs past the end".to_string()))?,
-        2 => {
-            let (len, start) = read_varint(bytes, next).ok_or((next, "a length runs past the end".to_string()))?;
-            let end = (start as u64).checked_add(len).filter(|&e| e <= bytes.len() as u64);
-            next = end.ok_or((next, format!("a length of {len} bytes runs past the end ({} bytes left)", bytes.len() - start)))? as usize;
+    let err = |at: usize, why: String| (at, Some(tag), why);
+    let (body_at, len, varint) = match wire {
+        0 => {
+            let (value, end) = read_varint(bytes, at).ok_or(err(at, "a varint runs past the end".into()))?;
+            (at, end - at, value)
         }
-        w => return Err((pos, format!("wire type {w} is not used by profile.proto"))),
-    }
-    Ok((tag, wire, next))
+        1 => (at, 8, 0),
+        5 => (at, 4, 0),
+        2 => {
+            let (len, start) = read_varint(bytes, at).ok_or(err(at, "a length runs past the end".into()))?;
+            let left = bytes.len() - start;
+            let len = usize::try_from(len).ok().filter(|&l| l <= left).ok_or(err(at, format!("a length of {len} bytes runs past the end ({left} bytes left)")))?;
+            (start, len, 0)
+        }
+        w => return Err(err(pos, format!("wire type {w} is not used by profile.proto"))),
+    };
+    let body = bytes.get(body_at..body_at + len).ok_or(err(body_at, format!("a {len}-byte value runs past the end")))?;
+    Ok(Field { tag, wire, at: body_at, body, varint })
 }
 
 fn read_varint(bytes: &[u8], mut pos: usize) -> Option<(u64, usize)> {
@@ -222,116 +262,161 @@ fn read_varint(bytes: &[u8], mut pos: usize) -> Option<(u64, usize)> {
     None
 }
 
-/// Where a broken message breaks: the first top-level field that does not read, or, inside a
-/// repeated message field that prost rejected, the field that holds the bad bytes.
-fn locate_error(bytes: &[u8], reason: String) -> DecodeError {
-    let mut pos = 0;
-    while pos < bytes.len() {
-        match read_field(bytes, pos) {
-            Ok((tag, wire, next)) => {
-                let name = PROFILE_FIELDS.get(tag as usize).copied().unwrap_or("an unknown field");
-                if wire == 2 && tag <= 5 || tag == 11 {
-                    let (len, start) = read_varint(bytes, read_varint(bytes, pos).map_or(pos, |(_, p)| p)).unwrap_or((0, next));
-                    let body = &bytes[start..start + len as usize];
-                    if let Some((inner, why)) = first_bad_field(body) {
-                        return DecodeError::Protobuf { offset: start + inner, field: format!("Profile.{name} (field {tag})"), reason: why };
-                    }
-                }
-                pos = next;
-            }
-            Err((offset, why)) => {
-                let field = read_varint(bytes, pos)
-                    .map(|(key, _)| key >> 3)
-                    .map(|tag| format!("Profile.{} (field {tag})", PROFILE_FIELDS.get(tag as usize).copied().unwrap_or("?")))
-                    .unwrap_or_else(|| "Profile".into());
-                return DecodeError::Protobuf { offset, field, reason: why };
-            }
-        }
+fn field_name(tag: Option<u64>) -> String {
+    match tag {
+        Some(tag) => format!("Profile.{} (field {tag})", PROFILE_FIELDS.get(tag as usize).copied().unwrap_or("an unknown field")),
+        None => "Profile".into(),
     }
-    DecodeError::Protobuf { offset: 0, field: "Profile".into(), reason }
 }
 
-/// The first field of an embedded message that does not read, as (offset, why).
-fn first_bad_field(body: &[u8]) -> Option<(usize, String)> {
-    let mut pos = 0;
-    while pos < body.len() {
-        match read_field(body, pos) {
-            Ok((_, _, next)) => pos = next,
-            Err(e) => return Some(e),
-        }
-    }
-    None
+/// A top-level field that does not read.
+fn field_error((offset, tag, reason): (usize, Option<u64>, String)) -> DecodeError {
+    DecodeError::Protobuf { offset, field: field_name(tag), reason }
 }
 
-pub fn convert(bytes: &[u8]) -> Result<Profile, DecodeError> {
-    let pb = PbProfile::decode(bytes).map_err(|e| locate_error(bytes, e.to_string()))?;
-    let string = |i: i64| -> &str { usize::try_from(i).ok().and_then(|i| pb.string_table.get(i)).map_or("", |s| s.as_str()) };
+/// An embedded message that prost rejected: the offset of its first field that does not read
+/// (else of the message), and prost's reason.
+fn message_error(f: &Field, e: prost::DecodeError) -> DecodeError {
+    let inner = Fields { bytes: f.body, pos: 0 }.find_map(Result::err).map_or(0, |(offset, _, _)| offset);
+    DecodeError::Protobuf { offset: f.at + inner, field: field_name(Some(f.tag)), reason: e.to_string() }
+}
 
-    let sample_types: Vec<SampleType> =
-        pb.sample_type.iter().map(|t| SampleType { kind: string(t.r#type).into(), unit: string(t.unit).into() }).collect();
+fn too_many(f: &Field, what: &str) -> DecodeError {
+    DecodeError::Protobuf { offset: f.at, field: field_name(Some(f.tag)), reason: format!("more than {MAX_TABLE} {what} (MAX_TABLE), the most parkview reads") }
+}
+
+/// Decodes a profile.proto in three walks over its top-level fields, never holding more than
+/// one sample's message at a time: first the string table, functions, sample types and
+/// scalars; then the locations, expanded to frames; then the samples, each converted as it is
+/// read. Go writes samples before the tables they name, so one walk would have to keep them all.
+pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeError> {
+    let mut strings: Vec<&[u8]> = Vec::new();
+    let mut functions: FxHashMap<u64, PbFunction> = FxHashMap::default();
+    let mut types: Vec<PbValueType> = Vec::new();
+    let mut period_type: Option<PbValueType> = None;
+    let (mut period, mut duration_nanos, mut default_sample_type) = (0i64, 0i64, 0i64);
+    for field in (Fields { bytes, pos: 0 }) {
+        let f = field.map_err(field_error)?;
+        if expected_wire(f.tag).is_some_and(|w| !w.contains(&f.wire)) {
+            return Err(DecodeError::Protobuf { offset: f.at, field: field_name(Some(f.tag)), reason: format!("wire type {} is not this field's", f.wire) });
+        }
+        match f.tag {
+            1 if types.len() == MAX_SAMPLE_TYPES => notes.limit(LimitHit::SampleTypes { seen: types.len() as u64 + 1 }),
+            1 => types.push(PbValueType::decode(f.body).map_err(|e| message_error(&f, e))?),
+            5 if functions.len() == MAX_TABLE => return Err(too_many(&f, "functions")),
+            5 => {
+                let function = PbFunction::decode(f.body).map_err(|e| message_error(&f, e))?;
+                functions.insert(function.id, function);
+            }
+            6 if strings.len() == MAX_TABLE => return Err(too_many(&f, "strings")),
+            6 => strings.push(f.body),
+            11 => period_type = Some(PbValueType::decode(f.body).map_err(|e| message_error(&f, e))?),
+            10 => duration_nanos = f.varint as i64,
+            12 => period = f.varint as i64,
+            14 => default_sample_type = f.varint as i64,
+            _ => {}
+        }
+    }
+    let string = |i: i64| -> &[u8] { usize::try_from(i).ok().and_then(|i| strings.get(i).copied()).unwrap_or(b"") };
+    let text = |i: i64| String::from_utf8_lossy(string(i)).into_owned();
+    if let Some(LimitHit::SampleTypes { seen }) = notes.limits.iter_mut().find(|h| matches!(h, LimitHit::SampleTypes { .. })) {
+        // Counted as they came; say how many there were in all.
+        *seen = (Fields { bytes, pos: 0 }).filter(|f| f.as_ref().is_ok_and(|f| f.tag == 1)).count() as u64;
+    }
+
+    let sample_types: Vec<SampleType> = types.iter().map(|t| SampleType { kind: text(t.r#type), unit: text(t.unit) }).collect();
     let mut profile = Profile::new(ProfileKind::Other(String::new()));
-    profile.period_type = pb.period_type.as_ref().map(|t| SampleType { kind: string(t.r#type).into(), unit: string(t.unit).into() });
-    profile.period = pb.period;
-    profile.duration_nanos = pb.duration_nanos;
-    let default_name = string(pb.default_sample_type);
+    profile.period_type = period_type.as_ref().map(|t| SampleType { kind: text(t.r#type), unit: text(t.unit) });
+    profile.period = period;
+    profile.duration_nanos = duration_nanos;
+    let default_name = text(default_sample_type);
     profile.default_sample_type = sample_types.iter().position(|t| t.kind == default_name && !default_name.is_empty()).unwrap_or(sample_types.len().saturating_sub(1));
 
-    let functions: HashMap<u64, &PbFunction> = pb.function.iter().map(|f| (f.id, f)).collect();
-    // Each location expands to its lines, innermost (line[0]) first.
-    let mut location_frames: HashMap<u64, Vec<FrameId>> = HashMap::with_capacity(pb.location.len());
-    for location in &pb.location {
-        let mut frames = Vec::with_capacity(location.line.len().max(1));
-        for line in &location.line {
-            let (name, file) = match functions.get(&line.function_id) {
-                Some(f) => (string(f.name), string(f.filename)),
-                None => ("", ""),
-            };
+    // Each location expands to its lines, innermost (line[0]) first, kept in one buffer.
+    let mut location_frames: Vec<FrameId> = Vec::new();
+    let mut locations: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
+    for field in (Fields { bytes, pos: 0 }) {
+        let f = field.map_err(field_error)?;
+        if f.tag != 4 {
+            continue;
+        }
+        if locations.len() == MAX_TABLE {
+            return Err(too_many(&f, "locations"));
+        }
+        let location = PbLocation::decode(f.body).map_err(|e| message_error(&f, e))?;
+        let start = location_frames.len();
+        if location.line.len() > MAX_FRAMES {
+            notes.limit(LimitHit::Frames { stacks: 1 });
+        }
+        for line in location.line.iter().take(MAX_FRAMES) {
+            let function = functions.get(&line.function_id);
+            let (name, file) = function.map_or((&b""[..], &b""[..]), |f| (string(f.name), string(f.filename)));
             let line_no = u32::try_from(line.line).unwrap_or(0);
-            if let Some(start) = functions.get(&line.function_id).and_then(|f| u32::try_from(f.start_line).ok()).filter(|&s| s > 0) {
-                let func = profile.strings.intern(name);
+            if let Some(start) = function.and_then(|f| u32::try_from(f.start_line).ok()).filter(|&s| s > 0) {
+                let func = profile.strings.intern_bytes(name);
                 profile.function_start_lines.insert(func, start);
             }
-            if name.is_empty() {
-                frames.push(profile.frame(&address_name(location.address), file, line_no));
+            let frame = if name.is_empty() {
+                profile.frame(&address_name(location.address), &String::from_utf8_lossy(file), line_no)
             } else {
-                frames.push(profile.frame(name, file, line_no));
-            }
+                let func = profile.strings.intern_bytes(name);
+                let file = profile.strings.intern_bytes(file);
+                profile.frames.intern(crate::model::Frame { func, file, line: line_no })
+            };
+            location_frames.push(frame);
         }
-        if frames.is_empty() {
-            frames.push(profile.frame(&address_name(location.address), "", 0));
+        if location.line.is_empty() {
+            location_frames.push(profile.frame(&address_name(location.address), "", 0));
         }
-        location_frames.insert(location.id, frames);
+        locations.insert(location.id, (start, location_frames.len() - start));
     }
 
     let width = sample_types.len();
     let mut missing_locations = 0usize;
-    for sample in &pb.sample {
-        let mut frames = Vec::with_capacity(sample.location_id.len());
-        for id in &sample.location_id {
-            match location_frames.get(id) {
-                Some(f) => frames.extend_from_slice(f),
-                None => missing_locations += 1,
-            }
+    let mut skipped = 0u64;
+    let mut frames: Vec<FrameId> = Vec::new();
+    for field in (Fields { bytes, pos: 0 }) {
+        let f = field.map_err(field_error)?;
+        if f.tag != 2 {
+            continue;
+        }
+        if profile.samples.len() == MAX_GOROUTINES {
+            skipped += 1;
+            continue;
+        }
+        let sample = PbSample::decode(f.body).map_err(|e| message_error(&f, e))?;
+        let spans: Vec<(usize, usize)> = sample
+            .location_id
+            .iter()
+            .filter_map(|id| {
+                let span = locations.get(id).copied();
+                missing_locations += span.is_none() as usize;
+                span
+            })
+            .collect();
+        let stack = sample_stack(&mut profile, &location_frames, &spans, &mut frames, notes);
+        if sample.label.len() > MAX_LABELS {
+            notes.limit(LimitHit::Labels { sets: 1 });
         }
         let labels = sample
             .label
             .iter()
+            .take(MAX_LABELS)
             .map(|l| {
-                let key = profile.strings.intern(string(l.key));
+                let key = profile.strings.intern_bytes(string(l.key));
                 let value = if l.str != 0 {
-                    LabelValue::Str(profile.strings.intern(string(l.str)))
+                    LabelValue::Str(profile.strings.intern_bytes(string(l.str)))
                 } else {
-                    let unit = (l.num_unit != 0).then(|| profile.strings.intern(string(l.num_unit)));
+                    let unit = (l.num_unit != 0).then(|| profile.strings.intern_bytes(string(l.num_unit)));
                     LabelValue::Num { value: l.num, unit }
                 };
                 (key, value)
             })
             .collect();
         let labels = profile.label_set(labels);
-        let stack = profile.stacks.intern(frames);
-        let mut values = sample.value.clone();
+        let mut values: SmallVec<[i64; 4]> = sample.value.iter().copied().take(width).collect();
         values.resize(width, 0);
-        profile.samples.push(Sample { stack, values: values.into(), labels, goroutine: None });
+        profile.samples.push(Sample { stack, values, labels, goroutine: None });
     }
     if missing_locations > 0 {
         return Err(DecodeError::Protobuf {
@@ -340,9 +425,31 @@ pub fn convert(bytes: &[u8]) -> Result<Profile, DecodeError> {
             reason: format!("{missing_locations} location ids name no location"),
         });
     }
-    profile.kind = kind_of(&profile, &sample_types, default_name);
+    if skipped > 0 {
+        notes.limit(LimitHit::Goroutines { kept: MAX_GOROUTINES as u64, skipped });
+    }
+    profile.kind = kind_of(&profile, &sample_types, &default_name);
     profile.sample_types = sample_types;
     Ok(profile)
+}
+
+/// The stack of a sample whose locations expand to `spans` of `location_frames`: all of it
+/// when it fits [`MAX_FRAMES`], else its first and last halves. Only those frames are read,
+/// so a sample naming a deep location many times costs its location ids, not their frames.
+fn sample_stack(profile: &mut Profile, location_frames: &[FrameId], spans: &[(usize, usize)], frames: &mut Vec<FrameId>, notes: &mut Warnings) -> StackId {
+    const HALF: usize = MAX_FRAMES / 2;
+    let span = |&(start, len): &(usize, usize)| &location_frames[start..start + len];
+    let total: u64 = spans.iter().map(|&(_, len)| len as u64).sum();
+    frames.clear();
+    if total <= MAX_FRAMES as u64 {
+        frames.extend(spans.iter().flat_map(span));
+        return profile.stacks.intern_slice(frames);
+    }
+    notes.limit(LimitHit::Frames { stacks: 1 });
+    frames.extend(spans.iter().flat_map(span).take(HALF));
+    let mut last: Vec<FrameId> = spans.iter().rev().flat_map(|s| span(s).iter().rev()).take(HALF).copied().collect();
+    last.reverse();
+    elided_stack(profile, frames, total - MAX_FRAMES as u64, &last)
 }
 
 /// An unsymbolized location is named by its address, as pprof shows it; 0 and all-ones are

@@ -1,15 +1,18 @@
 //! What the text formats share: line splitting over bytes, sniffing, warnings, and Go's
 //! quoted strings (label values are printed with `%q`).
 
-use super::{Format, MAX_WARNINGS};
+use super::Format;
+use crate::limits::{self, LimitHit, MAX_LINE_BYTES, MAX_WARNINGS};
 use crate::model::Warning;
 use memchr::{memchr, memrchr};
 
-/// Warnings as a decoder collects them: the first [`MAX_WARNINGS`] kept, all counted.
+/// What a decoder noted besides the profile: the first [`MAX_WARNINGS`] warnings (all skipped
+/// lines counted), and the limits the input reached.
 #[derive(Debug, Default)]
 pub struct Warnings {
     pub kept: Vec<Warning>,
     pub skipped: u64,
+    pub limits: Vec<LimitHit>,
 }
 
 impl Warnings {
@@ -24,10 +27,15 @@ impl Warnings {
             self.kept.push(Warning { line, message: message() });
         }
     }
+    /// A limit the input reached (see [`crate::limits`]).
+    pub fn limit(&mut self, hit: LimitHit) {
+        limits::record(&mut self.limits, hit);
+    }
 }
 
-/// Lines over bytes: each without its `\n` and `\r`, with its 1-based number, and whether it
-/// ended with a newline (a last line without one may have been cut off).
+/// Lines over bytes: each without its `\n` and `\r`, with its 1-based number, whether it
+/// ended with a newline (a last line without one may have been cut off), and whether it was
+/// longer than [`MAX_LINE_BYTES`] (then only its start is given).
 pub struct Lines<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -44,6 +52,8 @@ pub struct Line<'a> {
     pub text: &'a [u8],
     pub number: u32,
     pub terminated: bool,
+    /// The line was longer than [`MAX_LINE_BYTES`]: `text` is its start.
+    pub cut: bool,
 }
 
 impl<'a> Iterator for Lines<'a> {
@@ -66,17 +76,23 @@ impl<'a> Iterator for Lines<'a> {
         if let [head @ .., b'\r'] = text {
             text = head;
         }
+        let cut = text.len() > MAX_LINE_BYTES;
+        if cut {
+            text = &text[..MAX_LINE_BYTES];
+        }
         self.number = self.number.saturating_add(1);
-        Some(Line { text, number: self.number, terminated })
+        Some(Line { text, number: self.number, terminated, cut })
     }
 }
 
 /// Lines of an input that arrives in pieces (a file read in slices, a gzip stream inflating):
-/// the same lines, numbers and `terminated` flags as [`Lines`] over the whole input. A line cut
-/// between two pieces is carried over; nothing else is copied.
+/// the same lines, numbers and flags as [`Lines`] over the whole input. A line cut between two
+/// pieces is carried over, at most [`MAX_LINE_BYTES`] of it; nothing else is copied.
 #[derive(Debug, Default)]
 pub struct LineSplitter {
     carry: Vec<u8>,
+    /// Bytes of the carried line were dropped past [`MAX_LINE_BYTES`].
+    dropped: bool,
     number: u32,
 }
 
@@ -84,18 +100,12 @@ impl LineSplitter {
     /// Hands every line that `piece` completes to `each`.
     pub fn feed(&mut self, mut piece: &[u8], mut each: impl FnMut(Line<'_>)) {
         if !self.carry.is_empty() {
-            let Some(end) = memchr(b'\n', piece) else {
-                self.carry.extend_from_slice(piece);
-                return;
-            };
-            self.carry.extend_from_slice(&piece[..=end]);
+            let end = memchr(b'\n', piece);
+            self.carry_on(&piece[..end.unwrap_or(piece.len())]);
+            let Some(end) = end else { return };
+            self.carry.push(b'\n');
             piece = &piece[end + 1..];
-            let mut lines = Lines { bytes: &self.carry, pos: 0, number: self.number };
-            if let Some(line) = lines.next() {
-                each(line);
-            }
-            self.number = lines.number;
-            self.carry.clear();
+            self.emit_carry(&mut each);
         }
         let complete = memrchr(b'\n', piece).map_or(0, |end| end + 1);
         let mut lines = Lines { bytes: &piece[..complete], pos: 0, number: self.number };
@@ -103,14 +113,30 @@ impl LineSplitter {
             each(line);
         }
         self.number = lines.number;
-        self.carry.extend_from_slice(&piece[complete..]);
+        self.carry_on(&piece[complete..]);
+    }
+
+    /// Keeps a byte more than [`MAX_LINE_BYTES`], so that [`Lines`] sees the line is cut.
+    fn carry_on(&mut self, bytes: &[u8]) {
+        let room = (MAX_LINE_BYTES + 1).saturating_sub(self.carry.len());
+        self.dropped |= bytes.len() > room;
+        self.carry.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn emit_carry(&mut self, each: impl FnOnce(Line<'_>)) {
+        let mut lines = Lines { bytes: &self.carry, pos: 0, number: self.number };
+        if let Some(mut line) = lines.next() {
+            line.cut |= self.dropped;
+            each(line);
+        }
+        self.number = lines.number;
+        self.carry.clear();
+        self.dropped = false;
     }
 
     /// The last line, if the input did not end with a newline.
-    pub fn finish(self, each: impl FnOnce(Line<'_>)) {
-        if let Some(line) = (Lines { bytes: &self.carry, pos: 0, number: self.number }).next() {
-            each(line);
-        }
+    pub fn finish(mut self, each: impl FnOnce(Line<'_>)) {
+        self.emit_carry(each);
     }
 }
 
@@ -363,6 +389,24 @@ mod tests {
             lines,
             vec![(b"a".to_vec(), 1, true), (b"b".to_vec(), 2, true), (b"".to_vec(), 3, true), (b"c".to_vec(), 4, false)]
         );
+    }
+
+    #[test]
+    fn a_line_past_the_limit_is_cut_alike_whole_and_in_pieces() {
+        let mut input = b"goroutine 1 [running]:\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
+        input.extend_from_slice(b"\r\nlast\n");
+        let whole: Vec<_> = Lines::new(&input).map(|l| (l.text.len(), l.number, l.cut)).collect();
+        assert_eq!(whole, vec![(22, 1, false), (MAX_LINE_BYTES, 2, true), (4, 3, false)]);
+        for cut in [1, 30, 1000, MAX_LINE_BYTES, MAX_LINE_BYTES + 23, MAX_LINE_BYTES + 33, input.len() - 2] {
+            let mut split = Vec::new();
+            let mut splitter = LineSplitter::default();
+            for piece in [&input[..cut], &input[cut..]] {
+                splitter.feed(piece, |l| split.push((l.text.len(), l.number, l.cut)));
+            }
+            splitter.finish(|l| split.push((l.text.len(), l.number, l.cut)));
+            assert_eq!(split, whole, "cut at {cut}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! or not at all are accepted, a header glued to the text before it is found.
 
 use super::text::{contains, parse_label_map, parse_u64, trim, trim_end, trim_start, Line, Lines, Warnings};
+use crate::limits::{LimitHit, StackBuf, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_HEADER_ATTEMPTS, MAX_LABELS};
 use crate::model::{Ancestor, ArgList, Crash, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, StrId};
 use rustc_hash::FxHashMap;
 use smallvec::smallvec;
@@ -41,7 +42,7 @@ pub fn is_header_start(line: &[u8]) -> bool {
 
 /// Whether any line of `head` holds a goroutine header, at its start or after other text.
 pub fn has_goroutines(head: &[u8]) -> bool {
-    Lines::new(head).any(|l| find_header(l.text).is_some())
+    Lines::new(head).any(|l| find_header(l.text, &mut 0).is_some())
 }
 
 /// Parses a whole header line: `goroutine 23 [chan receive, 2 minutes] {route: "GET /x"}:`.
@@ -139,8 +140,11 @@ fn header_rest(rest: &[u8], header: &mut Header) -> Option<()> {
 }
 
 /// Finds a header in a line: at its start, or glued to text before it
-/// (`dumping all stacksgoroutine 1 [running]:`). Returns where it starts.
-fn find_header(line: &[u8]) -> Option<usize> {
+/// (`dumping all stacksgoroutine 1 [running]:`). Returns where it starts. A glued header is
+/// tried at the first [`MAX_HEADER_ATTEMPTS`] places that start like one, each try reading the
+/// rest of the line once, so a line of `goroutine 1 [` repeated costs linear time, not
+/// quadratic; `attempts` counts the tries.
+fn find_header(line: &[u8], attempts: &mut u64) -> Option<usize> {
     if is_header_start(line) {
         return Some(0);
     }
@@ -148,7 +152,13 @@ fn find_header(line: &[u8]) -> Option<usize> {
     if !(end.ends_with(b"]:") || end.ends_with(b"}:")) || line.len() < 14 {
         return None;
     }
-    memmem::find_iter(line, b"goroutine ").find(|&at| at > 0 && is_header_start(&line[at..]) && parse_header(&line[at..]).is_some())
+    memmem::find_iter(line, b"goroutine ")
+        .filter(|&at| at > 0 && is_header_start(&line[at..]))
+        .take(MAX_HEADER_ATTEMPTS)
+        .find(|&at| {
+            *attempts += 1;
+            parse_header(&line[at..]).is_some()
+        })
 }
 
 /// A function line: `pkg.(*T).Method(0x1, {0x2, 0x3})` gives the name and the argument text.
@@ -315,20 +325,27 @@ struct HeaderInfo {
     synctest_bubble: Option<u64>,
     labels: LabelSetId,
     has_unknown_parts: bool,
+    /// The header had more than [`MAX_LABELS`] labels.
+    labels_cut: bool,
 }
 
 struct Block {
     id: u64,
+    /// Whether the goroutine goes into the profile: not when it is a re-print (GOTRACEBACK=crash)
+    /// or past [`MAX_GOROUTINES`].
+    keep: bool,
     info: HeaderInfo,
     /// The header from its `[` on, to name its unknown parts in a warning.
     unknown_header: Option<Box<[u8]>>,
     line: u32,
-    frames: Vec<FrameId>,
+    frames: StackBuf,
     args: ArgList,
     created_by: Option<FrameId>,
     parent: Option<u64>,
     ancestors: Vec<Ancestor>,
-    ancestor: Option<(u64, Vec<FrameId>)>,
+    ancestor: Option<(u64, StackBuf)>,
+    /// Ancestor stacks past [`MAX_ANCESTORS`] were dropped.
+    ancestors_dropped: bool,
     elision: Elision,
     unavailable: bool,
     section: Section,
@@ -357,10 +374,19 @@ pub struct Decoder {
     brackets: FxHashMap<Box<[u8]>, Option<HeaderInfo>>,
     label_tails: FxHashMap<Box<[u8]>, Option<LabelSetId>>,
     /// The frames buffer, handed from one block to the next.
-    spare_frames: Vec<FrameId>,
+    spare_frames: StackBuf,
     /// Names already found to be function names, by string id.
     func_names: Vec<bool>,
+    /// Places where a header glued to other text was tried (see [`find_header`]).
+    header_attempts: u64,
 }
+
+/// The header caches are cleared when one holds this many entries: a dump repeats a few
+/// thousand distinct headers; only hostile input has more, and it must not grow them forever.
+const MAX_CACHED_HEADERS: usize = 1 << 16;
+
+/// Panic lines kept: a chain of recovered and re-raised panics prints one each.
+const MAX_PANIC_LINES: usize = 100;
 
 /// Decodes a whole debug=2 dump or traceback. Never fails: what cannot be read is warned about.
 pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
@@ -387,8 +413,9 @@ impl Decoder {
             headers: FxHashMap::default(),
             brackets: FxHashMap::default(),
             label_tails: FxHashMap::default(),
-            spare_frames: Vec::with_capacity(64),
+            spare_frames: StackBuf::default(),
             func_names: Vec::new(),
+            header_attempts: 0,
         }
     }
 
@@ -398,6 +425,9 @@ impl Decoder {
         // A last line without its newline, inside a goroutine: the input was cut there.
         if !line.terminated && self.block.is_some() {
             self.profile.truncated = true;
+        }
+        if line.cut {
+            self.warnings.limit(LimitHit::LineBytes { lines: 1 });
         }
         self.text_line(text, line.number);
     }
@@ -421,7 +451,7 @@ impl Decoder {
     fn text_line(&mut self, text: &[u8], number: u32) {
         // Every header ends with `:`; function and file lines never do, so most lines skip
         // the search for a header.
-        let header = if trim_end(text).last() == Some(&b':') { find_header(text) } else { None };
+        let header = if trim_end(text).last() == Some(&b':') { find_header(text, &mut self.header_attempts) } else { None };
         if let Some(at) = header {
             if at > 0 {
                 self.outside(&text[..at], number);
@@ -449,6 +479,11 @@ impl Decoder {
 
     /// The parsed header after its id, from the cache or parsed now.
     fn header_info(&mut self, rest: &[u8]) -> Option<HeaderInfo> {
+        if self.brackets.len() + self.label_tails.len() + self.headers.len() > MAX_CACHED_HEADERS {
+            self.brackets.clear();
+            self.label_tails.clear();
+            self.headers.clear();
+        }
         // Split at the bracket's end, unless Go 1.26 put the labels inside the bracket. Labels
         // are read before the state, as for a whole header, so ids come in the same order.
         if let Some(close) = memchr::memchr(b']', rest) {
@@ -487,7 +522,8 @@ impl Decoder {
         let mut header = Header::default();
         header_rest(rest, &mut header)?;
         let profile = &mut self.profile;
-        let labels = header.labels.iter().map(|(k, v)| (profile.strings.intern(k), LabelValue::Str(profile.strings.intern(v)))).collect();
+        let labels_cut = header.labels.len() > MAX_LABELS;
+        let labels = header.labels.iter().take(MAX_LABELS).map(|(k, v)| (profile.strings.intern(k), LabelValue::Str(profile.strings.intern(v)))).collect();
         let info = HeaderInfo {
             state: profile.strings.intern(&header.state),
             leaked: header.leaked,
@@ -497,6 +533,7 @@ impl Decoder {
             synctest_bubble: header.synctest_bubble,
             labels: profile.label_set(labels),
             has_unknown_parts: !header.unknown_parts.is_empty(),
+            labels_cut,
         };
         Some(info)
     }
@@ -506,7 +543,9 @@ impl Decoder {
         let t = trim(text);
         if let Some(pos) = memmem::find(t, b"panic: ").filter(|&p| p == 0 || (p == 1 && !t[0].is_ascii_alphanumeric())) {
             self.saw_crash = true;
-            self.crash.panic.push(String::from_utf8_lossy(&t[pos..]).into_owned());
+            if self.crash.panic.len() < MAX_PANIC_LINES {
+                self.crash.panic.push(String::from_utf8_lossy(&t[pos..]).into_owned());
+            }
         } else if let Some(pos) = memmem::find(t, b"fatal error: ").filter(|&p| p <= 1) {
             self.saw_crash = true;
             if self.crash.fatal_error.is_none() {
@@ -526,10 +565,15 @@ impl Decoder {
         // GOTRACEBACK=crash prints the goroutine running on each thread again: a block whose
         // (id, gp) was seen is read and then dropped.
         let seen_again = gp.is_some_and(|gp| !self.seen_gp.insert((id, gp)));
+        let full = self.profile.goroutines.len() >= MAX_GOROUTINES;
+        if full && !seen_again {
+            self.warnings.limit(LimitHit::Goroutines { kept: MAX_GOROUTINES as u64, skipped: 1 });
+        }
         let mut frames = std::mem::take(&mut self.spare_frames);
         frames.clear();
         self.block = Some(Block {
-            id: if seen_again { u64::MAX } else { id },
+            id,
+            keep: !seen_again && !full,
             info,
             unknown_header: info.has_unknown_parts.then(|| header_rest.into()),
             line,
@@ -539,6 +583,7 @@ impl Decoder {
             parent: None,
             ancestors: Vec::new(),
             ancestor: None,
+            ancestors_dropped: false,
             elision: Elision::None,
             unavailable: false,
             section: Section::Stack,
@@ -587,9 +632,9 @@ impl Decoder {
         }
         if let Some(rest) = t.strip_prefix(b"[originating from goroutine ") {
             if let Some(id) = rest.strip_suffix(b"]:").and_then(parse_u64) {
-                close_ancestor(&mut self.profile, block);
+                close_ancestor(&mut self.profile, &mut self.warnings, block);
                 block.section = Section::Ancestor;
-                block.ancestor = Some((id, Vec::new()));
+                block.ancestor = Some((id, StackBuf::default()));
                 return;
             }
         }
@@ -612,7 +657,9 @@ impl Decoder {
                 None => None,
             };
             if let Some(func) = func {
-                if block.section == Section::Stack {
+                // Arguments go with the frames kept: all of a stack that fits, else the first half
+                // (see `finish_block`).
+                if block.section == Section::Stack && (block.args.count as usize) < MAX_FRAMES {
                     self.profile.args.push(args);
                     block.args.count += 1;
                 }
@@ -639,14 +686,25 @@ impl Decoder {
             let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
             place(&mut block, frame);
         }
-        close_ancestor(&mut self.profile, &mut block);
-        let profile = &mut self.profile;
-        let stack = profile.stacks.intern_slice(&block.frames);
-        self.spare_frames = block.frames;
-        if block.id == u64::MAX {
+        close_ancestor(&mut self.profile, &mut self.warnings, &mut block);
+        if !block.keep {
+            self.spare_frames = block.frames;
             return;
         }
+        let profile = &mut self.profile;
+        if block.frames.elided() {
+            self.warnings.limit(LimitHit::Frames { stacks: 1 });
+            block.args.count = block.args.count.min(MAX_FRAMES as u32 / 2);
+        }
+        let stack = block.frames.finish(profile);
+        self.spare_frames = block.frames;
         let info = block.info;
+        if info.labels_cut {
+            self.warnings.limit(LimitHit::Labels { sets: 1 });
+        }
+        if block.ancestors_dropped {
+            self.warnings.limit(LimitHit::Ancestors { goroutines: 1 });
+        }
         if let Some(rest) = &block.unknown_header {
             let id = block.id;
             self.warnings.note(block.line, || {
@@ -692,15 +750,50 @@ fn place(block: &mut Block, frame: FrameId) {
     }
 }
 
-fn close_ancestor(profile: &mut Profile, block: &mut Block) {
-    if let Some((id, frames)) = block.ancestor.take() {
-        let stack = profile.stacks.intern(frames);
-        block.ancestors.push(Ancestor { id, stack });
+fn close_ancestor(profile: &mut Profile, warnings: &mut Warnings, block: &mut Block) {
+    let Some((id, mut frames)) = block.ancestor.take() else { return };
+    if block.ancestors.len() == MAX_ANCESTORS {
+        block.ancestors_dropped = true;
+        return;
     }
+    if frames.elided() && block.keep {
+        warnings.limit(LimitHit::Frames { stacks: 1 });
+    }
+    let stack = frames.finish(profile);
+    block.ancestors.push(Ancestor { id, stack });
 }
 
 /// `SIGQUIT: quit`, `SIGABRT: abort`, `SIGSEGV: segmentation violation` (also after a stray `^\`).
 pub fn is_signal_line(t: &[u8]) -> bool {
     let t = t.strip_prefix(b"^\\").or_else(|| t.strip_prefix(b"\\")).unwrap_or(t);
     t.starts_with(b"SIG") && contains(&t[..t.len().min(12)], b": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes `text` line by line; the decoder afterwards.
+    fn decoder_after(text: &[u8]) -> Decoder {
+        let mut decoder = Decoder::new(false);
+        for line in Lines::new(text) {
+            decoder.line(line);
+        }
+        decoder
+    }
+
+    #[test]
+    fn a_line_of_header_starts_is_searched_in_bounded_work() {
+        // `goroutine 1 [` repeated after other text: each place that starts like a header used
+        // to be parsed to the end of the line, 49 s for a line of 1 MB.
+        for repeat in [10, 1_000, 80_000] {
+            let line = format!("x{}]]:\n", "goroutine 1 [".repeat(repeat));
+            let decoder = decoder_after(line.as_bytes());
+            assert!(decoder.header_attempts <= MAX_HEADER_ATTEMPTS as u64, "{repeat}: {}", decoder.header_attempts);
+            assert!(decoder.profile.goroutines.is_empty());
+        }
+        // A real glued header is still found.
+        let decoder = decoder_after(b"dumping all stacksgoroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n");
+        assert_eq!(decoder.finish().0.goroutines.len(), 1);
+    }
 }

@@ -1,0 +1,308 @@
+//! Every limit parkview puts on what it reads, in one place.
+//!
+//! Input comes from anywhere: a dump from wherever a terminal held it, a link or a share file
+//! from someone else. No input may take unbounded memory or time, so each table the model and
+//! the rows can grow is capped here. Past a limit parkview keeps what it read, stops growing
+//! that table, and says so in one sentence ([`LimitHit`]) that names the limit and what was
+//! kept; it never aborts. The README lists these limits.
+//!
+//! | limit | value | past it |
+//! |---|---|---|
+//! | [`MAX_FILE_BYTES`] | 2 GiB | a gzip stream that inflates past it is an error (a gzip bomb) |
+//! | [`MAX_WHOLE_BYTES`] | 256 MiB | protobuf, debug=1 and legacy input (read whole) past it is an error |
+//! | [`MAX_LINK_BYTES`] | 64 MiB | a link or share file that inflates past it is an error |
+//! | [`MAX_GOROUTINES`] | 4,000,000 | later goroutines (or samples) are counted, not kept |
+//! | [`MAX_FRAMES`] | 1,024 | the first and last 512 frames of a stack are kept, with `...N frames elided...` between, as Go does |
+//! | [`MAX_LABELS`] | 64 | later labels of a goroutine or sample are dropped |
+//! | [`MAX_SAMPLE_TYPES`] | 32 | later sample types of a profile are dropped |
+//! | [`MAX_ANCESTORS`] | 100 | later ancestor stacks of a goroutine are dropped |
+//! | [`MAX_LINE_BYTES`] | 1 MiB | the rest of a longer line is not read |
+//! | [`MAX_WARNINGS`] | 200 | later warnings are counted, not kept |
+//! | [`MAX_ROW_STRING`] | 4 KiB | longer names in rows end in `…` |
+//! | [`MAX_ROW_BYTES`] | 64 MiB | rows past it are left out of a report (biggest groups first) |
+//! | [`MAX_TABLE`] | 4,000,000 | a link or protobuf whose strings, frames, stacks, label sets, functions or locations are more is an error |
+//! | [`MAX_SNAPSHOTS`] | 64 | a link holding more snapshots is an error |
+//! | [`MAX_HEADER_ATTEMPTS`] | 4 | a line is searched for a goroutine header glued to other text at most this many times |
+
+use crate::model::{FrameId, Profile, StackId};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The most bytes a file (a gzip stream) may inflate to: a million-goroutine debug=2 dump is
+/// about 800 MB of text.
+pub const MAX_FILE_BYTES: u64 = 2 << 30;
+/// The most bytes of an input that is decoded whole rather than line by line (protobuf, debug=1
+/// text, legacy CPU profiles): a 300,000-goroutine proto is 40 KB, a large heap profile a few MB.
+pub const MAX_WHOLE_BYTES: u64 = 256 << 20;
+/// The most bytes a link or share file may inflate to: the JSON of a 40 MB debug=2 dump (what a
+/// 2 MiB link holds) is 32 MB.
+pub const MAX_LINK_BYTES: u64 = 64 << 20;
+/// Goroutines (debug=2, tracebacks) or samples (the other formats) kept from one input: more
+/// than any real dump under [`MAX_FILE_BYTES`] holds.
+pub const MAX_GOROUTINES: usize = 4_000_000;
+/// Frames kept per stack. Go prints at most 100 (the first and last 50,
+/// runtime/traceback.go's `tracebackInnerFrames`/`tracebackOuterFrames`); protos hold 128 by
+/// default (`profstackdepth`, up to 1024).
+pub const MAX_FRAMES: usize = 1024;
+/// Labels kept per goroutine or sample.
+pub const MAX_LABELS: usize = 64;
+/// Sample types kept per profile (Go writes at most 4).
+pub const MAX_SAMPLE_TYPES: usize = 32;
+/// Ancestor stacks kept per goroutine (`GODEBUG=tracebackancestors=N`).
+pub const MAX_ANCESTORS: usize = 100;
+/// Bytes of one line of text that are read.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Warnings kept per input; every skipped line is still counted.
+pub const MAX_WARNINGS: usize = 200;
+/// Bytes of one name (function, file, label) in report rows. Go prints type parameters as
+/// `[...]`, so real names stay far below this.
+pub const MAX_ROW_STRING: usize = 4096;
+/// What the rows of one report, diff or series may hold, counted as the bytes of their text
+/// plus [`ROW_OVERHEAD`] per frame, argument and id.
+pub const MAX_ROW_BYTES: usize = 64 << 20;
+/// What a frame, argument or id costs in [`MAX_ROW_BYTES`] besides its text (the row's own
+/// memory).
+pub const ROW_OVERHEAD: usize = 64;
+/// Entries of one table of a link's model or of a protobuf (strings, frames, stacks, label
+/// sets, functions, locations).
+pub const MAX_TABLE: usize = 4_000_000;
+/// Snapshots in one link or share file.
+pub const MAX_SNAPSHOTS: usize = 64;
+/// Places in one line where a goroutine header glued to other text is tried
+/// (`dumping all stacksgoroutine 1 [running]:`): keeps the header search linear in the line.
+pub const MAX_HEADER_ATTEMPTS: usize = 4;
+
+/// A limit that an input reached, and what was kept: one sentence each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Error)]
+#[serde(tag = "limit", rename_all = "snake_case")]
+pub enum LimitHit {
+    #[error("only the first {kept} goroutines or samples were read (MAX_GOROUTINES = {}); {skipped} more were skipped", MAX_GOROUTINES)]
+    Goroutines { kept: u64, skipped: u64 },
+    #[error("{stacks} stacks had more than {} frames (MAX_FRAMES): their first and last {} frames were kept", MAX_FRAMES, MAX_FRAMES / 2)]
+    Frames { stacks: u64 },
+    #[error("{sets} goroutines or samples had more than {} labels (MAX_LABELS): their first {} were kept", MAX_LABELS, MAX_LABELS)]
+    Labels { sets: u64 },
+    #[error("the profile has {seen} sample types: the first {} were read (MAX_SAMPLE_TYPES)", MAX_SAMPLE_TYPES)]
+    SampleTypes { seen: u64 },
+    #[error("{goroutines} goroutines printed more than {} ancestor stacks (MAX_ANCESTORS): their first {} were kept", MAX_ANCESTORS, MAX_ANCESTORS)]
+    Ancestors { goroutines: u64 },
+    #[error("{lines} lines were longer than {} bytes (MAX_LINE_BYTES): only their start was read", MAX_LINE_BYTES)]
+    LineBytes { lines: u64 },
+    #[error("the rows list {kept} of {total} {what} (MAX_ROW_BYTES = {} MiB of rows): the rest are counted in the totals but not listed", MAX_ROW_BYTES >> 20)]
+    Rows { what: String, kept: u64, total: u64 },
+}
+
+impl LimitHit {
+    /// Adds `other` into `self` when both are the same limit; gives `other` back otherwise.
+    fn merge(&mut self, other: LimitHit) -> Option<LimitHit> {
+        use LimitHit::*;
+        match (self, other) {
+            (Goroutines { kept, skipped }, Goroutines { kept: k, skipped: s }) => {
+                *kept = (*kept).max(k);
+                *skipped = skipped.saturating_add(s);
+            }
+            (Frames { stacks }, Frames { stacks: n }) => *stacks = stacks.saturating_add(n),
+            (Labels { sets }, Labels { sets: n }) => *sets = sets.saturating_add(n),
+            (SampleTypes { seen }, SampleTypes { seen: n }) => *seen = (*seen).max(n),
+            (Ancestors { goroutines }, Ancestors { goroutines: n }) => *goroutines = goroutines.saturating_add(n),
+            (LineBytes { lines }, LineBytes { lines: n }) => *lines = lines.saturating_add(n),
+            (Rows { what, kept, total }, Rows { what: w, kept: k, total: t }) if *what == w => {
+                *kept = (*kept).max(k);
+                *total = (*total).max(t);
+            }
+            (_, other) => return Some(other),
+        }
+        None
+    }
+}
+
+/// Records `hit` in `hits`, merged with an earlier hit of the same limit: one sentence per
+/// limit, however often it was reached.
+pub fn record(hits: &mut Vec<LimitHit>, hit: LimitHit) {
+    let mut hit = Some(hit);
+    for h in hits.iter_mut() {
+        hit = hit.and_then(|x| h.merge(x));
+    }
+    hits.extend(hit);
+}
+
+/// A stack being read, kept to [`MAX_FRAMES`] frames as Go keeps a deep traceback: the first
+/// half and the last half, and between them a frame named `...N frames elided...` (the line
+/// Go prints there). The last half is kept in a ring, so a stack of any depth costs
+/// [`MAX_FRAMES`] slots.
+#[derive(Debug, Default, Clone)]
+pub struct StackBuf {
+    frames: Vec<FrameId>,
+    seen: usize,
+}
+
+impl StackBuf {
+    pub fn clear(&mut self) {
+        self.frames.clear();
+        self.seen = 0;
+    }
+
+    pub fn push(&mut self, frame: FrameId) {
+        const HALF: usize = MAX_FRAMES / 2;
+        if self.frames.len() < MAX_FRAMES {
+            self.frames.push(frame);
+        } else {
+            self.frames[HALF + (self.seen - HALF) % HALF] = frame;
+        }
+        self.seen += 1;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen == 0
+    }
+
+    /// Whether frames were dropped.
+    pub fn elided(&self) -> bool {
+        self.seen > MAX_FRAMES
+    }
+
+    /// Interns the frames kept, in order, with the elision frame where frames were dropped.
+    /// The buffer is left empty for the next stack.
+    pub fn finish(&mut self, profile: &mut Profile) -> StackId {
+        const HALF: usize = MAX_FRAMES / 2;
+        let stack = if self.seen > MAX_FRAMES {
+            self.frames[HALF..].rotate_left((self.seen - HALF) % HALF);
+            elided_stack(profile, &self.frames[..HALF], (self.seen - MAX_FRAMES) as u64, &self.frames[HALF..])
+        } else {
+            profile.stacks.intern_slice(&self.frames)
+        };
+        self.clear();
+        stack
+    }
+}
+
+/// Interns a stack of which only the first and the last frames were kept, `elided` frames
+/// between them standing in one frame named as Go names the gap: `...N frames elided...`.
+pub fn elided_stack(profile: &mut Profile, first: &[FrameId], elided: u64, last: &[FrameId]) -> StackId {
+    let marker = profile.frame(&format!("...{elided} frames elided..."), "", 0);
+    let frames: Vec<FrameId> = first.iter().copied().chain([marker]).chain(last.iter().copied()).collect();
+    profile.stacks.intern(frames)
+}
+
+/// `text` cut to at most [`MAX_ROW_STRING`] bytes (at a character boundary, ending in `…`).
+pub fn row_text(text: &str) -> String {
+    if text.len() <= MAX_ROW_STRING {
+        return text.to_string();
+    }
+    let mut end = MAX_ROW_STRING - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// What the rows of one report, diff or series may still hold ([`MAX_ROW_BYTES`]).
+#[derive(Debug, Clone)]
+pub struct RowBudget {
+    left: usize,
+}
+
+impl Default for RowBudget {
+    fn default() -> Self {
+        RowBudget { left: MAX_ROW_BYTES }
+    }
+}
+
+impl RowBudget {
+    /// Takes `cost` from the budget; `false` (and nothing taken) when it does not fit.
+    pub fn take(&mut self, cost: usize) -> bool {
+        match self.left.checked_sub(cost) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The cost of one name in a row: its text, as [`row_text`] cuts it, and the overhead.
+    pub fn text_cost(text: &str) -> usize {
+        text.len().min(MAX_ROW_STRING) + ROW_OVERHEAD
+    }
+}
+
+/// Deserializes a sequence of at most `MAX` elements, failing at the first one past it rather
+/// than allocating for all of them (for tables of untrusted models).
+pub fn bounded_vec<'de, D, T, const MAX: usize>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Bounded<T, const MAX: usize>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de> for Bounded<T, MAX> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {MAX} entries")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(x) = seq.next_element()? {
+                if out.len() == MAX {
+                    return Err(serde::de::Error::custom(format_args!("a list holds more than {MAX} entries, the most parkview reads")));
+                }
+                out.push(x);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Bounded::<T, MAX>(std::marker::PhantomData))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ProfileKind;
+
+    #[test]
+    fn a_deep_stack_keeps_its_first_and_last_frames() {
+        let mut p = Profile::new(ProfileKind::Goroutine);
+        let frames: Vec<FrameId> = (0..3000).map(|i| p.frame(&format!("f{i}"), "", 0)).collect();
+        let mut buf = StackBuf::default();
+        for &f in &frames {
+            buf.push(f);
+        }
+        assert!(buf.elided());
+        let stack = buf.finish(&mut p);
+        let kept = p.stack(stack).to_vec();
+        assert_eq!(kept.len(), MAX_FRAMES + 1);
+        assert_eq!(&kept[..512], &frames[..512]);
+        assert_eq!(p.func_name(kept[512]), "...1976 frames elided...");
+        assert_eq!(&kept[513..], &frames[3000 - 512..]);
+        for n in [0, 1, 1024, 1025, 1536, 1537] {
+            let mut buf = StackBuf::default();
+            for &f in &frames[..n] {
+                buf.push(f);
+            }
+            let stack = buf.finish(&mut p);
+            let kept = p.stack(stack).to_vec();
+            if n <= MAX_FRAMES {
+                assert_eq!(kept, frames[..n]);
+            } else {
+                assert_eq!(&kept[513..], &frames[n - 512..n], "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_names_are_cut_at_a_character_boundary() {
+        let name = "é".repeat(5000);
+        let cut = row_text(&name);
+        assert!(cut.len() <= MAX_ROW_STRING && cut.ends_with('…'));
+        assert_eq!(row_text("main.main"), "main.main");
+    }
+
+    #[test]
+    fn hits_of_one_limit_merge_into_one_sentence() {
+        let mut hits = Vec::new();
+        record(&mut hits, LimitHit::Frames { stacks: 1 });
+        record(&mut hits, LimitHit::Labels { sets: 2 });
+        record(&mut hits, LimitHit::Frames { stacks: 3 });
+        assert_eq!(hits, vec![LimitHit::Frames { stacks: 4 }, LimitHit::Labels { sets: 2 }]);
+        assert!(hits[0].to_string().contains("MAX_FRAMES"));
+    }
+}
