@@ -7,12 +7,14 @@ pub mod classify;
 pub mod creators;
 pub mod decode;
 pub mod diff;
+pub mod export;
 pub mod flame;
 pub mod group;
 pub mod leaks;
 pub mod limits;
 pub mod model;
 pub mod report;
+pub mod search;
 pub mod share;
 pub mod waits;
 
