@@ -19,6 +19,14 @@ const types = {
   '.css': 'text/css', '.svg': 'image/svg+xml', '.txt': 'text/plain', '.gz': 'application/gzip',
 };
 
+/**
+ * Whether the page's request `url` stayed on the site: a page of the site, or a `blob:` URL the
+ * page made itself (its workers), which never leaves the browser.
+ */
+export function onSite(server, url) {
+  return url.startsWith(server.url) || url.startsWith(`blob:${server.origin}/`);
+}
+
 /** Serves dist/ at http://127.0.0.1:PORT/some/sub/path/ and records every request path. */
 export async function serve() {
   const requests = [];

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useSite, openPage, cliReport, dropFiles, screenshot, fixtures, subPath } from '../lib/harness.js';
+import { useSite, openPage, cliReport, dropFiles, screenshot, fixtures, subPath, onSite } from '../lib/harness.js';
 
 let server, page;
 const seen = [];
@@ -51,7 +51,7 @@ test('a file that is no profile shows an error and keeps the loaded snapshots', 
 test('every request went to the site itself', () => {
   assert.ok(seen.length > 0);
   for (const url of seen) {
-    assert.ok(url.startsWith(server.url), `request outside the site: ${url}`);
+    assert.ok(onSite(server, url), `request outside the site: ${url}`);
   }
   for (const path of server.requests) {
     assert.ok(path.startsWith(subPath), `request outside the sub-path: ${path}`);

@@ -1,6 +1,12 @@
-//! The Web Worker that runs the core, so that decoding a big dump never blocks the page, and
-//! the page's end of it. The worker keeps the decoded snapshots (see [`Engine`]) and answers
-//! each request with report rows.
+//! The Web Workers that run the core, so that decoding a big dump never blocks the page, and
+//! the page's end of them. A worker keeps decoded snapshots (see [`Engine`]) and answers each
+//! request with report rows.
+//!
+//! Every worker is made from what boot.js prepared before the page locked itself down: the
+//! worker's script as a `blob:` URL and its compiled WebAssembly module ([`WorkerSource`]).
+//! A worker started from a `blob:` URL takes the page's Content-Security-Policy, so it can send
+//! no request either, and a new one (after a crash, or a throwaway one for a link) starts with
+//! no request at all.
 //!
 //! A file crosses to the worker as the `File` itself (a handle, no bytes): the worker reads it
 //! slice by slice straight into its own memory and decodes each slice while the browser reads
@@ -9,12 +15,12 @@
 
 use crate::engine::{Engine, Grouping, Request, Response};
 use js_sys::{Array, Uint8Array};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{Blob, DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent};
 
 /// Files are read in slices of this size: each is decoded while the next ones are being read.
 const READ_SLICE: f64 = (4 << 20) as f64;
@@ -69,11 +75,11 @@ pub async fn read_file(engine: Rc<RefCell<Engine>>, id: u32, file: Blob, groupin
     respond(engine.borrow_mut().handle(Request::Finish { id, grouping }));
 }
 
-/// The worker's side: answers each message, a request with an optional file beside it.
+/// The worker's side: answers each message, a request with an optional file beside it. A
+/// panic is reported to the page (as [`Response::Crashed`]) before the worker traps; the page
+/// then starts another.
 pub fn run_worker() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let engine = Rc::new(RefCell::new(Engine::default()));
-    engine.borrow_mut().warm_up();
     let post = {
         let scope = scope.clone();
         move |response: Response| {
@@ -81,6 +87,12 @@ pub fn run_worker() {
             let _ = scope.post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()));
         }
     };
+    std::panic::set_hook(Box::new({
+        let post = post.clone();
+        move |info| post(Response::Crashed { message: info.to_string() })
+    }));
+    let engine = Rc::new(RefCell::new(Engine::default()));
+    engine.borrow_mut().warm_up();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
         let post = post.clone();
         move |event: MessageEvent| {
@@ -97,20 +109,55 @@ pub fn run_worker() {
     post(Response::Ready);
 }
 
-/// The page's side: starts the worker, and holds requests until it says it is ready.
+/// What every worker is made from: its script as a `blob:` URL and its compiled module, which
+/// boot.js prepared (as `window.parkviewWorker`) before the page locked itself down.
+#[derive(Clone)]
+pub struct WorkerSource {
+    url: String,
+    module: JsValue,
+}
+
+impl WorkerSource {
+    /// The source boot.js left on the window; `None` where there is none (component tests).
+    pub fn from_page() -> Option<WorkerSource> {
+        let prepared = js_sys::Reflect::get(&gloo::utils::window(), &"parkviewWorker".into()).ok().filter(|v| v.is_object())?;
+        let url = js_sys::Reflect::get(&prepared, &"url".into()).ok()?.as_string()?;
+        let module = js_sys::Reflect::get(&prepared, &"module".into()).ok().filter(|m| m.is_object())?;
+        Some(WorkerSource { url, module })
+    }
+}
+
+/// The page's side of one worker: holds requests until it says it is ready, and reports its
+/// death once (a panic's message, or the error a trap or an exhausted memory raised).
 pub struct WorkerLink {
     worker: web_sys::Worker,
     waiting: Rc<RefCell<Option<Vec<Array>>>>,
+    dead: Rc<Cell<bool>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl WorkerLink {
-    /// `loader` is the worker's script, relative to the page.
-    pub fn spawn(loader: &str, on_response: impl Fn(Response) + 'static) -> Result<WorkerLink, JsValue> {
-        let worker = web_sys::Worker::new(loader)?;
+    /// Starts a worker from `source`; `on_response` gets its answers, `on_death` the sentence
+    /// that says why it stopped (after which it answers nothing).
+    pub fn spawn(source: &WorkerSource, on_response: impl Fn(Response) + 'static, on_death: impl Fn(String) + 'static) -> Result<WorkerLink, JsValue> {
+        let worker = web_sys::Worker::new(&source.url)?;
+        // The first message is the module; the worker's script instantiates it (no request).
+        worker.post_message(&source.module)?;
         let waiting: Rc<RefCell<Option<Vec<Array>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let dead = Rc::new(Cell::new(false));
+        let on_death = Rc::new(on_death);
+        let die = {
+            let (dead, worker, on_death) = (dead.clone(), worker.clone(), on_death.clone());
+            move |why: String| {
+                if !dead.replace(true) {
+                    worker.terminate();
+                    on_death(why);
+                }
+            }
+        };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
-            let (worker, waiting) = (worker.clone(), waiting.clone());
+            let (worker, waiting, die) = (worker.clone(), waiting.clone(), die.clone());
             move |event: MessageEvent| match decode::<Response>(&event.data()) {
                 Some(Response::Ready) => {
                     for message in waiting.borrow_mut().take().unwrap_or_default() {
@@ -118,16 +165,26 @@ impl WorkerLink {
                     }
                     on_response(Response::Ready);
                 }
+                Some(Response::Crashed { message }) => die(message),
                 Some(response) => on_response(response),
                 None => {}
             }
         });
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            event.prevent_default();
+            let message = event.dyn_ref::<ErrorEvent>().map(|e| e.message()).unwrap_or_default();
+            die(if message.is_empty() { "the worker stopped with an error".into() } else { message });
+        });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Ok(WorkerLink { worker, waiting, _on_message: on_message })
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(WorkerLink { worker, waiting, dead, _on_message: on_message, _on_error: on_error })
     }
 
     /// Sends a request, and for [`Request::Read`] the file it reads.
     pub fn send(&self, request: &Request, file: Option<&Blob>) {
+        if self.dead.get() {
+            return;
+        }
         let message = Array::of1(&encode(request));
         if let Some(file) = file {
             message.push(file);
@@ -143,6 +200,7 @@ impl WorkerLink {
 
 impl Drop for WorkerLink {
     fn drop(&mut self) {
+        self.dead.set(true);
         self.worker.terminate();
     }
 }

@@ -1,9 +1,11 @@
 //! The page: getting data in (drop anywhere, file picker, paste anywhere, a sample), talking to
 //! the worker, keyboard and theme, and which view shows the active snapshot.
 
-use crate::agent::{read_file, WorkerLink};
+use crate::agent::{read_file, WorkerSource};
 use crate::engine::{Engine, Grouping, Request, Response};
-use crate::link::{fragment, markdown, parse_fragment, states_svg, ViewLink};
+use crate::host::{Host, HostEvent, Source};
+use crate::link::{fragment, parse_fragment, ViewLink};
+use parkview::export::{markdown, states_svg};
 use crate::state::{Action, Comparison, State, Theme, View};
 use crate::views::creators::Creators;
 use crate::views::diff::DiffView;
@@ -44,14 +46,16 @@ pub struct AppProps {
 /// Sends requests to the engine, wherever it runs; responses come back as actions.
 #[derive(Clone)]
 enum Channel {
-    Worker(Rc<WorkerLink>),
+    /// Web Workers, restarted when they die (see [`Host`]).
+    Worker(Rc<Host>),
+    /// On the page's own thread, no worker: what a crash takes, the page loses.
     InPage(Rc<RefCell<Engine>>, Callback<Response>),
 }
 
 impl Channel {
     fn send(&self, request: Request) {
         match self {
-            Channel::Worker(link) => link.send(&request, None),
+            Channel::Worker(host) => host.send(request),
             Channel::InPage(engine, respond) => {
                 let (engine, respond) = (engine.clone(), respond.clone());
                 // Answer later, as a worker would, never inside the caller's render.
@@ -61,13 +65,35 @@ impl Channel {
     }
 
     /// Hands a file to the engine, which reads and decodes it slice by slice.
-    fn read(&self, id: u32, file: &web_sys::Blob, grouping: Grouping) {
+    fn read(&self, id: u32, name: String, file: web_sys::File, grouping: Grouping) {
         match self {
-            Channel::Worker(link) => link.send(&Request::Read { id, grouping }, Some(file)),
+            Channel::Worker(host) => host.load(id, name, Source::File(file)),
             Channel::InPage(engine, respond) => {
                 let respond = respond.clone();
-                spawn_local(read_file(engine.clone(), id, file.clone(), grouping, move |r| respond.emit(r)));
+                spawn_local(read_file(engine.clone(), id, file.into(), grouping, move |r| respond.emit(r)));
             }
+        }
+    }
+
+    /// Hands text the page holds (pasted, dropped, a sample) to the engine.
+    fn load(&self, id: u32, name: String, bytes: Vec<u8>, grouping: Grouping) {
+        match self {
+            Channel::Worker(host) => host.load(id, name, Source::Bytes(bytes.into())),
+            Channel::InPage(..) => self.send(Request::Load { id, bytes, grouping }),
+        }
+    }
+
+    /// Reads a link or share file (in a throwaway worker first, where there are workers).
+    fn import(&self, text: String, first_id: u32, grouping: Grouping) {
+        match self {
+            Channel::Worker(host) => host.import(text.into(), first_id),
+            Channel::InPage(..) => self.send(Request::Import { text, first_id, grouping }),
+        }
+    }
+
+    fn set_grouping(&self, grouping: &Grouping) {
+        if let Channel::Worker(host) = self {
+            host.set_grouping(grouping);
         }
     }
 }
@@ -88,7 +114,7 @@ fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &Ref
             let snapshots = snapshots.into_iter().map(|(id, name, report)| (id, name, *report)).collect();
             Some(Action::Imported { snapshots, view, address_view: opened.borrow_mut().take(), loaded_at: now() })
         }
-        Response::ImportFailed { message } => Some(Action::Failed { id: u32::MAX - ids.get(), name: Some("shared link".into()), message }),
+        Response::ImportFailed { first_id, message } => Some(Action::ImportFailed { first_id, message }),
         Response::Report { id, report } if pending.contains(&id) => Some(Action::Loaded { id, report: *report, loaded_at: now() }),
         Response::Report { id, report } => Some(Action::Regrouped { id, report: *report }),
         Response::Failed { id, message } => Some(Action::Failed { id, name: None, message }),
@@ -97,7 +123,7 @@ fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &Ref
         }
         Response::Parents { id, goroutine, chain } => Some(Action::Parents { id, goroutine, chain }),
         Response::Progress { id, read } => Some(Action::Progress { id, read: read as usize }),
-        Response::Forgotten { .. } | Response::Ready => None,
+        Response::Forgotten { .. } | Response::Ready | Response::Crashed { .. } => None,
     }
 }
 
@@ -119,29 +145,29 @@ struct Loader {
 impl Loader {
     fn bytes(&self, name: String, bytes: Vec<u8>) {
         let id = next_id(&self.ids);
-        self.state.dispatch(Action::Started { id, name, size: bytes.len() });
+        self.state.dispatch(Action::Started { id, name: name.clone(), size: bytes.len() });
         self.state.dispatch(Action::Read { id });
-        self.send_load(id, bytes);
+        self.send_load(id, name, bytes);
     }
 
-    fn send_load(&self, id: u32, bytes: Vec<u8>) {
+    fn send_load(&self, id: u32, name: String, bytes: Vec<u8>) {
         let grouping = self.state.groups.grouping.clone();
         if bytes.starts_with(parkview::share::SHARE_FILE_HEADER.as_bytes()) {
             // A share file: its snapshots take this input's place in the list.
             self.state.dispatch(Action::Failed { id, name: None, message: String::new() });
             self.state.dispatch(Action::DismissError(id));
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            self.channel.send(Request::Import { text, first_id: next_id(&self.ids), grouping });
-            self.ids.set(self.ids.get() + 1000);
+            self.channel.import(text, next_id(&self.ids), grouping);
+            self.ids.set(self.ids.get() + parkview::limits::MAX_SNAPSHOTS as u32);
             return;
         }
-        self.channel.send(Request::Load { id, bytes, grouping });
+        self.channel.load(id, name, bytes, grouping);
     }
 
     fn files(&self, files: FileList) {
         for i in 0..files.length() {
-            let Some(file) = files.get(i) else { continue };
-            let file = gloo::file::File::from(file);
+            let Some(handle) = files.get(i) else { continue };
+            let file = gloo::file::File::from(handle.clone());
             let id = next_id(&self.ids);
             let (name, size) = (file.name(), file.size());
             self.state.dispatch(Action::Started { id, name: name.clone(), size: size as usize });
@@ -152,13 +178,19 @@ impl Loader {
                 let header = parkview::share::SHARE_FILE_HEADER.as_bytes();
                 let start = gloo::file::futures::read_as_bytes(&file.slice(0, header.len() as u64)).await.unwrap_or_default();
                 if start != header {
-                    loader.channel.read(id, file.as_ref(), loader.state.groups.grouping.clone());
+                    loader.channel.read(id, name, handle, loader.state.groups.grouping.clone());
+                    return;
+                }
+                // Base64 text longer than this cannot inflate within the link limit: not read.
+                if file.size() > parkview::limits::MAX_LINK_BYTES / 3 * 4 + (1 << 20) {
+                    let message = format!("a share file of {} is more than parkview reads (MAX_LINK_BYTES)", crate::views::human_bytes(file.size() as usize));
+                    loader.state.dispatch(Action::Failed { id, name: Some(name), message });
                     return;
                 }
                 match gloo::file::futures::read_as_bytes(&file).await {
                     Ok(bytes) => {
                         loader.state.dispatch(Action::Read { id });
-                        loader.send_load(id, bytes);
+                        loader.send_load(id, name, bytes);
                     }
                     Err(e) => loader.state.dispatch(Action::Failed { id, name: Some(name), message: format!("could not read the file: {e}") }),
                 }
@@ -202,6 +234,15 @@ pub fn app(props: &AppProps) -> Html {
         let runner = props.runner;
         let (ids, opened) = ((*ids).clone(), opened.clone());
         use_memo((), move |_| {
+            let on_event = {
+                let dispatcher = dispatcher.clone();
+                Callback::from(move |event: HostEvent| {
+                    dispatcher.dispatch(match event {
+                        HostEvent::Restarted { message, blamed } => Action::EngineRestarted { message, blamed },
+                        HostEvent::GaveUp { message } => Action::EngineGaveUp { message },
+                    })
+                })
+            };
             let on_response = Callback::from(move |response: Response| {
                 if matches!(response, Response::Ready) {
                     // For the benchmark and the curious: the engine has started and warmed up.
@@ -214,19 +255,15 @@ pub fn app(props: &AppProps) -> Html {
                     dispatcher.dispatch(action);
                 }
             });
-            // Relative, so that the site works from any sub-path. Trunk's loader shim is a
-            // classic script (importScripts), hence not a module worker. Where no worker can
-            // start, the engine runs on the page's thread: slower, but the page still works.
-            let link = match runner {
-                Runner::Worker => WorkerLink::spawn("./worker_loader.js", {
-                    let on_response = on_response.clone();
-                    move |r| on_response.emit(r)
-                })
-                .ok(),
+            // Workers are made from what boot.js prepared before the page locked itself down.
+            // Where no worker can start, the engine runs on the page's thread: slower, but the
+            // page still works.
+            let host = match runner {
+                Runner::Worker => WorkerSource::from_page().and_then(|source| Host::start(source, on_response.clone(), on_event)),
                 Runner::InPage => None,
             };
-            match link {
-                Some(link) => Channel::Worker(Rc::new(link)),
+            match host {
+                Some(host) => Channel::Worker(host),
                 None => {
                     on_response.emit(Response::Ready);
                     Channel::InPage(Rc::new(RefCell::new(Engine::default())), on_response)
@@ -240,6 +277,7 @@ pub fn app(props: &AppProps) -> Html {
     {
         let (channel, state) = ((*channel).clone(), state.clone());
         use_effect_with(state.groups.grouping.clone(), move |grouping| {
+            channel.set_grouping(grouping);
             for s in &state.snapshots {
                 channel.send(Request::Regroup { id: s.id, grouping: grouping.clone() });
             }
@@ -249,7 +287,8 @@ pub fn app(props: &AppProps) -> Html {
     {
         let channel = (*channel).clone();
         let ids: Vec<u32> = state.snapshots.iter().map(|s| s.id).collect();
-        use_effect_with((state.compared(), ids), move |(compared, ids)| {
+        // Also after a restart: the comparison asked of the engine that died is asked again.
+        use_effect_with((state.compared(), ids, state.engine_generation), move |(compared, ids, _)| {
             if let Some((base, new)) = *compared {
                 channel.send(Request::Compare { base, new, ids: ids.clone() });
             }
@@ -268,8 +307,8 @@ pub fn app(props: &AppProps) -> Html {
                     // The address's view, if any, wins over the one the data carries: it is newer.
                     *opened.borrow_mut() = view;
                     let first_id = next_id(&ids);
-                    ids.set(ids.get() + 1000);
-                    channel.send(Request::Import { text: data, first_id, grouping });
+                    ids.set(ids.get() + parkview::limits::MAX_SNAPSHOTS as u32);
+                    channel.import(data, first_id, grouping);
                 }
                 None => {}
             }
@@ -292,8 +331,8 @@ pub fn app(props: &AppProps) -> Html {
                         *opened.borrow_mut() = view;
                         dispatcher.dispatch(Action::SetData(data.clone()));
                         let first_id = next_id(&ids);
-                        ids.set(ids.get() + 1000);
-                        channel.send(Request::Import { text: data, first_id, grouping: Grouping::default() });
+                        ids.set(ids.get() + parkview::limits::MAX_SNAPSHOTS as u32);
+                        channel.import(data, first_id, Grouping::default());
                     }
                     (Some(v), _) => dispatcher.dispatch(Action::ApplyView(v)),
                     _ => {}
@@ -329,13 +368,14 @@ pub fn app(props: &AppProps) -> Html {
             *last.borrow_mut() = Some(view_link.clone());
         });
     }
-    // Ask the worker for a link when the share dialog opens or its redaction changes.
+    // Ask the worker for a link when the share dialog opens or its redaction changes (or the
+    // engine that was asked died).
     {
         let channel = (*channel).clone();
         let wants_link = state.share.as_ref().filter(|d| d.link.is_none()).map(|d| d.redaction);
         let ids: Vec<(u32, String)> = state.snapshots.iter().map(|s| (s.id, s.name.clone())).collect();
-        let view = ViewLink::of(&state).to_json();
-        use_effect_with(wants_link, move |wants| {
+        let view = ViewLink::of(&state).shared(wants_link.unwrap_or_default()).to_json();
+        use_effect_with((wants_link, state.engine_generation), move |(wants, _)| {
             if let Some(redaction) = *wants {
                 channel.send(Request::Share { ids, redaction, view });
             }
@@ -571,7 +611,7 @@ pub fn app(props: &AppProps) -> Html {
         <div class={classes!("page", dragging.then_some("dragging"))}
              ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
             <header class="bar">
-                <h1 class="brand"><img src="icon.svg" alt="" class="logo"/>{ "parkview" }</h1>
+                <h1 class="brand">{ logo() }{ "parkview" }</h1>
                 <label class="button primary">
                     { "Open dumps…" }
                     <input data-testid="file-input" class="visually-hidden" type="file" multiple=true onchange={on_files}/>
@@ -583,6 +623,12 @@ pub fn app(props: &AppProps) -> Html {
                 <button class="button" onclick={on_theme} data-testid="theme-toggle">{ theme_label }</button>
                 <button class="button" onclick={on_help} aria-label="keyboard shortcuts">{ "?" }</button>
             </header>
+            if let Some(notice) = &state.notice {
+                <div class="notice" role="status" data-testid="notice">
+                    <span>{ notice }</span>
+                    <button class="link" onclick={{ let d = d.clone(); Callback::from(move |_| d.dispatch(Action::DismissNotice)) }} aria-label="dismiss">{ "×" }</button>
+                </div>
+            }
             <ErrorList errors={state.errors.clone()} on_dismiss={dispatch(Action::DismissError)}/>
             <SnapshotList snapshots={state.snapshots.clone()} pending={state.pending.clone()} active={state.active}
                           on_select={dispatch(Action::Select)} on_remove={on_remove} on_rename={on_rename}/>
@@ -594,7 +640,7 @@ pub fn app(props: &AppProps) -> Html {
             }
             <main class="content">{ body }</main>
             if let Some(dialog) = state.share.clone() {
-                <ShareView dialog={dialog} report={active.as_ref().map(|s| s.report.clone())} base_url={base_url()}
+                <ShareView dialog={dialog} report={active.as_ref().map(|s| s.report.clone())} name={active.as_ref().map(|s| s.name.clone()).unwrap_or_default()} base_url={base_url()}
                            on_redaction={{ let d = d.clone(); Callback::from(move |r| d.dispatch(Action::SetRedaction(r))) }}
                            on_copy={on_copy.clone()} on_download={on_download}
                            on_close={{ let d = d.clone(); Callback::from(move |_| d.dispatch(Action::CloseShare)) }}/>
@@ -603,6 +649,29 @@ pub fn app(props: &AppProps) -> Html {
                 <Help on_close={{ let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleHelp)) }}/>
             }
         </div>
+    }
+}
+
+/// Says on the page that the app stopped (a panic on the page's thread), as text.
+pub fn show_fatal(message: &str) {
+    let document = gloo::utils::document();
+    if let (Ok(note), Some(body)) = (document.create_element("p"), document.body()) {
+        note.set_class_name("fatal");
+        let _ = note.set_attribute("role", "alert");
+        note.set_text_content(Some(&format!("parkview stopped ({message}). Reload the page and open your files again: nothing was sent anywhere.")));
+        let _ = body.prepend_with_node_1(&note);
+    }
+}
+
+/// The logo, drawn in the page: once the page is locked down it loads no image (index.html's
+/// icon is the same drawing, as a data: URL).
+fn logo() -> Html {
+    html! {
+        <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+            <rect width="32" height="32" rx="7" fill="#2f6fde"/>
+            <path d="M9 24V8h8a5 5 0 0 1 0 10h-8" fill="none" stroke="#fff" stroke-width="3.2" stroke-linecap="round" stroke-linejoin="round"/>
+            <circle cx="23" cy="24" r="2.4" fill="#ffd166"/>
+        </svg>
     }
 }
 

@@ -8,7 +8,8 @@ use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::leaks::first_user_frame;
 use parkview::model::Profile;
 use parkview::report::{frame_row, report, FrameRow, Report, ReportOptions};
-use parkview::share::{from_fragment, redact, to_fragment, Redaction, Shared, SharedSnapshot, MAX_INFLATED};
+use parkview::limits::MAX_LINK_BYTES;
+use parkview::share::{from_fragment, redact, to_fragment, Redaction, Shared};
 use parkview::{decode, DecodeError, Decoded, Options, Stream};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -83,7 +84,10 @@ pub enum Response {
     Shared { fragment: String },
     /// The imported snapshots (id, name, report) in order, and the view the link carried.
     Imported { snapshots: Vec<(u32, String, Box<Report>)>, view: String },
-    ImportFailed { message: String },
+    /// A link or share file did not read; `first_id` is the id its first snapshot would have had.
+    ImportFailed { first_id: u32, message: String },
+    /// The worker panicked (the message Rust's panic gave); it answers nothing more.
+    Crashed { message: String },
 }
 
 #[derive(Default)]
@@ -185,13 +189,10 @@ impl Engine {
                 Response::Forgotten { id }
             }
             Request::Share { ids, redaction, view } => {
-                let snapshots = ids
-                    .into_iter()
-                    .filter_map(|(id, name)| self.snapshots.get(&id).map(|d| SharedSnapshot { name, decoded: redact(d, &redaction) }))
-                    .collect();
-                Response::Shared { fragment: to_fragment(&Shared { view, snapshots }) }
+                let named: Vec<(&str, &Decoded)> = ids.iter().filter_map(|(id, name)| self.snapshots.get(id).map(|d| (name.as_str(), d))).collect();
+                Response::Shared { fragment: to_fragment(&Shared { view, snapshots: redact(&named, &redaction) }) }
             }
-            Request::Import { text, first_id, grouping } => match from_fragment(&text, MAX_INFLATED) {
+            Request::Import { text, first_id, grouping } => match from_fragment(&text, MAX_LINK_BYTES) {
                 Ok(shared) => {
                     let mut out = Vec::new();
                     for (i, s) in shared.snapshots.into_iter().enumerate() {
@@ -203,7 +204,7 @@ impl Engine {
                     }
                     Response::Imported { snapshots: out, view: shared.view }
                 }
-                Err(e) => Response::ImportFailed { message: e.to_string() },
+                Err(e) => Response::ImportFailed { first_id, message: e.to_string() },
             },
         }
     }

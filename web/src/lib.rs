@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod app;
 pub mod engine;
+pub mod host;
 pub mod link;
 pub mod state;
 pub mod views;

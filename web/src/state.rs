@@ -7,8 +7,8 @@ use parkview::share::Redaction;
 use parkview::diff::{Diff, Series};
 use parkview::group::Similarity;
 use parkview::report::{GroupRow, Report};
+use parkview::search::Search;
 use std::collections::BTreeSet;
-use wasm_bindgen::JsCast;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -140,6 +140,10 @@ pub struct State {
     pub share: Option<ShareDialog>,
     /// The data part of the link the page was opened with, kept in the address.
     pub data: Option<String>,
+    /// What the page says about its engine (it stopped and was restarted).
+    pub notice: Option<String>,
+    /// Counts the engine's restarts: requests whose answer a dead engine took are sent again.
+    pub engine_generation: u32,
 }
 
 impl Default for State {
@@ -159,6 +163,8 @@ impl Default for State {
             help: false,
             share: None,
             data: None,
+            notice: None,
+            engine_generation: 0,
         }
     }
 }
@@ -198,6 +204,14 @@ pub enum Action {
     SetRedaction(Redaction),
     Shared(String),
     Imported { snapshots: Vec<(u32, String, Report)>, view: String, address_view: Option<ViewLink>, loaded_at: String },
+    /// A link or share file did not read: it is not kept in the address (a reload would try it
+    /// again).
+    ImportFailed { first_id: u32, message: String },
+    /// The engine stopped and was started again; `blamed` is the input it was reading.
+    EngineRestarted { message: String, blamed: Option<String> },
+    /// The engine stopped again and again: it is not started again.
+    EngineGaveUp { message: String },
+    DismissNotice,
     ApplyView(ViewLink),
     /// The data part of the address (a link pasted into an open page).
     SetData(String),
@@ -333,14 +347,37 @@ impl Reducible for State {
                 }
             }
             Action::Imported { snapshots, view, address_view, loaded_at } => {
+                // A link read again after the engine restarted: its snapshots are here already.
+                let again = snapshots.iter().any(|(id, ..)| next.snapshots.iter().any(|s| s.id == *id));
                 for (id, name, report) in snapshots {
-                    next.snapshots.push(Snapshot { id, name, size: 0, loaded_at: loaded_at.clone(), report: Rc::new(report) });
-                    next.active = Some(id);
+                    match next.snapshots.iter_mut().find(|s| s.id == id) {
+                        Some(s) => s.report = Rc::new(report),
+                        None if again => {}
+                        None => {
+                            next.snapshots.push(Snapshot { id, name, size: 0, loaded_at: loaded_at.clone(), report: Rc::new(report) });
+                            next.active = Some(id);
+                        }
+                    }
                 }
-                if let Some(v) = address_view.or_else(|| ViewLink::from_json(&view)) {
+                if let Some(v) = address_view.or_else(|| ViewLink::from_json(&view)).filter(|_| !again) {
                     next.apply(&v);
                 }
             }
+            Action::ImportFailed { first_id, message } => {
+                next.errors.push(LoadError { id: first_id, name: "shared link".into(), message });
+                next.data = None;
+            }
+            Action::EngineRestarted { message, blamed } => {
+                next.engine_generation += 1;
+                next.notice = Some(match blamed {
+                    Some(name) => format!("parkview's engine stopped while reading {name} ({message}). It was restarted without it; your other snapshots were read again."),
+                    None => format!("parkview's engine stopped ({message}). It was restarted and your snapshots were read again."),
+                });
+            }
+            Action::EngineGaveUp { message } => {
+                next.notice = Some(format!("parkview's engine stopped again ({message}) and is not restarted any more: reload the page and open your files again."));
+            }
+            Action::DismissNotice => next.notice = None,
             Action::ApplyView(v) => next.apply(&v),
             Action::SetData(data) => next.data = Some(data),
         }
@@ -387,44 +424,11 @@ impl State {
     }
 }
 
-/// A search: plain text (any case), or `/regex/` (JavaScript's syntax, any case).
-pub enum Matcher {
-    All,
-    Text(String),
-    Regex(js_sys::RegExp),
-}
-
-impl Matcher {
-    pub fn new(search: &str) -> Matcher {
-        let search = search.trim();
-        if search.is_empty() {
-            return Matcher::All;
-        }
-        if let Some(pattern) = search.strip_prefix('/').and_then(|s| s.strip_suffix('/')).filter(|p| !p.is_empty()) {
-            // `new RegExp` throws on an invalid pattern; Reflect.construct catches it, and then
-            // the text is searched as it is.
-            let constructor: js_sys::Function = js_sys::RegExp::new("", "").constructor();
-            let args = js_sys::Array::of2(&pattern.into(), &"i".into());
-            if let Ok(re) = js_sys::Reflect::construct(&constructor, &args).map(|v| v.unchecked_into::<js_sys::RegExp>()) {
-                return Matcher::Regex(re);
-            }
-        }
-        Matcher::Text(search.to_lowercase())
-    }
-
-    pub fn matches(&self, text: &str) -> bool {
-        match self {
-            Matcher::All => true,
-            Matcher::Text(t) => text.to_lowercase().contains(t),
-            Matcher::Regex(re) => re.test(text),
-        }
-    }
-}
-
 /// The groups the table shows, as indexes into `groups`: searched (functions, files, label
 /// values), filtered by state, sorted.
 pub fn visible_groups(groups: &[GroupRow], view: &GroupsView) -> Vec<usize> {
-    let matcher = Matcher::new(&view.search);
+    // An invalid or oversized pattern is searched for as text (the view says why).
+    let matcher = Search::parse(&view.search).unwrap_or_else(|_| Search::Text(view.search.trim().to_lowercase()));
     let mut rows: Vec<usize> = (0..groups.len())
         .filter(|&i| {
             let g = &groups[i];
@@ -432,7 +436,7 @@ pub fn visible_groups(groups: &[GroupRow], view: &GroupsView) -> Vec<usize> {
             if view.hidden_states.contains(state) {
                 return false;
             }
-            matches!(matcher, Matcher::All)
+            matcher.is_all()
                 || g.frames.iter().any(|f| matcher.matches(&f.func) || matcher.matches(&f.file))
                 || g.labels.values().any(|v| matcher.matches(v))
                 || g.created_by.as_ref().is_some_and(|c| matcher.matches(&c.func))
@@ -496,6 +500,34 @@ mod tests {
         assert_eq!(s.compared(), Some((2, 3)));
         let s = s.reduce(Action::Remove(2));
         assert_eq!(s.compared(), Some((1, 3)));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_failed_link_is_not_kept_in_the_address() {
+        let s = Rc::new(State { data: Some("v1.AAAA".into()), ..State::default() });
+        let s = s.reduce(Action::ImportFailed { first_id: 5, message: "the link's data does not inflate".into() });
+        assert_eq!((s.data.as_deref(), s.errors.len(), s.errors[0].name.as_str()), (None, 1, "shared link"));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_link_read_again_after_a_restart_replaces_its_reports_and_keeps_the_view() {
+        let imported = |view: &str| Action::Imported { snapshots: vec![(7, "a".into(), report())], view: view.into(), address_view: None, loaded_at: "12:00:00".into() };
+        let s = Rc::new(State::default()).reduce(imported(r#"{"view":"groups"}"#));
+        assert_eq!((s.snapshots.len(), s.view), (1, View::Groups));
+        let s = s.reduce(Action::Show(View::Flame));
+        let s = s.reduce(Action::EngineRestarted { message: "unreachable".into(), blamed: None });
+        let s = s.reduce(imported(r#"{"view":"groups"}"#));
+        assert_eq!((s.snapshots.len(), s.view, s.engine_generation), (1, View::Flame, 1));
+        assert!(s.notice.as_deref().is_some_and(|n| n.contains("unreachable")));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_redacted_link_leaves_the_search_out() {
+        let mut s = State::default();
+        s.groups.search = "initech".into();
+        let view = ViewLink::of(&s);
+        assert_eq!(view.clone().shared(Redaction::default()).search, "initech");
+        assert_eq!(view.shared(Redaction { label_values: true, ..Redaction::default() }).search, "");
     }
 
     #[wasm_bindgen_test]

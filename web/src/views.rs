@@ -7,6 +7,7 @@ pub mod groups;
 pub mod share;
 
 use crate::state::{LoadError, Pending, Snapshot, View};
+use parkview::classify::Family;
 use parkview::leaks::is_standard_library;
 pub use parkview::report::base_name;
 use parkview::report::{FrameRow, GroupRow, Report};
@@ -14,31 +15,39 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-/// The colour family of a wait state, as a CSS class.
+/// The colour family of a wait state (the core's [`Family`]), as a CSS class.
 pub fn state_family(state: Option<&str>) -> &'static str {
-    let Some(s) = state else { return "family-unknown" };
-    if s.starts_with("chan ") {
-        "family-channel"
-    } else if s.starts_with("select") {
-        "family-select"
-    } else if s.starts_with("sync.") || s.starts_with("semacquire") {
-        "family-lock"
-    } else if s == "IO wait" {
-        "family-io"
-    } else if s == "sleep" {
-        "family-sleep"
-    } else if matches!(s, "running" | "runnable" | "syscall") {
-        "family-running"
-    } else if s == "unknown" {
-        "family-unknown"
-    } else {
-        "family-other"
+    match Family::of(state) {
+        Family::Channel => "family-channel",
+        Family::Select => "family-select",
+        Family::Lock => "family-lock",
+        Family::Io => "family-io",
+        Family::Sleep => "family-sleep",
+        Family::Running => "family-running",
+        Family::Unknown => "family-unknown",
+        Family::Other => "family-other",
     }
 }
 
 /// The innermost frame of user code (not the runtime or the standard library).
 pub fn first_user_frame(frames: &[FrameRow]) -> Option<&FrameRow> {
     frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first())
+}
+
+/// Rows shown at first, and added by each "more" click, in tables that can be long.
+pub const PAGE_ROWS: usize = 200;
+
+/// The button under a paged table: `shown` of `total` rows are on the page.
+pub fn more_rows(shown: &UseStateHandle<usize>, total: usize) -> Html {
+    if **shown >= total {
+        return html! {};
+    }
+    let more = { let shown = shown.clone(); Callback::from(move |_| shown.set(*shown + PAGE_ROWS)) };
+    html! {
+        <button class="button small more" onclick={more} data-testid="more-rows">
+            { format!("show {} more (of {total})", (total - **shown).min(PAGE_ROWS)) }
+        </button>
+    }
 }
 
 pub fn human_bytes(n: usize) -> String {
@@ -240,6 +249,11 @@ pub fn summary(props: &SummaryProps) -> Html {
             </div>
             if r.truncated {
                 <p class="note">{ "The dump ends in the middle of a goroutine: the last one is cut off." }</p>
+            }
+            if !r.limits.is_empty() {
+                <ul class="note limits" data-testid="limits">
+                    { for r.limits.iter().map(|l| html! { <li>{ &l.message }</li> }) }
+                </ul>
             }
             <div class="columns">
                 if !states.is_empty() {

@@ -1,6 +1,6 @@
 //! Who started the goroutines: creator site x blocking site, and the parent chain of a goroutine.
 
-use super::{frame_label, state_family};
+use super::{frame_label, more_rows, state_family, PAGE_ROWS};
 use crate::engine::ChainLink;
 use parkview::report::Report;
 use std::rc::Rc;
@@ -18,6 +18,7 @@ pub struct CreatorsProps {
 #[function_component(Creators)]
 pub fn creators(props: &CreatorsProps) -> Html {
     let r = &props.report;
+    let shown = use_state(|| PAGE_ROWS);
     if r.creators.is_empty() {
         return html! {
             <section class="creators" aria-label="creators">
@@ -41,7 +42,7 @@ pub fn creators(props: &CreatorsProps) -> Html {
             <table>
                 <thead><tr><th>{ "count" }</th><th>{ "created by" }</th><th>{ "state" }</th><th>{ "parked at" }</th></tr></thead>
                 <tbody>
-                { for r.creators.iter().map(|c| html! {
+                { for r.creators.iter().take(*shown).map(|c| html! {
                     <tr data-testid="creator-row" data-count={c.count.to_string()}>
                         <td class="num">{ c.count }</td>
                         <td>
@@ -54,6 +55,7 @@ pub fn creators(props: &CreatorsProps) -> Html {
                 }) }
                 </tbody>
             </table>
+            { more_rows(&shown, r.creators.len()) }
             <h2>{ "Parent chain" }</h2>
             <form class="controls" onsubmit={ask}>
                 <label>{ "goroutine " }<input ref={input} type="number" min="0" placeholder="id" aria-label="goroutine id" data-testid="chain-input"/></label>

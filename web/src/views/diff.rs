@@ -2,7 +2,7 @@
 //! by growth, new and vanished groups marked, and with three or more snapshots a sparkline of
 //! each group's count and of the total.
 
-use super::{first_user_frame, frame_label, state_family};
+use super::{first_user_frame, frame_label, more_rows, state_family, PAGE_ROWS};
 use crate::state::{Comparison, Snapshot};
 use parkview::diff::Change;
 use yew::prelude::*;
@@ -30,6 +30,7 @@ fn sparkline(counts: &[i64], class: &'static str) -> Html {
 
 #[function_component(DiffView)]
 pub fn diff_view(props: &DiffProps) -> Html {
+    let shown = use_state(|| PAGE_ROWS);
     if props.snapshots.len() < 2 {
         return html! {
             <section class="diff" aria-label="diff">
@@ -75,7 +76,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
                                         if c.series.is_some() { <th>{ "timeline" }</th> }
                                     </tr></thead>
                                     <tbody>
-                                    { for c.diff.rows.iter().map(|r| {
+                                    { for c.diff.rows.iter().take(*shown).map(|r| {
                                         let badge = match r.change {
                                             Change::New => html! { <span class="badge new">{ "new" }</span> },
                                             Change::Vanished => html! { <span class="badge vanished">{ "vanished" }</span> },
@@ -99,6 +100,8 @@ pub fn diff_view(props: &DiffProps) -> Html {
                                     }) }
                                     </tbody>
                                 </table>
+                                { more_rows(&shown, c.diff.rows.len()) }
+                                { for c.diff.limits.iter().map(|l| html! { <p class="note">{ &l.message }</p> }) }
                             </>
                         }
                     }

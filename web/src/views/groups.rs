@@ -111,6 +111,9 @@ pub fn groups(props: &GroupsProps) -> Html {
                     </label>
                 }
             </div>
+            if let Err(e) = parkview::search::Search::parse(&view.search) {
+                <p class="search-error" data-testid="search-error">{ format!("{e}: searching for the text as it is") }</p>
+            }
             <div class="chips" aria-label="filter by state">
                 { for states.iter().map(|s| {
                     let off = view.hidden_states.contains(s);

@@ -5,7 +5,7 @@ use crate::link::LINK_LIMIT;
 use crate::state::ShareDialog;
 use crate::views::{base_name, human_bytes};
 use parkview::report::Report;
-use parkview::share::{label_hash, Redaction};
+use parkview::share::{label_pseudonym, Redaction};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -13,6 +13,8 @@ use yew::prelude::*;
 pub struct ShareProps {
     pub dialog: ShareDialog,
     pub report: Option<Rc<Report>>,
+    /// The active snapshot's name.
+    pub name: String,
     /// The page's address before the fragment.
     pub base_url: String,
     pub on_redaction: Callback<Redaction>,
@@ -21,33 +23,38 @@ pub struct ShareProps {
     pub on_close: Callback<()>,
 }
 
-/// (what, before, after) for each redaction, from the first group that shows it.
-fn previews(r: Option<&Report>) -> [(String, String); 5] {
+/// (before, after) for each redaction, from the first group (or crash, or name) that shows
+/// it; empty where this snapshot has nothing of the kind.
+fn previews(r: Option<&Report>, name: &str) -> [(String, String); 6] {
+    let none = || (String::new(), String::new());
     let groups = r.map(|r| r.groups.as_slice()).unwrap_or_default();
     let args = groups.iter().find_map(|g| g.args.as_ref().and_then(|a| a.iter().find(|x| !x.is_empty() && x.as_str() != "...")).cloned());
     let path = groups.iter().flat_map(|g| g.frames.iter()).map(|f| f.file.clone()).find(|f| f.contains('/'));
     let label = groups.iter().find_map(|g| g.labels.iter().next().map(|(k, v)| (k.clone(), v.clone())));
     let ids = groups.iter().find_map(|g| g.ids.as_ref().and_then(|i| i.first().copied()));
-    let panic = r.and_then(|r| r.crash.as_ref()).and_then(|c| c.panic.first().cloned());
+    let crash = r.and_then(|r| r.crash.as_ref());
+    let crash_text = crash.and_then(|c| c.panic.first().map(|p| (p.clone(), "panic: [redacted]".to_string())).or_else(|| c.fatal_error.as_ref().map(|f| (format!("fatal error: {f}"), "fatal error: [redacted] (the runtime's own texts stay)".to_string()))));
     [
-        args.map_or((String::new(), String::new()), |a| (format!("({a})"), "(…)".into())),
-        path.map_or((String::new(), String::new()), |p| (p.clone(), base_name(&p).to_string())),
-        label.map_or((String::new(), String::new()), |(k, v)| (format!("{k}={v}"), format!("{k}={}", label_hash(&v)))),
-        ids.map_or((String::new(), String::new()), |i| (format!("goroutine {i}"), "goroutine 1".into())),
-        panic.map_or((String::new(), String::new()), |p| (p, "panic: [redacted]".into())),
+        args.map_or_else(none, |a| (format!("({a})"), "(…)".into())),
+        path.map_or_else(none, |p| (p.clone(), base_name(&p).to_string())),
+        label.map_or_else(none, |(k, v)| (format!("{k}={v}"), format!("{k}={}", label_pseudonym(&k, 1)))),
+        ids.map_or_else(none, |i| (format!("goroutine {i}"), "goroutine 1".into())),
+        crash_text.unwrap_or_else(none),
+        (name.to_string(), "snapshot 1".into()),
     ]
 }
 
 #[function_component(ShareView)]
 pub fn share_view(props: &ShareProps) -> Html {
     let r = props.dialog.redaction;
-    let preview = previews(props.report.as_deref());
-    let toggles: [(&str, bool, fn(&mut Redaction) -> &mut bool); 5] = [
+    let preview = previews(props.report.as_deref(), &props.name);
+    let toggles: [(&str, bool, fn(&mut Redaction) -> &mut bool); 6] = [
         ("function arguments and pointers", r.args, |x| &mut x.args),
         ("file paths (the base name stays)", r.paths, |x| &mut x.paths),
-        ("label values (stable short hashes)", r.label_values, |x| &mut x.label_values),
-        ("goroutine ids", r.goroutine_ids, |x| &mut x.goroutine_ids),
-        ("the panic message", r.panic_message, |x| &mut x.panic_message),
+        ("label values, text and numbers (numbered per key, so groups still split the same way)", r.label_values, |x| &mut x.label_values),
+        ("goroutine ids, synctest bubble ids and where each goroutine was in the dump", r.goroutine_ids, |x| &mut x.goroutine_ids),
+        ("what the crash printed: panic messages, fatal errors, signal addresses", r.crash_text, |x| &mut x.crash_text),
+        ("the snapshots' names", r.snapshot_names, |x| &mut x.snapshot_names),
     ];
     let link = props.dialog.link.as_ref().map(|f| format!("{}#{f}", props.base_url));
     let close = props.on_close.reform(|_| ());
@@ -70,6 +77,7 @@ pub fn share_view(props: &ShareProps) -> Html {
                         }
                     }) }
                 </ul>
+                if r.any() { <p class="muted small">{ "The search text stays out of a redacted link: it may quote what was taken out." }</p> }
                 {
                     match link {
                         None => html! { <p class="muted">{ "making the link…" }</p> },
