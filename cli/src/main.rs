@@ -71,7 +71,8 @@ enum Command {
         json: bool,
         #[command(flatten)]
         key: KeyArgs,
-        #[arg(required = true, num_args = 2..)]
+        /// Two or more snapshots: files, share files or links.
+        #[arg(required = true, num_args = 1..)]
         files: Vec<PathBuf>,
     },
 }
@@ -145,6 +146,8 @@ enum CliError {
     Share { path: String, source: ShareError },
     #[error("{path}: the share holds {count} snapshots; --snapshot {wanted} is not one of them")]
     NoSuchSnapshot { path: String, count: usize, wanted: usize },
+    #[error("a series needs two or more snapshots; these arguments hold {0}")]
+    TooFewSnapshots(usize),
 }
 
 /// Files are fed to the decoder in pieces of this size: a file is never held whole.
@@ -257,7 +260,7 @@ fn main() -> ExitCode {
             let _ = writeln!(out, "#{fragment}");
             ExitCode::SUCCESS
         }),
-        Command::Series { json, key, files } => load_all(&files).map(|loaded| {
+        Command::Series { json, key, files } => load_all(&files).and_then(|loaded| if loaded.len() < 2 { Err(CliError::TooFewSnapshots(loaded.len())) } else { Ok(loaded) }).map(|loaded| {
             let profiles: Vec<_> = loaded.iter().map(|(_, d)| &d.profile).collect();
             let s = series(&profiles, &key.for_comparison());
             if json {

@@ -87,3 +87,54 @@ fn series_and_label_grouping() {
     let sum: i64 = only["groups"].as_array().unwrap().iter().map(|g| g["count"].as_i64().unwrap()).sum();
     assert_eq!(sum, by_tenant["labels"]["tenant"]["initech"].as_i64().unwrap());
 }
+
+#[test]
+fn report_opens_links_and_share_files_under_the_link_limits() {
+    let (s1, s3) = (fixture("go1.27/service.s1.goroutine.debug2.txt"), fixture("crash/deadlock.txt"));
+    let (code, fragment, err) = parkview(&["share", "--redact", s1.to_str().unwrap(), s3.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let link = format!("https://parkview.example/some/path/{}", fragment.trim());
+    // The last snapshot by default, the one asked for with --snapshot, each as a file reports it.
+    let last = json(&["report", "--json", &link]);
+    assert_eq!(last["crash"]["fatal_error"], "all goroutines are asleep - deadlock!");
+    let first = json(&["report", "--json", "--snapshot", "1", &link]);
+    assert_eq!(first["goroutines"], 53);
+    let (code, _, err) = parkview(&["report", "--snapshot", "3", &link]);
+    assert_eq!((code, err.trim()), (1, format!("parkview: {link}: the share holds 2 snapshots; --snapshot 3 is not one of them").as_str()));
+    // The same data as a share file.
+    let dir = std::env::temp_dir().join(format!("parkview-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("share.txt");
+    std::fs::write(&file, format!("parkview share v1\n{}", fragment.trim().trim_start_matches('#'))).unwrap();
+    assert_eq!(json(&["report", "--json", "--snapshot", "1", file.to_str().unwrap()])["goroutines"], 53);
+    // A series over a share counts its snapshots.
+    let s = json(&["series", "--json", file.to_str().unwrap()]);
+    assert_eq!(s["snapshots"].as_array().unwrap().len(), 2);
+    // A cut link is one sentence.
+    let (code, _, err) = parkview(&["report", &link[..link.len() / 2]]);
+    assert_eq!(code, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("the link's data"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_deep_dump_and_mixed_debug1_profiles_end_cleanly() {
+    // 100,000 frames once overflowed the CLI's stack; a goroutine profile followed by a heap
+    // profile once panicked.
+    let dir = std::env::temp_dir().join(format!("parkview-cli-deep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deep = dir.join("deep.txt");
+    let mut text = String::from("goroutine 1 [chan receive]:\n");
+    for i in 0..100_000 {
+        text += &format!("main.recurse()\n\t/src/main.go:{}\n", i % 9 + 1);
+    }
+    std::fs::write(&deep, text).unwrap();
+    let r = json(&["report", "--json", deep.to_str().unwrap()]);
+    assert_eq!(r["groups"][0]["frames"].as_array().unwrap().len(), 1025);
+    assert!(r["limits"].as_array().unwrap().iter().any(|l| l["limit"] == "frames"), "{}", r["limits"]);
+    let mixed = dir.join("mixed.txt");
+    std::fs::write(&mixed, "goroutine profile: total 1\n1 @ 0x1\nheap profile: 1: 1 [1: 1] @ heap/1024\n").unwrap();
+    assert_eq!(json(&["report", "--json", mixed.to_str().unwrap()])["goroutines"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
