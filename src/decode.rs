@@ -156,11 +156,13 @@ pub struct Stream {
     start: Vec<u8>,
     input: Option<Input>,
     max_inflated_bytes: u64,
+    /// The error that ended the stream: every later call gives it again.
+    failed: Option<DecodeError>,
 }
 
 enum Input {
     Plain(Plain),
-    Gzip(Box<flate2::write::MultiGzDecoder<Plain>>),
+    Gzip(Box<(gzip::Inflater, Plain)>),
 }
 
 /// Plain (or inflated) bytes on their way to a decoder.
@@ -258,28 +260,36 @@ impl Plain {
     }
 }
 
-/// Inflated text goes to the decoder as the gzip stream writes it.
-impl std::io::Write for Plain {
-    fn write(&mut self, piece: &[u8]) -> std::io::Result<usize> {
+impl Plain {
+    /// Inflated text goes to the decoder as the gzip stream gives it, up to the limit.
+    fn inflated(&mut self, piece: &[u8]) -> Result<(), DecodeError> {
         if let Some(limit) = self.limit.filter(|&limit| self.received + piece.len() as u64 > limit) {
-            return Err(std::io::Error::other(DecodeError::TooLarge { limit }));
+            return Err(DecodeError::TooLarge { limit });
         }
         self.feed(piece);
-        Ok(piece.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }
 
 impl Stream {
     pub fn new(options: &Options) -> Self {
-        Stream { start: Vec::new(), input: None, max_inflated_bytes: options.max_inflated_bytes }
+        Stream { start: Vec::new(), input: None, max_inflated_bytes: options.max_inflated_bytes, failed: None }
     }
 
-    /// Reads the next piece of the input. An error ends the stream: the gzip stream is broken,
-    /// or inflates past the limit.
+    /// Reads the next piece of the input. An error ends the stream (the gzip stream is broken,
+    /// or inflates past the limit): later pieces are not read, and [`Stream::finish`] gives it.
     pub fn feed(&mut self, piece: &[u8]) -> Result<(), DecodeError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let result = self.feed_input(piece);
+        if let Err(e) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
+    fn feed_input(&mut self, piece: &[u8]) -> Result<(), DecodeError> {
         let Some(input) = &mut self.input else {
             self.start.extend_from_slice(piece);
             if self.start.len() >= 3 {
@@ -290,8 +300,8 @@ impl Stream {
         match input {
             Input::Plain(plain) => plain.feed(piece),
             Input::Gzip(gzip) => {
-                use std::io::Write;
-                gzip.write_all(piece).map_err(|e| gzip_error(e, gzip.get_ref().received))?;
+                let (inflater, plain) = &mut **gzip;
+                inflater.write(piece, &mut |out| plain.inflated(out))?;
             }
         }
         Ok(())
@@ -301,38 +311,32 @@ impl Stream {
     fn begin(&mut self) -> Result<(), DecodeError> {
         let gzipped = gzip::is_gzip(&self.start);
         self.input = Some(if gzipped {
-            Input::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Plain::new(Some(self.max_inflated_bytes)))))
+            Input::Gzip(Box::new((gzip::Inflater::default(), Plain::new(Some(self.max_inflated_bytes)))))
         } else {
             Input::Plain(Plain::new(None))
         });
         let start = std::mem::take(&mut self.start);
-        self.feed(&start)
+        self.feed_input(&start)
     }
 
     /// Decodes what is left, once the last piece was fed.
     pub fn finish(mut self) -> Result<Decoded, DecodeError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
         if self.input.is_none() {
             self.begin()?;
         }
         match self.input.expect("begun") {
             Input::Plain(plain) => plain.finish(),
-            Input::Gzip(mut gzip) => {
-                gzip.try_finish().map_err(|e| gzip_error(e, gzip.get_ref().received))?;
-                let plain = gzip.finish().map_err(|e| DecodeError::Gzip { offset: 0, reason: e.to_string() })?;
+            Input::Gzip(gzip) => {
+                let (mut inflater, mut plain) = *gzip;
+                inflater.finish(&mut |out| plain.inflated(out))?;
                 let mut decoded = plain.finish()?;
                 decoded.gzipped = true;
                 Ok(decoded)
             }
         }
-    }
-}
-
-/// The error the inflater met: the limit ([`Plain`]'s own), or a broken stream.
-fn gzip_error(e: std::io::Error, offset: u64) -> DecodeError {
-    match e.into_inner().map(|inner| inner.downcast::<DecodeError>()) {
-        Some(Ok(own)) => *own,
-        Some(Err(inner)) => DecodeError::Gzip { offset, reason: inner.to_string() },
-        None => DecodeError::Gzip { offset, reason: "the stream is broken".into() },
     }
 }
 
