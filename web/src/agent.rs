@@ -13,7 +13,8 @@
 //! the next, so the page's thread never touches the file's bytes. Requests and responses cross
 //! as bincode in a transferred buffer.
 
-use crate::engine::{Engine, Grouping, Request, Response};
+use crate::engine::Engine;
+use crate::protocol::{Grouping, Request, Response};
 use js_sys::{Array, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

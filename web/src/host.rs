@@ -6,7 +6,7 @@
 //! read in a throwaway worker, and reaches the one holding the snapshots only if that worked.
 
 use crate::agent::{WorkerLink, WorkerSource};
-use crate::engine::{Grouping, Request, Response};
+use crate::protocol::{Grouping, Request, Response};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};

@@ -4,7 +4,9 @@
 pub mod agent;
 pub mod app;
 pub mod engine;
+pub mod hooks;
 pub mod host;
 pub mod link;
+pub mod protocol;
 pub mod state;
 pub mod views;

@@ -1,7 +1,7 @@
 //! The page's state: loaded snapshots, inputs being read, errors, and what the user is looking
 //! at. Changed only through [`Action`]s, in the reducer; the views derive the rest.
 
-use crate::engine::{ChainLink, Grouping};
+use crate::protocol::{ChainLink, Grouping};
 use crate::link::{sort_by_name, ViewLink};
 use parkview::share::Redaction;
 use parkview::diff::{Diff, Series};
@@ -467,12 +467,12 @@ mod tests {
 
     fn report() -> Report {
         let mut engine = crate::engine::Engine::default();
-        match engine.handle(crate::engine::Request::Load {
+        match engine.handle(crate::protocol::Request::Load {
             id: 1,
             bytes: include_bytes!("../../tests/fixtures/go1.27/service.s3.goroutine.debug2.txt").to_vec(),
             grouping: Grouping::default(),
         }) {
-            crate::engine::Response::Report { report, .. } => *report,
+            crate::protocol::Response::Report { report, .. } => *report,
             _ => panic!("a dump"),
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod creators;
 pub mod diff;
+pub mod exports;
 pub mod flame;
 pub mod groups;
 pub mod share;

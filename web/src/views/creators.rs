@@ -1,7 +1,7 @@
 //! Who started the goroutines: creator site x blocking site, and the parent chain of a goroutine.
 
 use super::{frame_label, more_rows, state_family, PAGE_ROWS};
-use crate::engine::ChainLink;
+use crate::protocol::ChainLink;
 use parkview::report::Report;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
