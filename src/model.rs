@@ -91,10 +91,14 @@ impl Interner<Vec<FrameId>> {
     }
 }
 
-/// Strings, interned; looked up by bytes without allocating or validating UTF-8 again.
+/// Strings, interned; looked up by bytes without allocating or validating UTF-8 again. Each
+/// text is in the table once: bytes that are not UTF-8 are stored as their lossy text, and
+/// other bytes with the same lossy text get the same id (a link carries the texts, and reads
+/// back only a table without repeats).
 #[derive(Debug, Clone, Default)]
 pub struct Strings {
     values: Vec<Box<str>>,
+    /// By the text's bytes, and by the input's bytes where they are not UTF-8.
     ids: FxHashMap<Box<[u8]>, StrId>,
 }
 
@@ -123,15 +127,32 @@ impl Strings {
     pub fn intern(&mut self, s: &str) -> StrId {
         self.intern_bytes(s.as_bytes())
     }
-    /// Interns bytes from the input; invalid UTF-8 is replaced, never rejected. The key is the
-    /// input's bytes, so the same bytes always give the same id.
+    /// Interns bytes from the input; invalid UTF-8 is replaced, never rejected. The same bytes
+    /// always give the same id, and so do bytes whose lossy text is the same.
     pub fn intern_bytes(&mut self, b: &[u8]) -> StrId {
         if let Some(&id) = self.ids.get(b) {
             return id;
         }
+        let id = match std::str::from_utf8(b) {
+            Ok(text) => self.push(text),
+            Err(_) => {
+                let text = String::from_utf8_lossy(b);
+                let id = match self.ids.get(text.as_bytes()) {
+                    Some(&id) => id,
+                    None => self.push(&text),
+                };
+                // The input's own bytes find the text next time without converting again.
+                self.ids.insert(b.into(), id);
+                id
+            }
+        };
+        id
+    }
+    /// Adds a text that is not in the table.
+    fn push(&mut self, text: &str) -> StrId {
         let id = self.values.len() as StrId;
-        self.values.push(String::from_utf8_lossy(b).into());
-        self.ids.insert(b.into(), id);
+        self.values.push(text.into());
+        self.ids.insert(text.as_bytes().into(), id);
         id
     }
     /// The id of these bytes, if they were interned.
@@ -541,5 +562,23 @@ impl Profile {
             string(f, "a function start line")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_with_the_same_lossy_text_are_one_string() {
+        let mut strings = Strings::default();
+        let a = strings.intern_bytes(b"main.\xff");
+        assert_eq!(strings.intern_bytes(b"main.\xfe"), a);
+        assert_eq!(strings.intern("main.\u{fffd}"), a);
+        assert_eq!(strings.lookup(b"main.\xfe"), Some(a));
+        assert_eq!(strings.get(a), "main.\u{fffd}");
+        assert_eq!(strings.len(), 1);
+        let json = serde_json::to_string(&strings).unwrap();
+        assert_eq!(serde_json::from_str::<Strings>(&json).unwrap().len(), 1);
     }
 }

@@ -6,10 +6,12 @@
 
 mod common;
 
+use parkview::limits::MAX_LINK_BYTES;
+use parkview::share::{from_fragment, redact, to_fragment, Redaction, Shared};
 use parkview::{decode, DecodeError, Decoded, Options, Stream};
 
 /// The kinds of fault, as file names give them, each with its test below.
-const KINDS: &[&str] = &["divergence"];
+const KINDS: &[&str] = &["divergence", "unreadable-link"];
 
 fn folder() -> std::path::PathBuf {
     common::fixtures().join("malformed")
@@ -91,6 +93,25 @@ fn divergence() {
         if name == "decode-divergence-gzip-offset.bin" {
             // Two bytes inflate before the fault, and the error says so every way.
             assert!(matches!(whole, Err(DecodeError::Gzip { offset: 2, .. })), "{name}: {whole:?}");
+        }
+    }
+}
+
+/// A link made of a decoded input did not read back: the dump held function names that are not
+/// UTF-8 and differ only in their invalid bytes, so the string table held their one lossy text
+/// twice, and a link's reader refuses a table with repeats. Each file must now decode to a
+/// table without repeats, and its link, redacted or not, must read back.
+#[test]
+fn unreadable_link() {
+    for (name, bytes) in files("unreadable-link") {
+        let decoded = decode(&bytes, &Options::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let strings: Vec<&str> = (0..decoded.profile.strings.len() as u32).map(|id| decoded.profile.strings.get(id)).collect();
+        let distinct: std::collections::HashSet<&str> = strings.iter().copied().collect();
+        assert_eq!(distinct.len(), strings.len(), "{name}: the string table repeats a text");
+        for redaction in [Redaction::default(), Redaction::all()] {
+            let link = to_fragment(&Shared { view: String::new(), snapshots: redact(&[(name.as_str(), &decoded)], &redaction) });
+            let back = from_fragment(&link, MAX_LINK_BYTES).unwrap_or_else(|e| panic!("{name}, {redaction:?}: {e}"));
+            assert_eq!(back.snapshots[0].decoded.profile.goroutines.len(), decoded.profile.goroutines.len(), "{name}");
         }
     }
 }
