@@ -22,6 +22,7 @@ step() {
 
 step "native tests (core and CLI)" cargo test --quiet
 step "release CLI" cargo build --release --quiet -p parkview-cli
+step "fuzz smoke (30 s a target)" bash scripts/fuzz.sh
 if [ -f ../shared/tools/check-report.py ] && [ -d ../shared/corpus ]; then
   step "dev corpus against the CLI" python3 ../shared/tools/check-report.py ../shared/corpus --bin target/release/parkview
   step "wild corpus smoke test" python3 ../shared/tools/check-report.py --smoke ../shared/corpus/wild --bin target/release/parkview
