@@ -100,7 +100,9 @@ pub fn creators(profile: &Profile, wrappers: &[&str], budget: &mut RowBudget, hi
         *n = n.saturating_add(count);
     }
     let mut counts: Vec<_> = counts.into_iter().collect();
-    let name = |f: &Option<FrameId>| f.map(|f| (profile.func_name(f), profile.frames.get(f).line)).unwrap_or_default();
+    let func = |f: &Option<FrameId>| f.map_or(0, |f| profile.frames.get(f).func);
+    let ranks = crate::group::name_ranks(counts.iter().flat_map(|(k, _)| [func(&k.0), func(&k.2)]).map(|id| (id, profile.strings.get(id))));
+    let name = |f: &Option<FrameId>| (ranks[&func(f)], f.map_or(0, |f| profile.frames.get(f).line));
     counts.sort_by(|(a, n), (b, m)| m.cmp(n).then_with(|| name(&a.0).cmp(&name(&b.0))).then_with(|| name(&a.2).cmp(&name(&b.2))));
     let total = counts.len() as u64;
     let mut rows = Vec::new();

@@ -134,7 +134,9 @@ fn detect_plain(bytes: &[u8]) -> Result<Format, DecodeError> {
     if let Some(format) = text::sniff(bytes) {
         return Ok(format);
     }
-    if pprof::is_pprof(bytes) {
+    // Text reads as a protobuf only if every byte of it does: a log whose lines start with a
+    // digit can walk as 64 good fields.
+    if pprof::is_pprof(bytes) && (text::looks_binary(bytes) || pprof::reads_to_end(bytes)) {
         return Ok(Format::Pprof);
     }
     Err(DecodeError::NotAProfile(text::what_it_looks_like(bytes)))
@@ -231,6 +233,10 @@ impl Plain {
     fn decide(&mut self) {
         let Stage::Head { head, .. } = &mut self.stage else { return };
         let format = detect_plain(head);
+        // Text that shows nothing yet (a log before the dump) is looked at again when it doubles.
+        if matches!(format, Err(DecodeError::NotAProfile(_))) && head.len() < MAX_HEAD && !text::looks_binary(head) {
+            return;
+        }
         let streamed = matches!(format, Ok(Format::GoroutineDebug2 | Format::Traceback));
         let prefixed = if streamed { traceback::prefixes(head, head.len() >= MAX_HEAD) } else { Some(false) };
         let Some(prefixed) = prefixed else { return };

@@ -150,10 +150,20 @@ fn shown<'a, 'p>(sides: &'a [Side<'p>], key: &Key) -> (&'p Profile, &'a SideRow)
     sides.iter().rev().find_map(|s| s.rows.get(key).map(|r| (s.profile, r))).expect("every key comes from some side")
 }
 
-/// The leaf function's name of the row a key shows, for ordering.
-fn leaf<'p>(sides: &[Side<'p>], key: &Key) -> &'p str {
-    let (profile, row) = shown(sides, key);
-    profile.stack(row.stack).first().map_or("", |&f| profile.func_name(f))
+/// The rank of the leaf function's name of the row each key shows (see
+/// [`crate::group::name_ranks`]), for ordering rows with equal counts by name.
+fn leaf_ranks<'k>(sides: &[Side], keys: impl IntoIterator<Item = &'k Key>) -> HashMap<&'k Key, u32> {
+    let leaves: Vec<(&Key, (usize, StrId), &str)> = keys
+        .into_iter()
+        .map(|key| {
+            let at = sides.iter().rposition(|s| s.rows.contains_key(key)).expect("every key comes from some side");
+            let (profile, row) = (sides[at].profile, &sides[at].rows[key]);
+            let func = profile.stack(row.stack).first().map_or(0, |&f| profile.frames.get(f).func);
+            (key, (at, func), profile.strings.get(func))
+        })
+        .collect();
+    let ranks = crate::group::name_ranks(leaves.iter().map(|&(_, id, name)| (id, name)));
+    leaves.into_iter().map(|(key, id, _)| (key, ranks[&id])).collect()
 }
 
 /// Per functions-only key of `new` ([`function_key`], in `new`'s string ids): the goroutines
@@ -179,7 +189,8 @@ pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
     let count = |s: &Side, key: &Key| s.rows.get(key).map_or(0, |r| r.count);
     let mut keys: Vec<&Key> = keys.iter().collect();
     let delta = |key: &Key| count(n, key).saturating_sub(count(b, key));
-    keys.sort_by(|x, y| delta(y).cmp(&delta(x)).then_with(|| count(n, y).cmp(&count(n, x))).then_with(|| leaf(&sides, x).cmp(leaf(&sides, y))));
+    let ranks = leaf_ranks(&sides, keys.iter().copied());
+    keys.sort_by_key(|k| (std::cmp::Reverse(delta(k)), std::cmp::Reverse(count(n, k)), ranks[k]));
     let mut budget = RowBudget::default();
     let mut hits = Vec::new();
     let mut rows: Vec<DiffRow> = Vec::new();
@@ -230,7 +241,8 @@ pub fn series(profiles: &[&Profile], by: &GroupBy) -> Series {
     let counts = |key: &Key| -> Vec<i64> { sides.iter().map(|s| s.rows.get(key).map_or(0, |r| r.count)).collect() };
     let mut keyed: Vec<(&Key, Vec<i64>)> = keys.iter().map(|k| (k, counts(k))).collect();
     let delta = |c: &[i64]| c.last().copied().unwrap_or(0).saturating_sub(c.first().copied().unwrap_or(0));
-    keyed.sort_by(|(x, a), (y, b)| delta(b).cmp(&delta(a)).then_with(|| b.last().cmp(&a.last())).then_with(|| leaf(&sides, x).cmp(leaf(&sides, y))));
+    let ranks = leaf_ranks(&sides, keys.iter());
+    keyed.sort_by_key(|(k, c)| (std::cmp::Reverse(delta(c)), std::cmp::Reverse(c.last().copied()), ranks[k]));
     let mut budget = RowBudget::default();
     let mut hits = Vec::new();
     let mut rows = Vec::new();

@@ -2,12 +2,15 @@
 //! the default sample type (goroutines for goroutine profiles). Nodes below a thousandth of
 //! the total are folded away so that the tree stays small for any input.
 //!
-//! The tree is built in an arena (nodes by index, children found through one map keyed by
-//! parent and function) and walked with an explicit stack: no recursion, so a stack of any
-//! depth costs memory, never the thread's stack.
+//! The tree is built top down, one node at a time from an explicit work list (no recursion,
+//! so a stack of any depth costs memory, never the thread's stack): a node holds the distinct
+//! stacks that pass through it, and splits them by their next frame's function into children;
+//! children lighter than the threshold are never built, so the work is bounded by the frames of
+//! the stacks under kept nodes and the memory by the stacks, however many paths they spell.
 
+use crate::group::name_ranks;
 use crate::limits::{self, row_text, LimitHit, RowBudget};
-use crate::model::{Profile, StrId};
+use crate::model::{Profile, StackId, StrId};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
@@ -24,58 +27,65 @@ pub struct FlameNode {
     pub depth: u32,
 }
 
-struct Node {
-    func: StrId,
-    value: i64,
+/// A node to emit: its function (`None` for the root), depth and value, and the stacks under
+/// it (indexes into the distinct stacks).
+struct Pending {
+    func: Option<StrId>,
     depth: u32,
-    children: Vec<u32>,
+    value: i64,
+    members: Vec<u32>,
 }
 
 /// The tree of `profile`'s samples in preorder, root ("all") first; as much of it as `budget`
 /// holds (a prefix in preorder is still a tree), saying in `hits` when it held less.
 pub fn flame(profile: &Profile, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<FlameNode> {
     let index = if profile.kind.counts_goroutines() { 0 } else { profile.default_sample_type };
-    let mut nodes = vec![Node { func: 0, value: 0, depth: 0, children: Vec::new() }];
-    let mut child_of: HashMap<(u32, StrId), u32> = HashMap::default();
+    let mut weights: HashMap<StackId, i64> = HashMap::default();
     for s in &profile.samples {
         let v = s.values.get(index).copied().unwrap_or(0);
-        if v == 0 {
-            continue;
-        }
-        nodes[0].value = nodes[0].value.saturating_add(v);
-        let mut at = 0u32;
-        for &f in profile.stack(s.stack).iter().rev() {
-            let func = profile.frames.get(f).func;
-            at = *child_of.entry((at, func)).or_insert_with(|| {
-                let id = nodes.len() as u32;
-                let depth = nodes[at as usize].depth + 1;
-                nodes.push(Node { func, value: 0, depth, children: Vec::new() });
-                nodes[at as usize].children.push(id);
-                id
-            });
-            let node = &mut nodes[at as usize];
-            node.value = node.value.saturating_add(v);
+        if v != 0 {
+            let w = weights.entry(s.stack).or_insert(0);
+            *w = limits::sum([*w, v]);
         }
     }
-    let min = ((nodes[0].value as f64 * MIN_SHARE).ceil() as i64).max(1);
+    let mut stacks: Vec<(StackId, i64)> = weights.into_iter().collect();
+    stacks.sort_unstable();
+    let total = limits::sum(stacks.iter().map(|s| s.1));
+    let min = ((total as f64 * MIN_SHARE).ceil() as i64).max(1);
+    let ranks = name_ranks(profile.frames.iter().map(|f| (f.func, profile.strings.get(f.func))));
+    // The function at `depth` (1 = the root's child) of a stack, counted from its outermost frame.
+    let func_at = |stack: StackId, depth: u32| {
+        let frames = profile.stack(stack);
+        frames.len().checked_sub(depth as usize).map(|i| profile.frames.get(frames[i]).func)
+    };
     let mut out = Vec::new();
-    let mut pending = vec![0u32];
-    while let Some(at) = pending.pop() {
-        let node = &nodes[at as usize];
-        let func = if at == 0 { "all" } else { profile.strings.get(node.func) };
-        if !budget.take(RowBudget::text_cost(func)) {
-            let total = nodes.iter().filter(|n| n.value >= min).count() as u64;
-            limits::record(hits, LimitHit::Rows { what: "flame graph nodes".into(), kept: out.len() as u64, total });
-            break;
+    // Past the budget the tree is still walked, to count the nodes left out.
+    let mut nodes = 0u64;
+    let mut full = false;
+    let mut work = vec![Pending { func: None, depth: 0, value: total, members: (0..stacks.len() as u32).collect() }];
+    while let Some(node) = work.pop() {
+        nodes += 1;
+        let name = node.func.map_or("all", |f| profile.strings.get(f));
+        full = full || !budget.take(RowBudget::text_cost(name));
+        if !full {
+            out.push(FlameNode { func: row_text(name), value: node.value, depth: node.depth });
         }
-        out.push(FlameNode { func: row_text(func), value: node.value, depth: node.depth });
-        let mut children: Vec<u32> = node.children.iter().copied().filter(|&c| nodes[c as usize].value >= min).collect();
+        let mut children: HashMap<StrId, Pending> = HashMap::default();
+        for m in node.members {
+            let (stack, weight) = stacks[m as usize];
+            if let Some(func) = func_at(stack, node.depth + 1) {
+                let child = children.entry(func).or_insert_with(|| Pending { func: Some(func), depth: node.depth + 1, value: 0, members: Vec::new() });
+                child.value = limits::sum([child.value, weight]);
+                child.members.push(m);
+            }
+        }
+        let mut children: Vec<Pending> = children.into_values().filter(|c| c.value >= min).collect();
         // Heaviest first in the output, so pushed last-first.
-        children.sort_by(|&a, &b| {
-            let (a, b) = (&nodes[a as usize], &nodes[b as usize]);
-            b.value.cmp(&a.value).then_with(|| profile.strings.get(a.func).cmp(profile.strings.get(b.func)))
-        });
-        pending.extend(children.into_iter().rev());
+        children.sort_by_key(|c| (std::cmp::Reverse(c.value), c.func.map(|f| ranks[&f])));
+        work.extend(children.into_iter().rev());
+    }
+    if full {
+        limits::record(hits, LimitHit::Rows { what: "flame graph nodes".into(), kept: out.len() as u64, total: nodes });
     }
     out
 }

@@ -4,6 +4,9 @@
 //! 200,000 goroutines groups in one pass.
 
 use crate::classify::{state_of, WaitState};
+use crate::limits::{self, row_text, LimitHit, RowBudget};
+use crate::model::LabelValue;
+use std::collections::BTreeMap;
 use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -74,25 +77,40 @@ impl Default for GroupBy {
     }
 }
 
-/// The text of label `key` in a label set, if it has it.
+/// The text of label `key` in a label set, if it has it, as rows show it (at most
+/// [`crate::limits::MAX_ROW_STRING`] bytes: values that differ only past that are one value).
 pub fn label_value(profile: &Profile, set: LabelSetId, key: &str) -> Option<String> {
-    profile.labels(set).iter().find(|(k, _)| profile.strings.get(*k) == key).map(|(_, v)| profile.label_text(v))
+    profile.labels(set).iter().find(|(k, _)| profile.strings.get(*k) == key).map(|(_, v)| row_text(&profile.label_text(v)))
 }
 
-/// Goroutines (or the first sample value) per label key and value.
-pub fn label_totals(profile: &Profile) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> {
+/// Goroutines (or the first sample value) per label key and value: as many values as `budget`
+/// holds (the label sets with the most goroutines first), saying in `hits` when it held fewer.
+pub fn label_totals(profile: &Profile, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> BTreeMap<String, BTreeMap<String, i64>> {
     // Per label set first: a dump repeats a few sets over hundreds of thousands of goroutines.
     let mut per_set: HashMap<LabelSetId, i64> = HashMap::default();
     for s in &profile.samples {
         let n = per_set.entry(s.labels).or_insert(0);
-        *n = n.saturating_add(s.values.first().copied().unwrap_or(0));
+        *n = limits::sum([*n, s.values.first().copied().unwrap_or(0)]);
     }
-    let mut out: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>> = Default::default();
+    let mut per_set: Vec<(LabelSetId, i64)> = per_set.into_iter().collect();
+    per_set.sort_by_key(|&(set, n)| (std::cmp::Reverse(n), set));
+    let mut out: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut pairs: HashMap<(StrId, &LabelValue), bool> = HashMap::default();
     for (set, value) in per_set {
         for (k, v) in profile.labels(set) {
-            let n = out.entry(crate::limits::row_text(profile.strings.get(*k))).or_default().entry(crate::limits::row_text(&profile.label_text(v))).or_insert(0);
-            *n = n.saturating_add(value);
+            let key = row_text(profile.strings.get(*k));
+            let text = row_text(&profile.label_text(v));
+            let kept = *pairs.entry((*k, v)).or_insert_with(|| out.get(&key).is_some_and(|values| values.contains_key(&text)) || budget.take(RowBudget::text_cost(&key) + RowBudget::text_cost(&text)));
+            if kept {
+                let n = out.entry(key).or_default().entry(text).or_insert(0);
+                *n = limits::sum([*n, value]);
+            }
         }
+    }
+    let total = pairs.len() as u64;
+    let kept = pairs.values().filter(|&&k| k).count() as u64;
+    if kept < total {
+        limits::record(hits, LimitHit::Rows { what: "label values".into(), kept, total });
     }
     out
 }
@@ -225,7 +243,7 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
             groups.len() - 1
         });
         let group = &mut groups[at];
-        group.count = group.count.saturating_add(count);
+        group.count = limits::sum([group.count, count]);
         if state != group.state {
             group.state = None;
         }
@@ -245,14 +263,31 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
             }
         }
     }
-    groups.sort_by(|a, b| {
-        b.count.cmp(&a.count).then_with(|| leaf_name(profile, a.stack).cmp(leaf_name(profile, b.stack)))
-    });
+    let leaf = |stack: StackId| profile.stack(stack).first().map_or(0, |&f| profile.frames.get(f).func);
+    let ranks = name_ranks(groups.iter().map(|g| (leaf(g.stack), profile.strings.get(leaf(g.stack)))));
+    groups.sort_by_key(|g| (std::cmp::Reverse(g.count), ranks[&leaf(g.stack)]));
     groups
 }
 
-fn leaf_name(profile: &Profile, stack: StackId) -> &str {
-    profile.stack(stack).first().map_or("", |&f| profile.func_name(f))
+/// The rank of each key's name in the order of the names' text, equal texts sharing a rank:
+/// sorting by rank sorts by name, while each distinct name is compared only while ranking, not
+/// at every comparison of a sort (names can be long).
+pub fn name_ranks<'a, K: Copy + Eq + std::hash::Hash>(names: impl IntoIterator<Item = (K, &'a str)>) -> HashMap<K, u32> {
+    let mut distinct: HashMap<K, &str> = HashMap::default();
+    for (k, name) in names {
+        distinct.entry(k).or_insert(name);
+    }
+    let mut sorted: Vec<(K, &str)> = distinct.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.1.cmp(b.1));
+    let mut ranks = HashMap::default();
+    let mut rank = 0u32;
+    for (i, (k, name)) in sorted.iter().enumerate() {
+        if i > 0 && sorted[i - 1].1 != *name {
+            rank += 1;
+        }
+        ranks.insert(*k, rank);
+    }
+    ranks
 }
 
 #[cfg(test)]

@@ -301,7 +301,8 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>, budget: &mut Row
         };
         suspects.push((suspect, g.stack, site, created_by));
     }
-    suspects.sort_by(|(a, ..), (b, ..)| b.score.total_cmp(&a.score).then(b.count.cmp(&a.count)).then_with(|| a.explanation.cmp(&b.explanation)));
+    // Ties keep the groups' order (biggest first, then by leaf name).
+    suspects.sort_by(|(a, ..), (b, ..)| b.score.total_cmp(&a.score).then(b.count.cmp(&a.count)));
     let total = suspects.len().min(MAX_SUSPECTS) as u64;
     let mut rows = Vec::new();
     for (mut suspect, stack, site, created_by) in suspects.into_iter().take(MAX_SUSPECTS) {

@@ -14,7 +14,8 @@
 //! | [`MAX_GOROUTINES`] | 4,000,000 | later goroutines (or samples) are counted, not kept |
 //! | [`MAX_FRAMES`] | 1,024 | the first and last 512 frames of a stack are kept, with `...N frames elided...` between, as Go does |
 //! | [`MAX_LABELS`] | 64 | later labels of a goroutine or sample are dropped |
-//! | [`MAX_SAMPLE_TYPES`] | 32 | later sample types of a profile are dropped |
+//! | [`MAX_SAMPLE_TYPES`] | 8 | later sample types of a profile are dropped |
+//! | [`MAX_STACK_FRAMES`] | 16,000,000 | a stack not seen before keeps only its leaf and a frame that says so |
 //! | [`MAX_ANCESTORS`] | 100 | later ancestor stacks of a goroutine are dropped |
 //! | [`MAX_LINE_BYTES`] | 1 MiB | the rest of a longer line is not read |
 //! | [`MAX_WARNINGS`] | 200 | later warnings are counted, not kept |
@@ -44,10 +45,14 @@ pub const MAX_GOROUTINES: usize = 4_000_000;
 /// runtime/traceback.go's `tracebackInnerFrames`/`tracebackOuterFrames`); protos hold 128 by
 /// default (`profstackdepth`, up to 1024).
 pub const MAX_FRAMES: usize = 1024;
+/// Frames in all the distinct stacks of a profile: a protobuf can name a deep location from
+/// every sample for a few bytes each, so the stacks, not the input, would set the memory.
+pub const MAX_STACK_FRAMES: usize = 16_000_000;
 /// Labels kept per goroutine or sample.
 pub const MAX_LABELS: usize = 64;
-/// Sample types kept per profile (Go writes at most 4).
-pub const MAX_SAMPLE_TYPES: usize = 32;
+/// Sample types kept per profile (Go writes at most 4): every sample type costs a pass of the
+/// top functions over every stack.
+pub const MAX_SAMPLE_TYPES: usize = 8;
 /// Ancestor stacks kept per goroutine (`GODEBUG=tracebackancestors=N`).
 pub const MAX_ANCESTORS: usize = 100;
 /// Bytes of one line of text that are read.
@@ -86,6 +91,8 @@ pub enum LimitHit {
     SampleTypes { seen: u64 },
     #[error("{goroutines} goroutines printed more than {} ancestor stacks (MAX_ANCESTORS): their first {} were kept", MAX_ANCESTORS, MAX_ANCESTORS)]
     Ancestors { goroutines: u64 },
+    #[error("the stacks reached {} frames in all (MAX_STACK_FRAMES): {stacks} later stacks kept only their leaf frame", MAX_STACK_FRAMES)]
+    StackFrames { stacks: u64 },
     #[error("{lines} lines were longer than {} bytes (MAX_LINE_BYTES): only their start was read", MAX_LINE_BYTES)]
     LineBytes { lines: u64 },
     #[error("the rows list {kept} of {total} {what} (MAX_ROW_BYTES = {} MiB of rows): the rest are counted in the totals but not listed", MAX_ROW_BYTES >> 20)]
@@ -105,6 +112,7 @@ impl LimitHit {
             (Labels { sets }, Labels { sets: n }) => *sets = sets.saturating_add(n),
             (SampleTypes { seen }, SampleTypes { seen: n }) => *seen = (*seen).max(n),
             (Ancestors { goroutines }, Ancestors { goroutines: n }) => *goroutines = goroutines.saturating_add(n),
+            (StackFrames { stacks }, StackFrames { stacks: n }) => *stacks = stacks.saturating_add(n),
             (LineBytes { lines }, LineBytes { lines: n }) => *lines = lines.saturating_add(n),
             (Rows { what, kept, total }, Rows { what: w, kept: k, total: t }) if *what == w => {
                 *kept = (*kept).max(k);
@@ -161,27 +169,46 @@ impl StackBuf {
         self.seen > MAX_FRAMES
     }
 
-    /// Interns the frames kept, in order, with the elision frame where frames were dropped.
-    /// The buffer is left empty for the next stack.
-    pub fn finish(&mut self, profile: &mut Profile) -> StackId {
+    /// Interns the frames kept, in order, with the elision frame where frames were dropped
+    /// (see [`Profile::intern_stack`]), recording in `hits` the limits reached. The buffer is
+    /// left empty for the next stack.
+    pub fn finish(&mut self, profile: &mut Profile, hits: &mut Vec<LimitHit>) -> StackId {
         const HALF: usize = MAX_FRAMES / 2;
         let stack = if self.seen > MAX_FRAMES {
             self.frames[HALF..].rotate_left((self.seen - HALF) % HALF);
-            elided_stack(profile, &self.frames[..HALF], (self.seen - MAX_FRAMES) as u64, &self.frames[HALF..])
+            elided_stack(profile, &self.frames[..HALF], (self.seen - MAX_FRAMES) as u64, &self.frames[HALF..], hits)
         } else {
-            profile.stacks.intern_slice(&self.frames)
+            intern_stack(profile, &self.frames, hits)
         };
         self.clear();
         stack
     }
 }
 
+/// Interns a stack read from input ([`Profile::intern_stack`]), recording in `hits` when it
+/// was cut past [`MAX_STACK_FRAMES`].
+pub fn intern_stack(profile: &mut Profile, frames: &[FrameId], hits: &mut Vec<LimitHit>) -> StackId {
+    let (stack, cut) = profile.intern_stack(frames);
+    if cut {
+        record(hits, LimitHit::StackFrames { stacks: 1 });
+    }
+    stack
+}
+
 /// Interns a stack of which only the first and the last frames were kept, `elided` frames
 /// between them standing in one frame named as Go names the gap: `...N frames elided...`.
-pub fn elided_stack(profile: &mut Profile, first: &[FrameId], elided: u64, last: &[FrameId]) -> StackId {
+pub fn elided_stack(profile: &mut Profile, first: &[FrameId], elided: u64, last: &[FrameId], hits: &mut Vec<LimitHit>) -> StackId {
+    record(hits, LimitHit::Frames { stacks: 1 });
     let marker = profile.frame(&format!("...{elided} frames elided..."), "", 0);
     let frames: Vec<FrameId> = first.iter().copied().chain([marker]).chain(last.iter().copied()).collect();
-    profile.stacks.intern(frames)
+    intern_stack(profile, &frames, hits)
+}
+
+/// The sum of `values`, at most `i64::MAX` and at least `i64::MIN`, whatever their order
+/// (summed wide, then clamped).
+pub fn sum(values: impl IntoIterator<Item = i64>) -> i64 {
+    let total: i128 = values.into_iter().map(i128::from).sum();
+    total.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 /// `text` cut to at most [`MAX_ROW_STRING`] bytes (at a character boundary, ending in `…`).
@@ -267,7 +294,9 @@ mod tests {
             buf.push(f);
         }
         assert!(buf.elided());
-        let stack = buf.finish(&mut p);
+        let mut hits = Vec::new();
+        let stack = buf.finish(&mut p, &mut hits);
+        assert_eq!(hits, vec![LimitHit::Frames { stacks: 1 }]);
         let kept = p.stack(stack).to_vec();
         assert_eq!(kept.len(), MAX_FRAMES + 1);
         assert_eq!(&kept[..512], &frames[..512]);
@@ -278,7 +307,7 @@ mod tests {
             for &f in &frames[..n] {
                 buf.push(f);
             }
-            let stack = buf.finish(&mut p);
+            let stack = buf.finish(&mut p, &mut Vec::new());
             let kept = p.stack(stack).to_vec();
             if n <= MAX_FRAMES {
                 assert_eq!(kept, frames[..n]);

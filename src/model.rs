@@ -5,9 +5,12 @@
 //! grouping compares integers. Stacks are leaf first, exactly as the input names its frames
 //! (runtime frames included).
 
-use crate::limits::{self, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
+use crate::limits::{self, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_STACK_FRAMES, MAX_TABLE};
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
-use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::hash::BuildHasher;
 use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -21,11 +24,18 @@ pub type StackId = u32;
 /// Index of an interned label set.
 pub type LabelSetId = u32;
 
-/// Equal values get equal ids; ids are dense indexes into `values`.
-#[derive(Debug, Clone)]
+/// Equal values get equal ids; ids are dense indexes into `values`. Each value is kept once:
+/// the index holds ids, hashed by the value they name.
+#[derive(Clone)]
 pub struct Interner<T: Eq + Hash + Clone> {
     values: Vec<T>,
-    ids: FxHashMap<T, u32>,
+    ids: HashTable<u32>,
+}
+
+impl<T: Eq + Hash + Clone + std::fmt::Debug> std::fmt::Debug for Interner<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.values).finish()
+    }
 }
 
 /// Serialized as the list of values; the index is rebuilt when read.
@@ -41,11 +51,10 @@ impl<'de, T: Eq + Hash + Clone + Deserialize<'de>> Deserialize<'de> for Interner
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut interner = Interner::default();
         for v in limits::bounded_vec::<_, T, MAX_TABLE>(d)? {
-            let id = interner.values.len() as u32;
-            if interner.ids.insert(v.clone(), id).is_some() {
+            if interner.lookup(&v).is_some() {
                 return Err(D::Error::custom("a table holds the same entry twice"));
             }
-            interner.values.push(v);
+            interner.push(v);
         }
         Ok(interner)
     }
@@ -53,18 +62,34 @@ impl<'de, T: Eq + Hash + Clone + Deserialize<'de>> Deserialize<'de> for Interner
 
 impl<T: Eq + Hash + Clone> Default for Interner<T> {
     fn default() -> Self {
-        Interner { values: Vec::new(), ids: FxHashMap::default() }
+        Interner { values: Vec::new(), ids: HashTable::new() }
     }
+}
+
+fn hash_of<Q: Hash + ?Sized>(value: &Q) -> u64 {
+    FxBuildHasher.hash_one(value)
 }
 
 impl<T: Eq + Hash + Clone> Interner<T> {
     pub fn intern(&mut self, value: T) -> u32 {
-        if let Some(&id) = self.ids.get(&value) {
-            return id;
+        match self.lookup(&value) {
+            Some(id) => id,
+            None => self.push(value),
         }
+    }
+    /// The id of a value equal to `key` (which hashes as the value does), if there is one.
+    fn find<Q: Hash + ?Sized>(&self, key: &Q, eq: impl Fn(&T) -> bool) -> Option<u32> {
+        self.ids.find(hash_of(key), |&id| eq(&self.values[id as usize])).copied()
+    }
+    fn lookup(&self, value: &T) -> Option<u32> {
+        self.find(value, |v| v == value)
+    }
+    /// Adds a value that is not in the table.
+    fn push(&mut self, value: T) -> u32 {
         let id = self.values.len() as u32;
-        self.values.push(value.clone());
-        self.ids.insert(value, id);
+        let values = &self.values;
+        self.ids.insert_unique(hash_of(&value), id, |&i| hash_of(&values[i as usize]));
+        self.values.push(value);
         id
     }
     pub fn get(&self, id: u32) -> &T {
@@ -82,12 +107,16 @@ impl<T: Eq + Hash + Clone> Interner<T> {
 }
 
 impl Interner<Vec<FrameId>> {
+    /// The id of a stack given as a slice, if it was interned.
+    pub fn lookup_slice(&self, frames: &[FrameId]) -> Option<StackId> {
+        self.find(frames, |v| v.as_slice() == frames)
+    }
     /// Interns a stack given as a slice: allocates only for a stack not seen before.
     pub fn intern_slice(&mut self, frames: &[FrameId]) -> StackId {
-        if let Some(&id) = self.ids.get(frames) {
-            return id;
+        match self.lookup_slice(frames) {
+            Some(id) => id,
+            None => self.push(frames.to_vec()),
         }
-        self.intern(frames.to_vec())
     }
 }
 
@@ -389,6 +418,9 @@ pub struct Warning {
     pub message: String,
 }
 
+/// The frame that stands for the frames of a stack not kept past [`MAX_STACK_FRAMES`].
+pub const STACK_NOT_KEPT: &str = "...frames not kept (MAX_STACK_FRAMES)...";
+
 /// The profile: what the input says, interned.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Profile {
@@ -417,6 +449,9 @@ pub struct Profile {
     /// Where each function starts (pprof's `Function.start_line`), for inference that
     /// depends on where in a function a goroutine parked.
     pub function_start_lines: HashMap<StrId, u32>,
+    /// Frames in all stacks interned through [`Profile::intern_stack`].
+    #[serde(skip)]
+    stack_frames: usize,
 }
 
 impl Profile {
@@ -438,6 +473,7 @@ impl Profile {
             period: 0,
             duration_nanos: 0,
             function_start_lines: HashMap::new(),
+            stack_frames: 0,
         };
         // Id 0 is the empty string and id 0 the empty label set, so "none" needs no Option.
         profile.strings.intern("");
@@ -473,19 +509,35 @@ impl Profile {
         self.label_sets.get(set)
     }
 
-    /// Interns a label set given in any order.
+    /// Interns a label set given in any order (kept sorted by key id: equal sets are one set).
     pub fn label_set(&mut self, mut labels: LabelSet) -> LabelSetId {
-        labels.sort_by(|a, b| self.strings.get(a.0).cmp(self.strings.get(b.0)));
+        labels.sort_by_key(|l| l.0);
         self.label_sets.intern(labels)
     }
 
-    /// The text of a label value as a user reads it.
-    pub fn label_text(&self, value: &LabelValue) -> String {
+    /// The text of a label value as a user reads it (borrowed from the string table for text).
+    pub fn label_text(&self, value: &LabelValue) -> Cow<'_, str> {
         match value {
-            LabelValue::Str(s) => self.strings.get(*s).to_string(),
-            LabelValue::Num { value, unit: Some(unit) } => format!("{value} {}", self.strings.get(*unit)),
-            LabelValue::Num { value, unit: None } => value.to_string(),
+            LabelValue::Str(s) => Cow::Borrowed(self.strings.get(*s)),
+            LabelValue::Num { value, unit: Some(unit) } => Cow::Owned(format!("{value} {}", self.strings.get(*unit))),
+            LabelValue::Num { value, unit: None } => Cow::Owned(value.to_string()),
         }
+    }
+
+    /// Interns a stack read from input. Past [`MAX_STACK_FRAMES`] frames in all distinct stacks,
+    /// a stack not seen before keeps only its leaf and a frame saying the rest was not kept;
+    /// the second value says so.
+    pub fn intern_stack(&mut self, frames: &[FrameId]) -> (StackId, bool) {
+        if let Some(id) = self.stacks.lookup_slice(frames) {
+            return (id, false);
+        }
+        if self.stack_frames + frames.len() <= MAX_STACK_FRAMES {
+            self.stack_frames += frames.len();
+            return (self.stacks.intern_slice(frames), false);
+        }
+        let marker = self.frame(STACK_NOT_KEPT, "", 0);
+        let cut: Vec<FrameId> = frames.first().copied().into_iter().chain([marker]).collect();
+        (self.stacks.intern_slice(&cut), true)
     }
 
     /// Goroutines counted by this profile: the sum of the first sample value for goroutine
@@ -494,7 +546,7 @@ impl Profile {
         if !self.kind.counts_goroutines() {
             return None;
         }
-        Some(self.samples.iter().fold(0i64, |sum, s| sum.saturating_add(s.values.first().copied().unwrap_or(0))))
+        Some(limits::sum(self.samples.iter().map(|s| s.values.first().copied().unwrap_or(0))))
     }
 }
 
@@ -512,9 +564,14 @@ impl Profile {
             string(f.func, "a frame")?;
             string(f.file, "a frame")?;
         }
+        let mut in_stacks = 0usize;
         for stack in self.stacks.iter() {
             if let Some(bad) = stack.iter().find(|&&f| f >= frames) {
                 return Err(format!("a stack names frame {bad} of {frames}"));
+            }
+            in_stacks += stack.len();
+            if in_stacks > MAX_STACK_FRAMES {
+                return Err(format!("the stacks hold more than {MAX_STACK_FRAMES} frames (MAX_STACK_FRAMES)"));
             }
             // The frames kept and the one that marks the elision.
             if stack.len() > MAX_FRAMES + 1 {
@@ -545,8 +602,17 @@ impl Profile {
                 return Err("a sample names a goroutine that is not there".into());
             }
         }
+        // Each goroutine's arguments follow the last one's, as a decoder writes them: read once
+        // per goroutine, they add up to the arena, never to goroutines times the arena.
+        let mut args_end = 0u64;
         for g in &self.goroutines {
             string(g.state, "a goroutine's state")?;
+            if g.args.count > 0 {
+                if (g.args.first as u64) < args_end {
+                    return Err(format!("goroutine {} names arguments another goroutine names", g.id));
+                }
+                args_end = g.args.first as u64 + g.args.count as u64;
+            }
             if g.stack >= stacks || g.labels >= label_sets || g.created_by.is_some_and(|f| f >= frames) || g.ancestors.iter().any(|a| a.stack >= stacks) {
                 return Err(format!("goroutine {} names a stack, frame or label set that is not there", g.id));
             }

@@ -7,7 +7,7 @@ use crate::flame::{flame, FlameNode};
 use crate::group::{group, label_totals, GroupBy, LabelKey};
 use crate::leaks::{leak_suspects, Suspect};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
-use crate::model::{FrameId, LabelSetId, Profile, StackId};
+use crate::model::{FrameId, LabelSetId, Profile, StackId, StrId};
 use crate::waits::{same_object_waits, WaitRow};
 use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -145,7 +145,7 @@ pub fn label_map(profile: &Profile, set: LabelSetId) -> BTreeMap<String, String>
 
 /// What [`label_map`] costs in a [`RowBudget`].
 pub fn labels_cost(profile: &Profile, set: LabelSetId) -> usize {
-    profile.labels(set).iter().map(|(k, _)| RowBudget::text_cost(profile.strings.get(*k)) + limits::ROW_OVERHEAD * 2).sum()
+    profile.labels(set).iter().map(|(k, v)| RowBudget::text_cost(profile.strings.get(*k)) + RowBudget::text_cost(&profile.label_text(v))).sum()
 }
 
 /// What a report is built with, besides the input.
@@ -171,7 +171,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         .sample_types
         .iter()
         .enumerate()
-        .map(|(i, t)| (format!("{}/{}", t.kind, t.unit), profile.samples.iter().fold(0i64, |sum, s| sum.saturating_add(s.values.get(i).copied().unwrap_or(0)))))
+        .map(|(i, t)| (format!("{}/{}", t.kind, t.unit), limits::sum(profile.samples.iter().map(|s| s.values.get(i).copied().unwrap_or(0)))))
         .collect();
 
     let mut budget = RowBudget::default();
@@ -225,6 +225,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     let creators = creators(profile, &wrappers, &mut budget, &mut limits);
     let waits = same_object_waits(profile, &mut budget, &mut limits);
     let flame = flame(profile, &mut budget, &mut limits);
+    let labels = label_totals(profile, &mut budget, &mut limits);
 
     Report {
         schema: REPORT_SCHEMA.to_string(),
@@ -249,7 +250,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             first_goroutine: c.first_goroutine,
         }),
         groups: group_rows,
-        labels: label_totals(profile),
+        labels,
         leak_suspects,
         creators,
         waits,
@@ -262,35 +263,45 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
 }
 
 /// Per sample type, functions by flat value (the leaf frame's), then cumulative value (every
-/// sample whose stack holds the function, once per sample).
+/// sample whose stack holds the function, once per sample). Values are summed per distinct
+/// stack first, so each stack's frames are read once, not once per sample and sample type.
 pub fn top(profile: &Profile) -> BTreeMap<String, Vec<TopRow>> {
-    let mut out = BTreeMap::new();
-    for (i, t) in profile.sample_types.iter().enumerate() {
-        let mut flat: HashMap<u32, i64> = HashMap::default();
-        let mut cum: HashMap<u32, i64> = HashMap::default();
-        let mut seen: HashSet<u32> = HashSet::default();
-        for s in &profile.samples {
-            let v = s.values.get(i).copied().unwrap_or(0);
-            let frames = profile.stack(s.stack);
-            if let Some(&leaf) = frames.first() {
-                let flat = flat.entry(profile.frames.get(leaf).func).or_insert(0);
-                *flat = flat.saturating_add(v);
-            }
-            seen.clear();
-            for &f in frames {
-                let func = profile.frames.get(f).func;
-                if seen.insert(func) {
-                    let cum = cum.entry(func).or_insert(0);
-                    *cum = cum.saturating_add(v);
-                }
+    let width = profile.sample_types.len();
+    let mut per_stack: HashMap<StackId, Vec<i64>> = HashMap::default();
+    for s in &profile.samples {
+        let values = per_stack.entry(s.stack).or_insert_with(|| vec![0; width]);
+        for (total, v) in values.iter_mut().zip(&s.values) {
+            *total = limits::sum([*total, *v]);
+        }
+    }
+    let mut flat: HashMap<StrId, Vec<i64>> = HashMap::default();
+    let mut cum: HashMap<StrId, Vec<i64>> = HashMap::default();
+    let add = |into: &mut Vec<i64>, values: &[i64]| {
+        for (total, v) in into.iter_mut().zip(values) {
+            *total = limits::sum([*total, *v]);
+        }
+    };
+    let mut seen: HashSet<StrId> = HashSet::default();
+    for (stack, values) in &per_stack {
+        let frames = profile.stack(*stack);
+        if let Some(&leaf) = frames.first() {
+            add(flat.entry(profile.frames.get(leaf).func).or_insert_with(|| vec![0; width]), values);
+        }
+        seen.clear();
+        for &f in frames {
+            let func = profile.frames.get(f).func;
+            if seen.insert(func) {
+                add(cum.entry(func).or_insert_with(|| vec![0; width]), values);
             }
         }
-        let mut rows: Vec<TopRow> = cum
-            .iter()
-            .map(|(&func, &c)| TopRow { func: row_text(profile.strings.get(func)), flat: flat.get(&func).copied().unwrap_or(0), cum: c })
-            .collect();
-        rows.sort_by(|a, b| b.flat.cmp(&a.flat).then_with(|| b.cum.cmp(&a.cum)).then_with(|| a.func.cmp(&b.func)));
-        rows.truncate(TOP_ROWS);
+    }
+    let ranks = crate::group::name_ranks(cum.keys().map(|&f| (f, profile.strings.get(f))));
+    let mut out = BTreeMap::new();
+    for (i, t) in profile.sample_types.iter().enumerate() {
+        let flat_of = |f: &StrId| flat.get(f).map_or(0, |v| v[i]);
+        let mut funcs: Vec<(&StrId, &Vec<i64>)> = cum.iter().collect();
+        funcs.sort_by_key(|(f, c)| (std::cmp::Reverse(flat_of(f)), std::cmp::Reverse(c[i]), ranks[f]));
+        let rows = funcs.into_iter().take(TOP_ROWS).map(|(f, c)| TopRow { func: row_text(profile.strings.get(*f)), flat: flat_of(f), cum: c[i] }).collect();
         out.insert(format!("{}/{}", t.kind, t.unit), rows);
     }
     out

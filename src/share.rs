@@ -114,7 +114,7 @@ pub struct Redaction {
     /// synctest bubble ids (renumbered), and where each goroutine's header was in the input.
     pub goroutine_ids: bool,
     /// What a crash printed: panic messages, a `fatal error:` that is not one of the runtime's
-    /// own fixed texts, and the signal line's codes and addresses.
+    /// own fixed texts, and all of the signal line but the signal's name and Go's description.
     pub crash_text: bool,
     /// The snapshots' names (often file names), replaced by `snapshot 1`, `snapshot 2`, ….
     pub snapshot_names: bool,
@@ -170,20 +170,53 @@ const RUNTIME_FATAL_ERRORS: &[&str] = &[
     "unknown pc",
 ];
 
-/// A signal line without its codes and addresses: `[signal SIGSEGV: segmentation violation
-/// code=0x1 addr=0x0 pc=0x47d2a6]` keeps `[signal SIGSEGV: segmentation violation]`, and a
-/// Windows `Exception 0xc0000005 0x0 0xc0001 0x7ff…` its exception code.
+/// What Go prints after each signal's name (runtime/sigtab_linux_generic.go): a line that
+/// names a signal keeps its name and this description, nothing else.
+const SIGNALS: &[(&str, &str)] = &[
+    ("SIGHUP", "terminal line hangup"),
+    ("SIGINT", "interrupt"),
+    ("SIGQUIT", "quit"),
+    ("SIGILL", "illegal instruction"),
+    ("SIGTRAP", "trace trap"),
+    ("SIGABRT", "abort"),
+    ("SIGBUS", "bus error"),
+    ("SIGFPE", "floating-point exception"),
+    ("SIGKILL", "kill"),
+    ("SIGUSR1", "user-defined signal 1"),
+    ("SIGSEGV", "segmentation violation"),
+    ("SIGUSR2", "user-defined signal 2"),
+    ("SIGPIPE", "write to broken pipe"),
+    ("SIGALRM", "alarm clock"),
+    ("SIGTERM", "termination"),
+    ("SIGSTKFLT", "stack fault"),
+    ("SIGCHLD", "child status has changed"),
+    ("SIGXCPU", "cpu limit exceeded"),
+    ("SIGXFSZ", "file size limit exceeded"),
+    ("SIGVTALRM", "virtual alarm clock"),
+    ("SIGPROF", "profiling alarm clock"),
+    ("SIGSYS", "bad system call"),
+];
+
+/// A signal line as a redacted link carries it: the signal's name and Go's description of it
+/// (`[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x47d2a6]` keeps `[signal
+/// SIGSEGV: segmentation violation]`), or a Windows exception's code; nothing the line held
+/// besides.
 fn redact_signal(line: &str) -> String {
     if line.starts_with("Exception ") {
         return line.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
     }
-    let bracketed = line.starts_with('[') && line.ends_with(']');
-    let inner = if bracketed { &line[1..line.len() - 1] } else { line };
-    let kept: Vec<&str> = inner.split_whitespace().filter(|t| !t.contains('=') && !t.starts_with("0x")).collect();
-    if bracketed {
-        format!("[{}]", kept.join(" "))
+    let name = line
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.len() > 3 && w.starts_with("SIG") && w[3..].bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    let Some(name) = name else { return "[redacted]".into() };
+    let named = match SIGNALS.iter().find(|(n, _)| *n == name) {
+        Some((_, description)) => format!("{name}: {description}"),
+        None => name.to_string(),
+    };
+    if line.starts_with('[') {
+        format!("[signal {named}]")
     } else {
-        kept.join(" ")
+        named
     }
 }
 
@@ -210,29 +243,78 @@ impl Pseudonyms {
     }
 }
 
-/// Frames and stacks of a source profile, interned again into a new one (file paths cut to
-/// their base names when asked).
-struct FrameMap<'p> {
+/// A source profile's strings, frames, stacks and label sets interned again into a new one,
+/// each once however often it is named (file paths cut to their base names, label values
+/// replaced by pseudonyms, when asked).
+struct Rebuild<'p> {
     source: &'p Profile,
-    paths: bool,
-    done: HashMap<u32, u32>,
+    redaction: Redaction,
+    strings: HashMap<StrId, StrId>,
+    frames: HashMap<u32, u32>,
+    stacks: HashMap<u32, u32>,
+    label_sets: HashMap<u32, u32>,
+    /// The pseudonym of each (key, value) of this profile, in the new string table.
+    pseudonyms: HashMap<(StrId, LabelValue), StrId>,
 }
 
-impl FrameMap<'_> {
+impl<'p> Rebuild<'p> {
+    fn new(source: &'p Profile, redaction: Redaction) -> Self {
+        Rebuild { source, redaction, strings: HashMap::new(), frames: HashMap::new(), stacks: HashMap::new(), label_sets: HashMap::new(), pseudonyms: HashMap::new() }
+    }
+
+    fn string(&mut self, out: &mut Profile, id: StrId) -> StrId {
+        let p = self.source;
+        *self.strings.entry(id).or_insert_with(|| out.strings.intern(p.strings.get(id)))
+    }
+
     fn frame(&mut self, out: &mut Profile, id: u32) -> u32 {
-        let (p, paths) = (self.source, self.paths);
-        *self.done.entry(id).or_insert_with(|| {
-            let f = p.frames.get(id);
-            let file = p.strings.get(f.file);
-            let file = if paths { base_name(file) } else { file };
-            let frame = Frame { func: out.strings.intern(p.strings.get(f.func)), file: out.strings.intern(file), line: f.line };
-            out.frames.intern(frame)
-        })
+        if let Some(&new) = self.frames.get(&id) {
+            return new;
+        }
+        let f = *self.source.frames.get(id);
+        let func = self.string(out, f.func);
+        let file = match self.redaction.paths {
+            true => out.strings.intern(base_name(self.source.strings.get(f.file))),
+            false => self.string(out, f.file),
+        };
+        let new = out.frames.intern(Frame { func, file, line: f.line });
+        self.frames.insert(id, new);
+        new
     }
 
     fn stack(&mut self, out: &mut Profile, id: u32) -> u32 {
-        let new: Vec<u32> = self.source.stack(id).iter().map(|&f| self.frame(out, f)).collect();
-        out.stacks.intern(new)
+        if let Some(&new) = self.stacks.get(&id) {
+            return new;
+        }
+        let frames: Vec<u32> = self.source.stack(id).iter().map(|&f| self.frame(out, f)).collect();
+        let new = out.stacks.intern(frames);
+        self.stacks.insert(id, new);
+        new
+    }
+
+    fn label_set(&mut self, out: &mut Profile, names: &mut Pseudonyms, id: u32) -> u32 {
+        if let Some(&new) = self.label_sets.get(&id) {
+            return new;
+        }
+        let p = self.source;
+        let set = p
+            .labels(id)
+            .iter()
+            .map(|(k, v)| {
+                let key = self.string(out, *k);
+                let value = match v {
+                    v if self.redaction.label_values => LabelValue::Str(
+                        *self.pseudonyms.entry((*k, v.clone())).or_insert_with(|| out.strings.intern(&names.value(p.strings.get(*k), p.label_text(v).into_owned()))),
+                    ),
+                    LabelValue::Str(s) => LabelValue::Str(self.string(out, *s)),
+                    LabelValue::Num { value, unit } => LabelValue::Num { value: *value, unit: unit.map(|u| self.string(out, u)) },
+                };
+                (key, value)
+            })
+            .collect();
+        let new = out.label_set(set);
+        self.label_sets.insert(id, new);
+        new
     }
 }
 
@@ -266,41 +348,23 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
     out.duration_nanos = p.duration_nanos;
     out.truncated = p.truncated;
 
-    let string = |out: &mut Profile, id: StrId| out.strings.intern(p.strings.get(id));
-    let mut frames = FrameMap { source: p, paths: r.paths, done: HashMap::new() };
-    let label_set = |out: &mut Profile, names: &mut Pseudonyms, id: u32| -> u32 {
-        let set = p
-            .labels(id)
-            .iter()
-            .map(|(k, v)| {
-                let key_text = p.strings.get(*k);
-                let key = out.strings.intern(key_text);
-                let value = match v {
-                    v if r.label_values => LabelValue::Str(out.strings.intern(&names.value(key_text, p.label_text(v)))),
-                    LabelValue::Str(s) => LabelValue::Str(out.strings.intern(p.strings.get(*s))),
-                    LabelValue::Num { value, unit } => LabelValue::Num { value: *value, unit: unit.map(|u| out.strings.intern(p.strings.get(u))) },
-                };
-                (key, value)
-            })
-            .collect();
-        out.label_set(set)
-    };
+    let mut rebuild = Rebuild::new(p, *r);
     let id = |names: &mut Pseudonyms, old: u64| if r.goroutine_ids { Pseudonyms::ordinal(&mut names.ids, old) } else { old };
     for g in &p.goroutines {
-        let new_stack = frames.stack(&mut out, g.stack);
+        let new_stack = rebuild.stack(&mut out, g.stack);
         let args = ArgList { first: out.args.next_index(), count: g.args.count };
         for a in p.args.list(g.args) {
             out.args.push(if r.args { "…".as_bytes() } else { a.as_bytes() });
         }
         let goroutine = Goroutine {
             id: id(names, g.id),
-            state: string(&mut out, g.state),
-            labels: label_set(&mut out, names, g.labels),
+            state: rebuild.string(&mut out, g.state),
+            labels: rebuild.label_set(&mut out, names, g.labels),
             stack: new_stack,
             args,
-            created_by: g.created_by.map(|f| frames.frame(&mut out, f)),
+            created_by: g.created_by.map(|f| rebuild.frame(&mut out, f)),
             parent: g.parent.map(|p| id(names, p)),
-            ancestors: g.ancestors.iter().map(|a| Ancestor { id: id(names, a.id), stack: frames.stack(&mut out, a.stack) }).collect(),
+            ancestors: g.ancestors.iter().map(|a| Ancestor { id: id(names, a.id), stack: rebuild.stack(&mut out, a.stack) }).collect(),
             synctest_bubble: g.synctest_bubble.map(|b| if r.goroutine_ids { Pseudonyms::ordinal(&mut names.bubbles, b) } else { b }),
             line: if r.goroutine_ids { 0 } else { g.line },
             ..g.clone()
@@ -308,12 +372,12 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
         out.goroutines.push(goroutine);
     }
     for s in &p.samples {
-        let new_stack = frames.stack(&mut out, s.stack);
-        let labels = label_set(&mut out, names, s.labels);
+        let new_stack = rebuild.stack(&mut out, s.stack);
+        let labels = rebuild.label_set(&mut out, names, s.labels);
         out.samples.push(Sample { stack: new_stack, values: s.values.clone(), labels, goroutine: s.goroutine });
     }
     for (&f, &line) in &p.function_start_lines {
-        let f = string(&mut out, f);
+        let f = rebuild.string(&mut out, f);
         out.function_start_lines.insert(f, line);
     }
     out.crash = p.crash.as_ref().map(|c| {
@@ -348,7 +412,9 @@ mod tests {
     fn signal_lines_keep_the_signal_and_lose_codes_and_addresses() {
         assert_eq!(redact_signal("[signal SIGSEGV: segmentation violation code=0x1 addr=0xdeadbeef pc=0x47d2a6]"), "[signal SIGSEGV: segmentation violation]");
         assert_eq!(redact_signal("SIGQUIT: quit"), "SIGQUIT: quit");
-        assert_eq!(redact_signal("PC=0x46ec41 m=0 sigcode=0"), "");
+        assert_eq!(redact_signal("SIGTERM: draining for customer acme password hunter2"), "SIGTERM: termination");
+        assert_eq!(redact_signal("^\\SIGQUIT: quit"), "SIGQUIT: quit");
+        assert_eq!(redact_signal("PC=0x46ec41 m=0 sigcode=0"), "[redacted]");
         assert_eq!(redact_signal("Exception 0xc0000005 0x0 0x7ff6a1b2 0x7ff6a1b3"), "Exception 0xc0000005");
     }
 

@@ -95,7 +95,7 @@ fn labels_are_a_dimension() {
         frames   | main.loop    | main.loop    | main.loop
         ",
     );
-    let totals = label_totals(&p);
+    let totals = label_totals(&p, &mut RowBudget::default(), &mut Vec::new());
     assert_eq!(totals["tenant"]["acme"], 5);
     assert_eq!(totals["route"]["a"], 4);
     let by_tenant = GroupBy { labels: LabelKey::Key("tenant".into()), ..GroupBy::default() };

@@ -8,7 +8,7 @@ mod common;
 use common::fixture;
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use parkview::decode::pprof::{PbFunction, PbLine, PbLocation, PbProfile, PbSample, PbValueType};
+use parkview::decode::pprof::{PbFunction, PbLabel, PbLine, PbLocation, PbProfile, PbSample, PbValueType};
 use parkview::diff::{default_key, diff, series};
 use parkview::limits::{LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LINK_BYTES, MAX_ROW_STRING};
 use parkview::model::{Goroutine, Profile, ProfileKind, Sample};
@@ -255,4 +255,114 @@ fn a_redacted_share_of_hostile_names_still_reads() {
     let snapshots = parkview::share::redact(&[("a", &d)], &Redaction::all());
     let link = to_fragment(&Shared { view: String::new(), snapshots });
     assert!(from_fragment(&link, MAX_LINK_BYTES).is_ok());
+}
+
+// Found by an adversarial review of the limits (each was minutes, gigabytes, a leak or a
+// wrong number on a small input).
+
+/// A profile with one string-table entry named from every location or label: the entry is
+/// interned once, so a long one costs its length once, not once per name.
+#[test]
+fn a_long_string_named_from_everywhere_is_read_once() {
+    let name = format!("main.{}", "x".repeat(1 << 20));
+    let locations: Vec<PbLocation> = (1..=2000u64).map(|id| PbLocation { id, line: vec![PbLine { function_id: 1, line: id as i64, column: 0 }], ..Default::default() }).collect();
+    let samples: Vec<PbSample> = (1..=2000u64)
+        .map(|id| PbSample { location_id: vec![id], value: vec![1], label: vec![PbLabel { key: 5, str: 3, num: 0, num_unit: 0 }] })
+        .collect();
+    let p = PbProfile {
+        sample_type: vec![PbValueType { r#type: 1, unit: 2 }],
+        string_table: vec!["".into(), "goroutine".into(), "count".into(), name.clone(), "main.go".into(), "k".into()],
+        function: vec![PbFunction { id: 1, name: 3, system_name: 3, filename: 4, start_line: 1 }],
+        location: locations,
+        sample: samples,
+        ..Default::default()
+    };
+    let d = decode(&proto(&p), &Options::default()).unwrap();
+    assert_eq!(d.profile.samples.len(), 2000);
+    // Groups tie on count and sort by that long leaf name, which is ranked once.
+    let r = report(&d, &ReportOptions::default());
+    assert_eq!(r.goroutines, Some(2000));
+    assert!(r.groups.iter().all(|g| g.frames[0].func.len() <= MAX_ROW_STRING));
+}
+
+#[test]
+fn distinct_deep_stacks_past_the_frame_budget_keep_their_leaf() {
+    // Each sample: its own one-line location, then a shared 1,023-line location: 1,024 frames
+    // for a few bytes of input each.
+    let n = parkview::limits::MAX_STACK_FRAMES / 1024 + 100;
+    let mut location = vec![PbLocation { id: 1, line: vec![PbLine { function_id: 1, line: 1, column: 0 }; 1023], ..Default::default() }];
+    location.extend((2..n as u64 + 2).map(|id| PbLocation { id, line: vec![PbLine { function_id: 2, line: id as i64, column: 0 }], ..Default::default() }));
+    let p = PbProfile {
+        sample_type: vec![PbValueType { r#type: 1, unit: 2 }],
+        string_table: strings(&["", "goroutine", "count", "main.deep", "main.leaf", "main.go"]),
+        function: vec![PbFunction { id: 1, name: 3, system_name: 3, filename: 5, start_line: 1 }, PbFunction { id: 2, name: 4, system_name: 4, filename: 5, start_line: 1 }],
+        location,
+        sample: (2..n as u64 + 2).map(|id| PbSample { location_id: vec![id, 1], value: vec![1], label: Vec::new() }).collect(),
+        ..Default::default()
+    };
+    let d = decode(&proto(&p), &Options::default()).unwrap();
+    assert_eq!(d.profile.samples.len(), n);
+    assert!(has_limit(&d, |h| matches!(h, LimitHit::StackFrames { stacks } if *stacks >= 100)), "{:?}", d.limits);
+    let frames: usize = d.profile.stacks.iter().map(Vec::len).sum();
+    assert!(frames <= parkview::limits::MAX_STACK_FRAMES + 2 * n, "{frames}");
+    let last = d.profile.stack(d.profile.samples[n - 1].stack);
+    assert_eq!(d.profile.func_name(last[1]), parkview::model::STACK_NOT_KEPT);
+}
+
+#[test]
+fn a_link_whose_goroutines_share_arguments_is_refused() {
+    // Every goroutine naming the same long argument made grouping and redaction quadratic.
+    let mut p = Profile::goroutines(ProfileKind::Goroutine);
+    let f = p.frame("sync.(*Mutex).Lock", "mutex.go", 1);
+    one_goroutine(&mut p, vec![f]);
+    one_goroutine(&mut p, vec![f]);
+    p.args.push(&[b'0'; 1000]);
+    p.goroutines[0].args = parkview::model::ArgList { first: 0, count: 1 };
+    p.goroutines[1].args = parkview::model::ArgList { first: 0, count: 1 };
+    let err = from_fragment(&link_of(p), MAX_LINK_BYTES).unwrap_err();
+    assert!(matches!(&err, ShareError::Payload(m) if m.contains("names arguments another goroutine names")), "{err}");
+}
+
+#[test]
+fn rows_keep_their_budget_whatever_the_label_values() {
+    // 64 labels of 4 KB on each of 400 goroutines: 100 MB of label text in rows unless cut.
+    let values: Vec<String> = (0..400).map(|i| format!("{i:04}{}", "v".repeat(4090))).collect();
+    let mut strings = vec!["".to_string(), "goroutine".into(), "count".into(), "main.f".into(), "main.go".into()];
+    strings.extend((0..64).map(|k| format!("k{k}")));
+    strings.extend(values);
+    let p = PbProfile {
+        sample_type: vec![PbValueType { r#type: 1, unit: 2 }],
+        string_table: strings,
+        function: vec![PbFunction { id: 1, name: 3, system_name: 3, filename: 4, start_line: 1 }],
+        location: vec![PbLocation { id: 1, line: vec![PbLine { function_id: 1, line: 1, column: 0 }], ..Default::default() }],
+        sample: (0..400i64)
+            .map(|i| PbSample { location_id: vec![1], value: vec![1], label: (0..64i64).map(|k| PbLabel { key: 5 + k, str: 69 + (i + k) % 400, num: 0, num_unit: 0 }).collect() })
+            .collect(),
+        ..Default::default()
+    };
+    let d = decode(&proto(&p), &Options::default()).unwrap();
+    let r = report(&d, &ReportOptions::default());
+    assert!(r.groups.len() < 400, "{} groups listed", r.groups.len());
+    assert!(r.limits.iter().any(|l| l.limit == "rows" && l.message.contains("groups")), "{:?}", r.limits);
+    let json = serde_json::to_vec(&r).unwrap();
+    assert!(json.len() < parkview::limits::MAX_ROW_BYTES + (8 << 20), "{} bytes of report", json.len());
+}
+
+#[test]
+fn a_traceback_after_megabytes_of_log_is_a_traceback() {
+    // Log lines that start with a digit once walked as 64 good protobuf fields.
+    let mut text = "2024-01-01T00:00:00Z INFO request 1 served in 3ms\n".repeat(60_000);
+    text += "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:7 +0x1\n";
+    let d = decode(text.as_bytes(), &Options::default()).unwrap();
+    assert_eq!((d.format, d.profile.goroutine_count()), (Format::Traceback, Some(1)));
+}
+
+#[test]
+fn negative_goroutine_counts_are_skipped_and_sums_do_not_depend_on_order() {
+    let text = format!("goroutine profile: total 3\n{max} @ 0x1\n\n{max} @ 0x2\n\n-{max} @ 0x3\n\n-5 @ 0x4\n", max = i64::MAX);
+    let d = decode(text.as_bytes(), &Options::default()).unwrap();
+    assert_eq!(d.profile.goroutine_count(), Some(i64::MAX));
+    assert_eq!(d.warnings.iter().filter(|w| w.message.contains("negative count")).count(), 2);
+    assert_eq!(parkview::limits::sum([i64::MAX, i64::MAX, -i64::MAX]), i64::MAX);
+    assert_eq!(parkview::limits::sum([i64::MAX, -i64::MAX, i64::MAX]), i64::MAX);
 }

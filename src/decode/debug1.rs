@@ -56,6 +56,8 @@ struct Record {
     addresses: Vec<u64>,
     frames: StackBuf,
     labels: LabelSetId,
+    /// Read to its end (its frame and label lines belong to it), then dropped.
+    skip: bool,
 }
 
 /// The profile being built: the kind of its first header, and the records read so far.
@@ -157,8 +159,13 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
         };
         match record_line(t, kind.counts()) {
             Some((values, addresses)) => {
+                // Counts of goroutines and threads are never negative.
+                let negative = matches!(kind, Kind::Count { .. }) && values[0] < 0;
                 b.flush(warnings);
-                b.record = Some(Record { values, addresses, frames: StackBuf::default(), labels: 0 });
+                if negative {
+                    warnings.skip(number, || format!("a record with a negative count ({}), skipped", values[0]));
+                }
+                b.record = Some(Record { values, addresses, frames: StackBuf::default(), labels: 0, skip: negative });
             }
             None => {
                 let shown = String::from_utf8_lossy(&t[..t.len().min(80)]).into_owned();
@@ -235,6 +242,9 @@ impl Builder {
     /// Converts the record being read, under the kind of its header, into a sample.
     fn flush(&mut self, warnings: &mut Warnings) {
         let (Some(mut r), Some(kind)) = (self.record.take(), self.current.as_ref()) else { return };
+        if r.skip {
+            return;
+        }
         let profile = &mut self.profile;
         if profile.samples.len() >= MAX_GOROUTINES {
             warnings.limit(LimitHit::Goroutines { kept: MAX_GOROUTINES as u64, skipped: 1 });
@@ -245,10 +255,7 @@ impl Builder {
                 r.frames.push(profile.frame(&format!("{a:#x}"), "", 0));
             }
         }
-        if r.frames.elided() {
-            warnings.limit(LimitHit::Frames { stacks: 1 });
-        }
-        let stack = r.frames.finish(profile);
+        let stack = r.frames.finish(profile, &mut warnings.limits);
         let values = match kind {
             Kind::Count { .. } => r.values,
             Kind::Heap { rate } => {
@@ -282,7 +289,7 @@ impl Builder {
             warnings.note(0, || format!("{n} profiles were concatenated in this file; their records are counted together"));
         }
         if let Some(Kind::Count { .. }) = self.kind {
-            let sum = profile.samples.iter().fold(0i64, |sum, s| sum.saturating_add(s.values[0]));
+            let sum = crate::limits::sum(profile.samples.iter().map(|s| s.values[0]));
             let announced = self.announced_total;
             if sum != announced {
                 warnings.note(1, || format!("the header announces {announced} in all, the records add up to {sum}"));

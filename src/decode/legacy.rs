@@ -71,10 +71,7 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
             let pc = l.read(bytes, at + (2 + i) * l.word).ok_or(cut(at))?;
             frames.push(profile.frame(&format!("{pc:#x}"), "", 0));
         }
-        if frames.elided() {
-            notes.limit(LimitHit::Frames { stacks: 1 });
-        }
-        let stack = frames.finish(&mut profile);
+        let stack = frames.finish(&mut profile, &mut notes.limits);
         let count = i64::try_from(count).unwrap_or(i64::MAX);
         profile.samples.push(Sample { stack, values: smallvec::smallvec![count, count.saturating_mul(profile.period)], labels: 0, goroutine: None });
         at = next;

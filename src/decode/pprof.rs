@@ -8,8 +8,8 @@
 
 use super::text::Warnings;
 use super::DecodeError;
-use crate::limits::{elided_stack, LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
-use crate::model::{FrameId, LabelValue, Profile, ProfileKind, Sample, SampleType, StackId};
+use crate::limits::{elided_stack, intern_stack, LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
+use crate::model::{FrameId, LabelValue, Profile, ProfileKind, Sample, SampleType, StackId, StrId};
 use prost::Message;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -177,6 +177,12 @@ pub fn is_pprof(bytes: &[u8]) -> bool {
     seen > 0
 }
 
+/// Whether every top-level field of `bytes` reads, to the last byte, each of Profile's fields in
+/// its own wire type.
+pub fn reads_to_end(bytes: &[u8]) -> bool {
+    (Fields { bytes, pos: 0 }).all(|f| f.is_ok_and(|f| expected_wire(f.tag).is_none_or(|w| w.contains(&f.wire))))
+}
+
 /// The wire types Profile's field `tag` may come in; `None` for a field Profile does not have.
 fn expected_wire(tag: u64) -> Option<&'static [u8]> {
     match tag {
@@ -290,26 +296,31 @@ fn too_many(f: &Field, what: &str) -> DecodeError {
 /// scalars; then the locations, expanded to frames; then the samples, each converted as it is
 /// read. Go writes samples before the tables they name, so one walk would have to keep them all.
 pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeError> {
-    let mut strings: Vec<&[u8]> = Vec::new();
+    let mut strings = StringTable::default();
     let mut functions: FxHashMap<u64, PbFunction> = FxHashMap::default();
     let mut types: Vec<PbValueType> = Vec::new();
     let mut period_type: Option<PbValueType> = None;
     let (mut period, mut duration_nanos, mut default_sample_type) = (0i64, 0i64, 0i64);
+    let mut sample_types_seen = 0u64;
     for field in (Fields { bytes, pos: 0 }) {
         let f = field.map_err(field_error)?;
         if expected_wire(f.tag).is_some_and(|w| !w.contains(&f.wire)) {
             return Err(DecodeError::Protobuf { offset: f.at, field: field_name(Some(f.tag)), reason: format!("wire type {} is not this field's", f.wire) });
         }
         match f.tag {
-            1 if types.len() == MAX_SAMPLE_TYPES => notes.limit(LimitHit::SampleTypes { seen: types.len() as u64 + 1 }),
-            1 => types.push(PbValueType::decode(f.body).map_err(|e| message_error(&f, e))?),
+            1 => {
+                sample_types_seen += 1;
+                if types.len() < MAX_SAMPLE_TYPES {
+                    types.push(PbValueType::decode(f.body).map_err(|e| message_error(&f, e))?);
+                }
+            }
             5 if functions.len() == MAX_TABLE => return Err(too_many(&f, "functions")),
             5 => {
                 let function = PbFunction::decode(f.body).map_err(|e| message_error(&f, e))?;
                 functions.insert(function.id, function);
             }
             6 if strings.len() == MAX_TABLE => return Err(too_many(&f, "strings")),
-            6 => strings.push(f.body),
+            6 => strings.push(f.body, u32::MAX),
             11 => period_type = Some(PbValueType::decode(f.body).map_err(|e| message_error(&f, e))?),
             10 => duration_nanos = f.varint as i64,
             12 => period = f.varint as i64,
@@ -317,12 +328,10 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
             _ => {}
         }
     }
-    let string = |i: i64| -> &[u8] { usize::try_from(i).ok().and_then(|i| strings.get(i).copied()).unwrap_or(b"") };
-    let text = |i: i64| String::from_utf8_lossy(string(i)).into_owned();
-    if let Some(LimitHit::SampleTypes { seen }) = notes.limits.iter_mut().find(|h| matches!(h, LimitHit::SampleTypes { .. })) {
-        // Counted as they came; say how many there were in all.
-        *seen = (Fields { bytes, pos: 0 }).filter(|f| f.as_ref().is_ok_and(|f| f.tag == 1)).count() as u64;
+    if sample_types_seen > MAX_SAMPLE_TYPES as u64 {
+        notes.limit(LimitHit::SampleTypes { seen: sample_types_seen });
     }
+    let text = |i: i64| String::from_utf8_lossy(strings.bytes(i)).into_owned();
 
     let sample_types: Vec<SampleType> = types.iter().map(|t| SampleType { kind: text(t.r#type), unit: text(t.unit) }).collect();
     let mut profile = Profile::new(ProfileKind::Other(String::new()));
@@ -350,17 +359,17 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
         }
         for line in location.line.iter().take(MAX_FRAMES) {
             let function = functions.get(&line.function_id);
-            let (name, file) = function.map_or((&b""[..], &b""[..]), |f| (string(f.name), string(f.filename)));
+            let (name, file) = function.map_or((0, 0), |f| (f.name, f.filename));
             let line_no = u32::try_from(line.line).unwrap_or(0);
-            if let Some(start) = function.and_then(|f| u32::try_from(f.start_line).ok()).filter(|&s| s > 0) {
-                let func = profile.strings.intern_bytes(name);
-                profile.function_start_lines.insert(func, start);
-            }
-            let frame = if name.is_empty() {
-                profile.frame(&address_name(location.address), &String::from_utf8_lossy(file), line_no)
+            let file = strings.id(&mut profile, file);
+            let frame = if strings.bytes(name).is_empty() {
+                let func = profile.strings.intern(&address_name(location.address));
+                profile.frames.intern(crate::model::Frame { func, file, line: line_no })
             } else {
-                let func = profile.strings.intern_bytes(name);
-                let file = profile.strings.intern_bytes(file);
+                let func = strings.id(&mut profile, name);
+                if let Some(start) = function.and_then(|f| u32::try_from(f.start_line).ok()).filter(|&s| s > 0) {
+                    profile.function_start_lines.insert(func, start);
+                }
                 profile.frames.intern(crate::model::Frame { func, file, line: line_no })
             };
             location_frames.push(frame);
@@ -394,7 +403,7 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
                 span
             })
             .collect();
-        let stack = sample_stack(&mut profile, &location_frames, &spans, &mut frames, notes);
+        let stack = sample_stack(&mut profile, &location_frames, &spans, &mut frames, &mut notes.limits);
         if sample.label.len() > MAX_LABELS {
             notes.limit(LimitHit::Labels { sets: 1 });
         }
@@ -403,11 +412,11 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
             .iter()
             .take(MAX_LABELS)
             .map(|l| {
-                let key = profile.strings.intern_bytes(string(l.key));
+                let key = strings.id(&mut profile, l.key);
                 let value = if l.str != 0 {
-                    LabelValue::Str(profile.strings.intern_bytes(string(l.str)))
+                    LabelValue::Str(strings.id(&mut profile, l.str))
                 } else {
-                    let unit = (l.num_unit != 0).then(|| profile.strings.intern_bytes(string(l.num_unit)));
+                    let unit = (l.num_unit != 0).then(|| strings.id(&mut profile, l.num_unit));
                     LabelValue::Num { value: l.num, unit }
                 };
                 (key, value)
@@ -436,20 +445,52 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
 /// The stack of a sample whose locations expand to `spans` of `location_frames`: all of it
 /// when it fits [`MAX_FRAMES`], else its first and last halves. Only those frames are read,
 /// so a sample naming a deep location many times costs its location ids, not their frames.
-fn sample_stack(profile: &mut Profile, location_frames: &[FrameId], spans: &[(usize, usize)], frames: &mut Vec<FrameId>, notes: &mut Warnings) -> StackId {
+fn sample_stack(profile: &mut Profile, location_frames: &[FrameId], spans: &[(usize, usize)], frames: &mut Vec<FrameId>, hits: &mut Vec<LimitHit>) -> StackId {
     const HALF: usize = MAX_FRAMES / 2;
     let span = |&(start, len): &(usize, usize)| &location_frames[start..start + len];
     let total: u64 = spans.iter().map(|&(_, len)| len as u64).sum();
     frames.clear();
     if total <= MAX_FRAMES as u64 {
         frames.extend(spans.iter().flat_map(span));
-        return profile.stacks.intern_slice(frames);
+        return intern_stack(profile, frames, hits);
     }
-    notes.limit(LimitHit::Frames { stacks: 1 });
     frames.extend(spans.iter().flat_map(span).take(HALF));
     let mut last: Vec<FrameId> = spans.iter().rev().flat_map(|s| span(s).iter().rev()).take(HALF).copied().collect();
     last.reverse();
-    elided_stack(profile, frames, total - MAX_FRAMES as u64, &last)
+    elided_stack(profile, frames, total - MAX_FRAMES as u64, &last, hits)
+}
+
+/// The profile's string table, each entry interned into the model once, when it is first
+/// named: a long string named from every location or label is hashed once, not each time.
+#[derive(Default)]
+struct StringTable<'a> {
+    bytes: Vec<&'a [u8]>,
+    /// The model's id of each entry; `u32::MAX` until it is first named.
+    ids: Vec<StrId>,
+}
+
+impl<'a> StringTable<'a> {
+    fn push(&mut self, bytes: &'a [u8], id: StrId) {
+        self.bytes.push(bytes);
+        self.ids.push(id);
+    }
+
+    fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Entry `i`; an index out of the table names the empty string, as in pprof.
+    fn bytes(&self, i: i64) -> &'a [u8] {
+        usize::try_from(i).ok().and_then(|i| self.bytes.get(i).copied()).unwrap_or(b"")
+    }
+
+    fn id(&mut self, profile: &mut Profile, i: i64) -> StrId {
+        let Some(at) = usize::try_from(i).ok().filter(|&i| i < self.ids.len()) else { return 0 };
+        if self.ids[at] == u32::MAX {
+            self.ids[at] = profile.strings.intern_bytes(self.bytes[at]);
+        }
+        self.ids[at]
+    }
 }
 
 /// An unsymbolized location is named by its address, as pprof shows it; 0 and all-ones are

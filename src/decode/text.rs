@@ -140,12 +140,13 @@ impl LineSplitter {
     }
 }
 
-/// How much of the start of an input [`sniff`] reads.
+/// How much of the start of an input is gathered before its format is first looked at.
 pub const SNIFF_LEN: usize = 1 << 20;
 
-/// The text formats, told from the first lines that say something.
+/// The text formats, told from the first lines that say something, or from a goroutine header
+/// or crash line anywhere in `bytes` (a traceback after a log).
 pub fn sniff(bytes: &[u8]) -> Option<Format> {
-    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    let head = bytes;
     let first = Lines::new(head).map(|l| l.text).find(|t| !trim(t).is_empty())?;
     let first = trim_start(first);
     if first.starts_with(b"goroutine profile: total ") || first.starts_with(b"goroutineleak profile: total ") {
@@ -181,7 +182,7 @@ fn has_crash_line(head: &[u8]) -> bool {
 }
 
 /// A byte NUL or mostly non-text bytes in the first KiB.
-fn looks_binary(bytes: &[u8]) -> bool {
+pub fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
     let odd = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b | 0x0c))).count();
     odd > 0 && odd * 20 > head.len().min(200)

@@ -693,10 +693,9 @@ impl Decoder {
         }
         let profile = &mut self.profile;
         if block.frames.elided() {
-            self.warnings.limit(LimitHit::Frames { stacks: 1 });
             block.args.count = block.args.count.min(MAX_FRAMES as u32 / 2);
         }
-        let stack = block.frames.finish(profile);
+        let stack = block.frames.finish(profile, &mut self.warnings.limits);
         self.spare_frames = block.frames;
         let info = block.info;
         if info.labels_cut {
@@ -752,14 +751,14 @@ fn place(block: &mut Block, frame: FrameId) {
 
 fn close_ancestor(profile: &mut Profile, warnings: &mut Warnings, block: &mut Block) {
     let Some((id, mut frames)) = block.ancestor.take() else { return };
+    if !block.keep {
+        return;
+    }
     if block.ancestors.len() == MAX_ANCESTORS {
         block.ancestors_dropped = true;
         return;
     }
-    if frames.elided() && block.keep {
-        warnings.limit(LimitHit::Frames { stacks: 1 });
-    }
-    let stack = frames.finish(profile);
+    let stack = frames.finish(profile, &mut warnings.limits);
     block.ancestors.push(Ancestor { id, stack });
 }
 
