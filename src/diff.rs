@@ -1,10 +1,11 @@
 //! Comparing snapshots of any formats on one key: by default the stack's functions alone
 //! (without labels or state), so that a debug=2 dump and a proto of the same moment line up.
 
-use crate::group::{function_key, group, label_value, GroupBy, LabelKey, Similarity};
+use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
-use crate::model::{Profile, StackId, StrId};
-use crate::report::{frame_rows, label_map, stack_cost, FrameRow, LimitRow};
+use crate::model::{Interner, LabelSetId, LabelValue, Profile, StackId, StrId};
+use std::borrow::Cow;
+use crate::report::{frame_rows, stack_cost, FrameRow, LimitRow};
 use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -76,9 +77,34 @@ pub struct Series {
     pub limits: Vec<LimitRow>,
 }
 
-/// The key of a group as a comparison sees it, by text, so that profiles with their own string
-/// tables compare: function names, plus state and labels when asked.
-type Key = (Vec<u32>, Option<String>, BTreeMap<String, String>);
+/// The key of a group as a comparison sees it: the numbers, in [`Texts`], of its function names
+/// (leaf first), of its state and of its labels (when asked). Texts, not a snapshot's ids, so
+/// that profiles with their own string tables compare.
+type Key = (u32, Option<u32>, u32);
+
+/// The texts that keys number, shared by the snapshots of one comparison. Each snapshot
+/// numbers each of its distinct stacks, states and label sets once, not once per group.
+#[derive(Default)]
+struct Texts<'p> {
+    /// Function names, label keys and label values.
+    words: Interner<Cow<'p, str>>,
+    funcs: Interner<Vec<u32>>,
+    states: Interner<String>,
+    /// Label sets as (key, value) pairs of words, sorted.
+    labels: Interner<Vec<(u32, u32)>>,
+}
+
+impl Texts<'_> {
+    /// A label set as rows show it.
+    fn label_map(&self, labels: u32) -> BTreeMap<String, String> {
+        self.labels.get(labels).iter().map(|&(k, v)| (row_text(self.words.get(k)), row_text(self.words.get(v)))).collect()
+    }
+
+    /// What [`Texts::label_map`] costs in a [`RowBudget`].
+    fn labels_cost(&self, labels: u32) -> usize {
+        self.labels.get(labels).iter().map(|&(k, v)| RowBudget::text_cost(self.words.get(k)) + RowBudget::text_cost(self.words.get(v))).sum()
+    }
+}
 
 /// One snapshot's rows by key: count, the stack and state shown (the biggest member's), and
 /// the goroutine ids behind each key.
@@ -96,29 +122,38 @@ struct SideRow {
     ids: Vec<u64>,
 }
 
-fn side<'p>(profile: &'p Profile, by: &GroupBy, names: &mut HashMap<&'p str, u32>) -> Side<'p> {
+fn side<'p>(profile: &'p Profile, by: &GroupBy, texts: &mut Texts<'p>) -> Side<'p> {
     let groups = group(profile, &GroupBy { similarity: Similarity::Functions, ..by.clone() });
     let mut rows: HashMap<Key, SideRow> = HashMap::default();
-    // This profile's string ids to the names' shared numbers, so that each name is hashed once.
+    // This snapshot's ids to the shared numbers.
     let mut numbers: HashMap<StrId, u32> = HashMap::default();
+    let mut funcs: HashMap<StackId, u32> = HashMap::default();
+    let mut labels: HashMap<LabelSetId, u32> = HashMap::default();
+    // A state's text is the profile's own (or a constant): where it lies tells it apart.
+    let mut states: HashMap<(usize, usize), u32> = HashMap::default();
+    let mut word = |texts: &mut Texts<'p>, s: StrId| *numbers.entry(s).or_insert_with(|| texts.words.intern(Cow::Borrowed(profile.strings.get(s))));
+    let value = |texts: &mut Texts<'p>, word: &mut dyn FnMut(&mut Texts<'p>, StrId) -> u32, v: &LabelValue| match v {
+        LabelValue::Str(s) => word(texts, *s),
+        v => texts.words.intern(Cow::Owned(profile.label_text(v).into_owned())),
+    };
     for g in groups {
-        let funcs: Vec<u32> = function_key(profile, g.stack)
-            .into_iter()
-            .map(|s| {
-                *numbers.entry(s).or_insert_with(|| {
-                    let next = names.len() as u32;
-                    *names.entry(profile.strings.get(s)).or_insert(next)
-                })
-            })
-            .collect();
-        let state = if by.state { g.state.map(|s| s.name.to_string()) } else { None };
-        let labels = match &by.labels {
-            LabelKey::All => label_map(profile, g.labels),
-            LabelKey::Ignore => BTreeMap::new(),
-            LabelKey::Key(k) => label_value(profile, g.labels, k).map(|v| BTreeMap::from([(k.clone(), row_text(&v))])).unwrap_or_default(),
-        };
-        let row = rows.entry((funcs, state, labels)).or_insert_with(|| SideRow { count: 0, stack: g.stack, state: None, biggest: 0, ids: Vec::new() });
-        row.count = row.count.saturating_add(g.count);
+        let func_key = *funcs.entry(g.stack).or_insert_with(|| {
+            let names: Vec<u32> = function_key(profile, g.stack).into_iter().map(|s| word(texts, s)).collect();
+            texts.funcs.intern(names)
+        });
+        let state = g.state.filter(|_| by.state).map(|s| *states.entry((s.name.as_ptr() as usize, s.name.len())).or_insert_with(|| texts.states.intern(row_text(s.name))));
+        let label_key = *labels.entry(g.labels).or_insert_with(|| {
+            let chosen: Vec<&(StrId, LabelValue)> = match &by.labels {
+                LabelKey::All => profile.labels(g.labels).iter().collect(),
+                LabelKey::Ignore => Vec::new(),
+                LabelKey::Key(key) => profile.labels(g.labels).iter().filter(|(k, _)| profile.strings.get(*k) == key).collect(),
+            };
+            let mut pairs: Vec<(u32, u32)> = chosen.into_iter().map(|(k, v)| (word(texts, *k), value(texts, &mut word, v))).collect();
+            pairs.sort_unstable();
+            texts.labels.intern(pairs)
+        });
+        let row = rows.entry((func_key, state, label_key)).or_insert_with(|| SideRow { count: 0, stack: g.stack, state: None, biggest: 0, ids: Vec::new() });
+        row.count = limits::sum([row.count, g.count]);
         row.ids.extend(g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id));
         if g.count > row.biggest {
             row.stack = g.stack;
@@ -129,20 +164,20 @@ fn side<'p>(profile: &'p Profile, by: &GroupBy, names: &mut HashMap<&'p str, u32
     Side { profile, rows, listed: !profile.goroutines.is_empty() }
 }
 
-/// Counts of every key across snapshots, in the order given.
-fn table<'p>(profiles: &[&'p Profile], by: &GroupBy) -> (Vec<Side<'p>>, Vec<Key>) {
-    let mut names = HashMap::default();
-    let sides: Vec<Side> = profiles.iter().map(|p| side(p, by, &mut names)).collect();
+/// Counts of every key across snapshots, in the order given, and the texts the keys number.
+fn table<'p>(profiles: &[&'p Profile], by: &GroupBy) -> (Vec<Side<'p>>, Vec<Key>, Texts<'p>) {
+    let mut texts = Texts::default();
+    let sides: Vec<Side> = profiles.iter().map(|p| side(p, by, &mut texts)).collect();
     let mut keys: Vec<Key> = Vec::new();
-    let mut seen: HashSet<&Key> = HashSet::default();
+    let mut seen: HashSet<Key> = HashSet::default();
     for s in &sides {
         for k in s.rows.keys() {
-            if seen.insert(k) {
-                keys.push(k.clone());
+            if seen.insert(*k) {
+                keys.push(*k);
             }
         }
     }
-    (sides, keys)
+    (sides, keys, texts)
 }
 
 /// The snapshot and row a key shows the frames and state of: the newest snapshot that has it.
@@ -169,7 +204,7 @@ fn leaf_ranks<'k>(sides: &[Side], keys: impl IntoIterator<Item = &'k Key>) -> Ha
 /// Per functions-only key of `new` ([`function_key`], in `new`'s string ids): the goroutines
 /// in `base` and the change to `new`.
 pub fn growth(base: &Profile, new: &Profile) -> HashMap<Vec<StrId>, (i64, i64)> {
-    let (sides, _) = table(&[base, new], &default_key());
+    let (sides, ..) = table(&[base, new], &default_key());
     sides[1]
         .rows
         .iter()
@@ -183,7 +218,7 @@ pub fn growth(base: &Profile, new: &Profile) -> HashMap<Vec<StrId>, (i64, i64)> 
 /// Compares two profiles; rows sorted by delta (biggest growth first), then by new count; as
 /// many as [`limits::MAX_ROW_BYTES`] holds.
 pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
-    let (sides, keys) = table(&[base, new], by);
+    let (sides, keys, texts) = table(&[base, new], by);
     let (b, n) = (&sides[0], &sides[1]);
     let both_listed = b.listed && n.listed;
     let count = |s: &Side, key: &Key| s.rows.get(key).map_or(0, |r| r.count);
@@ -197,7 +232,7 @@ pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
     for key in &keys {
         let (base_count, new_count) = (count(b, key), count(n, key));
         let (profile, row) = shown(&sides, key);
-        let cost = stack_cost(profile, row.stack) + key.2.iter().map(|(k, v)| RowBudget::text_cost(k) + RowBudget::text_cost(v)).sum::<usize>();
+        let cost = stack_cost(profile, row.stack) + texts.labels_cost(key.2);
         if !budget.take(cost) {
             limits::record(&mut hits, LimitHit::Rows { what: "diff rows".into(), kept: rows.len() as u64, total: keys.len() as u64 });
             break;
@@ -216,7 +251,7 @@ pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
         rows.push(DiffRow {
             frames: frame_rows(profile, row.stack),
             state: row.state.clone(),
-            labels: key.2.clone(),
+            labels: texts.label_map(key.2),
             base: base_count,
             new: new_count,
             delta: new_count.saturating_sub(base_count),
@@ -237,7 +272,7 @@ pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
 /// Counts per key across two or more snapshots; rows sorted by growth from first to last; as
 /// many as [`limits::MAX_ROW_BYTES`] holds.
 pub fn series(profiles: &[&Profile], by: &GroupBy) -> Series {
-    let (sides, keys) = table(profiles, by);
+    let (sides, keys, texts) = table(profiles, by);
     let counts = |key: &Key| -> Vec<i64> { sides.iter().map(|s| s.rows.get(key).map_or(0, |r| r.count)).collect() };
     let mut keyed: Vec<(&Key, Vec<i64>)> = keys.iter().map(|k| (k, counts(k))).collect();
     let delta = |c: &[i64]| c.last().copied().unwrap_or(0).saturating_sub(c.first().copied().unwrap_or(0));
@@ -249,13 +284,13 @@ pub fn series(profiles: &[&Profile], by: &GroupBy) -> Series {
     let total = keyed.len() as u64;
     for (key, counts) in keyed {
         let (profile, row) = shown(&sides, key);
-        let cost = stack_cost(profile, row.stack) + counts.len() * 8 + key.2.iter().map(|(k, v)| RowBudget::text_cost(k) + RowBudget::text_cost(v)).sum::<usize>();
+        let cost = stack_cost(profile, row.stack) + counts.len() * 8 + texts.labels_cost(key.2);
         if !budget.take(cost) {
             limits::record(&mut hits, LimitHit::Rows { what: "series rows".into(), kept: rows.len() as u64, total });
             break;
         }
         let delta = delta(&counts);
-        rows.push(SeriesRow { frames: frame_rows(profile, row.stack), state: row.state.clone(), labels: key.2.clone(), counts, delta });
+        rows.push(SeriesRow { frames: frame_rows(profile, row.stack), state: row.state.clone(), labels: texts.label_map(key.2), counts, delta });
     }
     Series {
         schema: SERIES_SCHEMA.to_string(),

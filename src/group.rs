@@ -7,7 +7,7 @@ use crate::classify::{state_of, WaitState};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::LabelValue;
 use std::collections::BTreeMap;
-use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
+use crate::model::{FrameId, Interner, LabelSetId, Profile, ProfileKind, StackId, StrId};
 use rustc_hash::FxHashMap as HashMap;
 
 /// How alike two stacks must be to share a group, finest first.
@@ -184,7 +184,8 @@ enum StackKey<'p> {
     Stack(StackId),
     StackArgs(StackId, &'p str),
     StackMasked(StackId, u32),
-    Functions(Vec<StrId>),
+    /// The number of the stack's [`function_key`] among the profile's distinct ones.
+    Functions(u32),
 }
 
 /// Groups the profile's samples; biggest groups first, ties by the stack's leaf function.
@@ -193,7 +194,10 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
     let mut index: HashMap<(StackKey<'p>, Option<WaitState<'p>>, LabelPart), usize> = HashMap::default();
     let mut label_parts: HashMap<LabelSetId, Option<String>> = HashMap::default();
     let mut passes: HashMap<LabelSetId, bool> = HashMap::default();
-    let mut function_keys: HashMap<StackId, Vec<StrId>> = HashMap::default();
+    let mut function_keys: HashMap<StackId, u32> = HashMap::default();
+    let mut distinct_keys: Interner<Vec<StrId>> = Interner::default();
+    // Inferred states, per stack: inference reads a stack's frames.
+    let mut inferred: HashMap<StackId, Option<WaitState<'p>>> = HashMap::default();
     let mut masked: HashMap<String, u32> = HashMap::default();
     let mut groups: Vec<Group<'p>> = Vec::new();
     for sample in &profile.samples {
@@ -207,7 +211,7 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
         let goroutine = sample.goroutine.map(|g| &profile.goroutines[g as usize]);
         let stack_key = match by.similarity {
             Similarity::Functions => {
-                StackKey::Functions(function_keys.entry(sample.stack).or_insert_with(|| function_key(profile, sample.stack)).clone())
+                StackKey::Functions(*function_keys.entry(sample.stack).or_insert_with(|| distinct_keys.intern(function_key(profile, sample.stack))))
             }
             Similarity::AnyValue => StackKey::Stack(sample.stack),
             Similarity::Exact => StackKey::StackArgs(sample.stack, goroutine.map_or("", |g| profile.args.run(g.args))),
@@ -217,7 +221,10 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
                 StackKey::StackMasked(sample.stack, *masked.entry(text).or_insert(next))
             }
         };
-        let state = state_of(profile, sample);
+        let state = match sample.goroutine {
+            Some(_) => state_of(profile, sample),
+            None => *inferred.entry(sample.stack).or_insert_with(|| state_of(profile, sample)),
+        };
         let label_part = match &by.labels {
             LabelKey::All => LabelPart::Set(sample.labels),
             LabelKey::Ignore => LabelPart::Set(0),

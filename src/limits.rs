@@ -18,6 +18,7 @@
 //! | [`MAX_STACK_FRAMES`] | 16,000,000 | a stack not seen before keeps only its leaf and a frame that says so |
 //! | [`MAX_ANCESTORS`] | 100 | later ancestor stacks of a goroutine are dropped |
 //! | [`MAX_LINE_BYTES`] | 1 MiB | the rest of a longer line is not read |
+//! | [`MAX_ARG_BYTES`] | 1 GiB | later function arguments are kept empty |
 //! | [`MAX_WARNINGS`] | 200 | later warnings are counted, not kept |
 //! | [`MAX_ROW_STRING`] | 4 KiB | longer names in rows end in `…` |
 //! | [`MAX_ROW_BYTES`] | 64 MiB | rows past it are left out of a report (biggest groups first) |
@@ -55,6 +56,9 @@ pub const MAX_LABELS: usize = 64;
 pub const MAX_SAMPLE_TYPES: usize = 8;
 /// Ancestor stacks kept per goroutine (`GODEBUG=tracebackancestors=N`).
 pub const MAX_ANCESTORS: usize = 100;
+/// Bytes of argument text kept per profile (its spans are 32-bit offsets); past it, arguments
+/// are kept empty.
+pub const MAX_ARG_BYTES: usize = 1 << 30;
 /// Bytes of one line of text that are read.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// Warnings kept per input; every skipped line is still counted.
@@ -93,6 +97,8 @@ pub enum LimitHit {
     Ancestors { goroutines: u64 },
     #[error("the stacks reached {} frames in all (MAX_STACK_FRAMES): {stacks} later stacks kept only their leaf frame", MAX_STACK_FRAMES)]
     StackFrames { stacks: u64 },
+    #[error("the function arguments reached {} MiB (MAX_ARG_BYTES): {args} later arguments were kept empty", MAX_ARG_BYTES >> 20)]
+    ArgBytes { args: u64 },
     #[error("{lines} lines were longer than {} bytes (MAX_LINE_BYTES): only their start was read", MAX_LINE_BYTES)]
     LineBytes { lines: u64 },
     #[error("the rows list {kept} of {total} {what} (MAX_ROW_BYTES = {} MiB of rows): the rest are counted in the totals but not listed", MAX_ROW_BYTES >> 20)]
@@ -113,6 +119,7 @@ impl LimitHit {
             (SampleTypes { seen }, SampleTypes { seen: n }) => *seen = (*seen).max(n),
             (Ancestors { goroutines }, Ancestors { goroutines: n }) => *goroutines = goroutines.saturating_add(n),
             (StackFrames { stacks }, StackFrames { stacks: n }) => *stacks = stacks.saturating_add(n),
+            (ArgBytes { args }, ArgBytes { args: n }) => *args = args.saturating_add(n),
             (LineBytes { lines }, LineBytes { lines: n }) => *lines = lines.saturating_add(n),
             (Rows { what, kept, total }, Rows { what: w, kept: k, total: t }) if *what == w => {
                 *kept = (*kept).max(k);

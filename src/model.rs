@@ -5,7 +5,7 @@
 //! grouping compares integers. Stacks are leaf first, exactly as the input names its frames
 //! (runtime frames included).
 
-use crate::limits::{self, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_STACK_FRAMES, MAX_TABLE};
+use crate::limits::{self, MAX_ANCESTORS, MAX_ARG_BYTES, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_STACK_FRAMES, MAX_TABLE};
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
@@ -215,13 +215,27 @@ impl Serialize for ArgArena {
     }
 }
 
+/// Read from an untrusted model (a link) one argument at a time into the arena, at most
+/// [`MAX_TABLE`] × 4 of them and [`MAX_ARG_BYTES`] of text.
 impl<'de> Deserialize<'de> for ArgArena {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut arena = ArgArena::default();
-        for arg in Vec::<String>::deserialize(d)? {
-            arena.push(arg.as_bytes());
+        struct Args;
+        impl<'de> serde::de::Visitor<'de> for Args {
+            type Value = ArgArena;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of argument texts")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ArgArena, A::Error> {
+                let mut arena = ArgArena::default();
+                while let Some(arg) = seq.next_element::<Cow<'de, str>>()? {
+                    if arena.spans.len() == MAX_TABLE * 4 || !arena.push(arg.as_bytes()) {
+                        return Err(A::Error::custom("the arguments are more than parkview reads (MAX_TABLE, MAX_ARG_BYTES)"));
+                    }
+                }
+                Ok(arena)
+            }
         }
-        Ok(arena)
+        d.deserialize_seq(Args)
     }
 }
 
@@ -233,17 +247,19 @@ pub struct ArgList {
 }
 
 impl ArgArena {
-    /// Appends one argument text; returns its span index.
-    pub fn push(&mut self, bytes: &[u8]) -> u32 {
+    /// Appends one argument text (invalid UTF-8 replaced). Past [`MAX_ARG_BYTES`] of text it
+    /// appends an empty one and says so (`false`): span offsets are 32 bits.
+    pub fn push(&mut self, bytes: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(bytes);
+        let fits = self.text.len() + text.len() < MAX_ARG_BYTES;
         let start = self.text.len() as u32;
-        match std::str::from_utf8(bytes) {
-            Ok(s) => self.text.push_str(s),
-            Err(_) => self.text.push_str(&String::from_utf8_lossy(bytes)),
+        if fits {
+            self.text.push_str(&text);
         }
         let len = self.text.len() as u32 - start;
         self.text.push('\0');
         self.spans.push((start, len));
-        self.spans.len() as u32 - 1
+        fits
     }
     pub fn next_index(&self) -> u32 {
         self.spans.len() as u32
@@ -254,6 +270,10 @@ impl ArgArena {
     }
     pub fn list(&self, args: ArgList) -> impl Iterator<Item = &str> {
         (args.first..args.first + args.count).map(|i| self.get(i))
+    }
+    /// The argument text of frame `i` of a goroutine's arguments, if it has one.
+    pub fn nth(&self, args: ArgList, i: usize) -> Option<&str> {
+        (i < args.count as usize).then(|| self.get(args.first + i as u32))
     }
     /// All of a goroutine's arguments as one string (NUL-separated), for equality.
     pub fn run(&self, args: ArgList) -> &str {
@@ -531,13 +551,24 @@ impl Profile {
         if let Some(id) = self.stacks.lookup_slice(frames) {
             return (id, false);
         }
-        if self.stack_frames + frames.len() <= MAX_STACK_FRAMES {
+        if frames.len() <= self.stack_frames_left() {
             self.stack_frames += frames.len();
             return (self.stacks.intern_slice(frames), false);
         }
+        (self.cut_stack(frames.first().copied()), true)
+    }
+
+    /// The stack that stands for a stack not kept past [`MAX_STACK_FRAMES`]: its leaf (if it
+    /// has one) and a frame saying the rest was not kept.
+    pub fn cut_stack(&mut self, leaf: Option<FrameId>) -> StackId {
         let marker = self.frame(STACK_NOT_KEPT, "", 0);
-        let cut: Vec<FrameId> = frames.first().copied().into_iter().chain([marker]).collect();
-        (self.stacks.intern_slice(&cut), true)
+        let cut: Vec<FrameId> = leaf.into_iter().chain([marker]).collect();
+        self.stacks.intern_slice(&cut)
+    }
+
+    /// Frames that new stacks may still take before [`MAX_STACK_FRAMES`].
+    pub fn stack_frames_left(&self) -> usize {
+        MAX_STACK_FRAMES - self.stack_frames
     }
 
     /// Goroutines counted by this profile: the sum of the first sample value for goroutine
@@ -594,12 +625,18 @@ impl Profile {
         if !self.sample_types.is_empty() && self.default_sample_type >= self.sample_types.len() {
             return Err("the default sample type is not one of the sample types".into());
         }
+        let mut named = vec![false; self.goroutines.len()];
         for s in &self.samples {
             if s.stack >= stacks || s.labels >= label_sets || s.values.len() != self.sample_types.len() {
                 return Err("a sample names a stack or label set that is not there, or has the wrong number of values".into());
             }
-            if s.goroutine.is_some_and(|g| g as usize >= self.goroutines.len()) {
-                return Err("a sample names a goroutine that is not there".into());
+            if let Some(g) = s.goroutine {
+                // Each goroutine is one sample, as the decoders write them.
+                match named.get_mut(g as usize) {
+                    None => return Err("a sample names a goroutine that is not there".into()),
+                    Some(true) => return Err("two samples name the same goroutine".into()),
+                    Some(seen) => *seen = true,
+                }
             }
         }
         // Each goroutine's arguments follow the last one's, as a decoder writes them: read once

@@ -52,14 +52,20 @@ pub enum ShareError {
     TooLarge(u64),
     #[error("the link's data is not a parkview share ({0})")]
     Payload(String),
+    #[error("these snapshots make {0} bytes of link data, more than parkview reads back from a link (MAX_LINK_BYTES = 64 MiB): share fewer snapshots, or take out arguments and paths")]
+    WouldBeTooLarge(u64),
 }
 
-/// Encodes a share as a URL fragment (without the `#`).
-pub fn to_fragment(shared: &Shared) -> String {
+/// Encodes a share as a URL fragment (without the `#`). A share that would inflate past
+/// [`crate::limits::MAX_LINK_BYTES`] is refused: no parkview would read it back.
+pub fn to_fragment(shared: &Shared) -> Result<String, ShareError> {
     let json = serde_json::to_vec(shared).expect("a share serializes");
+    if json.len() as u64 > limits::MAX_LINK_BYTES {
+        return Err(ShareError::WouldBeTooLarge(json.len() as u64));
+    }
     let mut deflated = Vec::new();
     DeflateEncoder::new(&json[..], Compression::best()).read_to_end(&mut deflated).expect("deflating into memory");
-    format!("{FRAGMENT_PREFIX}{}", URL_SAFE_NO_PAD.encode(deflated))
+    Ok(format!("{FRAGMENT_PREFIX}{}", URL_SAFE_NO_PAD.encode(deflated)))
 }
 
 /// The JSON a fragment (with or without its `#`) or a share file holds, inflated to at most
@@ -354,6 +360,7 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
         let new_stack = rebuild.stack(&mut out, g.stack);
         let args = ArgList { first: out.args.next_index(), count: g.args.count };
         for a in p.args.list(g.args) {
+            // The copy holds what the original held, within the same limit.
             out.args.push(if r.args { "…".as_bytes() } else { a.as_bytes() });
         }
         let goroutine = Goroutine {

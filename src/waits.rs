@@ -62,7 +62,7 @@ pub fn same_object_waits(profile: &Profile, budget: &mut RowBudget, hits: &mut V
         if frames.is_empty() {
             continue;
         }
-        let hit = frames.iter().find_map(|&(at, kind)| receiver(profile.args.list(g.args).nth(at)?).map(|r| (r, kind)));
+        let hit = frames.iter().find_map(|&(at, kind)| receiver(profile.args.nth(g.args, at)?).map(|r| (r, kind)));
         if let Some(key) = hit {
             waiting.entry(key).or_default().push(i);
         }

@@ -31,7 +31,7 @@ fn has_limit(d: &Decoded, f: impl Fn(&LimitHit) -> bool) -> bool {
 /// A link holding one snapshot with this profile.
 fn link_of(profile: Profile) -> String {
     let decoded = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile, warnings: Vec::new(), skipped: 0, limits: Vec::new() };
-    to_fragment(&Shared { view: String::new(), snapshots: vec![SharedSnapshot { name: "hostile".into(), decoded }] })
+    to_fragment(&Shared { view: String::new(), snapshots: vec![SharedSnapshot { name: "hostile".into(), decoded }] }).expect("a link")
 }
 
 /// One goroutine parked on `frames` (leaf first).
@@ -56,7 +56,8 @@ fn one_goroutine(p: &mut Profile, frames: Vec<u32>) {
         stack_unavailable: false,
         line: 1,
     });
-    p.samples.push(Sample { stack, values: smallvec::smallvec![1], labels: 0, goroutine: Some(0) });
+    let index = p.goroutines.len() as u32 - 1;
+    p.samples.push(Sample { stack, values: smallvec::smallvec![1], labels: 0, goroutine: Some(index) });
 }
 
 #[test]
@@ -253,7 +254,7 @@ fn a_redacted_share_of_hostile_names_still_reads() {
     one_goroutine(&mut p, frames);
     let d = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile: p, warnings: Vec::new(), skipped: 0, limits: Vec::new() };
     let snapshots = parkview::share::redact(&[("a", &d)], &Redaction::all());
-    let link = to_fragment(&Shared { view: String::new(), snapshots });
+    let link = to_fragment(&Shared { view: String::new(), snapshots }).expect("a link");
     assert!(from_fragment(&link, MAX_LINK_BYTES).is_ok());
 }
 
@@ -365,4 +366,75 @@ fn negative_goroutine_counts_are_skipped_and_sums_do_not_depend_on_order() {
     assert_eq!(d.warnings.iter().filter(|w| w.message.contains("negative count")).count(), 2);
     assert_eq!(parkview::limits::sum([i64::MAX, i64::MAX, -i64::MAX]), i64::MAX);
     assert_eq!(parkview::limits::sum([i64::MAX, -i64::MAX, i64::MAX]), i64::MAX);
+}
+
+// Found by a second adversarial review.
+
+#[test]
+fn wait_states_are_inferred_once_per_stack() {
+    // 1,024 runtime frames inference looks through, named by every sample.
+    let strings: Vec<String> = ["", "goroutine", "count", "x.go"].iter().map(|s| s.to_string()).chain((0..1024).map(|i| format!("runtime.lookthrough{i}"))).collect();
+    let p = PbProfile {
+        sample_type: vec![PbValueType { r#type: 1, unit: 2 }],
+        string_table: strings,
+        function: (0..1024u64).map(|i| PbFunction { id: i + 1, name: 4 + i as i64, system_name: 0, filename: 3, start_line: 0 }).collect(),
+        location: vec![PbLocation { id: 1, line: (0..1024u64).map(|i| PbLine { function_id: i + 1, line: 1, column: 0 }).collect(), ..Default::default() }],
+        sample: (0..20_000).map(|_| PbSample { location_id: vec![1], value: vec![1], label: Vec::new() }).collect(),
+        ..Default::default()
+    };
+    let d = decode(&proto(&p), &Options::default()).unwrap();
+    let r = report(&d, &ReportOptions::default());
+    assert_eq!((r.goroutines, r.groups.len()), (Some(20_000), 1));
+}
+
+#[test]
+fn a_link_whose_samples_share_a_goroutine_is_refused() {
+    // One goroutine counted as many: wrong totals, and its arguments grouped once per sample.
+    let mut p = Profile::goroutines(ProfileKind::Goroutine);
+    let f = p.frame("main.f", "main.go", 1);
+    one_goroutine(&mut p, vec![f]);
+    let again = p.samples[0].clone();
+    p.samples.push(again);
+    let err = from_fragment(&link_of(p), MAX_LINK_BYTES).unwrap_err();
+    assert!(matches!(&err, ShareError::Payload(m) if m.contains("two samples name the same goroutine")), "{err}");
+}
+
+#[test]
+fn a_link_too_large_to_read_back_is_not_made() {
+    let mut p = Profile::goroutines(ProfileKind::Goroutine);
+    let f = p.frame(&format!("main.{}", "x".repeat(MAX_LINK_BYTES as usize)), "main.go", 1);
+    one_goroutine(&mut p, vec![f]);
+    let decoded = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile: p, warnings: Vec::new(), skipped: 0, limits: Vec::new() };
+    let err = to_fragment(&Shared { view: String::new(), snapshots: vec![SharedSnapshot { name: "big".into(), decoded }] }).unwrap_err();
+    assert!(matches!(err, ShareError::WouldBeTooLarge(n) if n > MAX_LINK_BYTES), "{err}");
+    assert!(err.to_string().contains("MAX_LINK_BYTES"));
+}
+
+#[test]
+fn diffs_by_label_number_each_label_set_once() {
+    // Every sample its own label set of 64 labels, 63 of them one 4,000-byte value.
+    let big = "v".repeat(4000);
+    let mut strings = vec!["".to_string(), "goroutine".into(), "count".into(), "main.f".into(), "main.go".into(), big];
+    strings.extend((0..64).map(|k| format!("k{k}")));
+    strings.extend((0..2000).map(|i| format!("id{i}")));
+    let p = PbProfile {
+        sample_type: vec![PbValueType { r#type: 1, unit: 2 }],
+        string_table: strings,
+        function: vec![PbFunction { id: 1, name: 3, system_name: 3, filename: 4, start_line: 1 }],
+        location: vec![PbLocation { id: 1, line: vec![PbLine { function_id: 1, line: 1, column: 0 }], ..Default::default() }],
+        sample: (0..2000i64)
+            .map(|i| PbSample {
+                location_id: vec![1],
+                value: vec![1],
+                label: (0..64i64).map(|k| PbLabel { key: 6 + k, str: if k == 63 { 70 + i } else { 5 }, num: 0, num_unit: 0 }).collect(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let d = decode(&proto(&p), &Options::default()).unwrap();
+    let by = parkview::group::GroupBy { labels: parkview::group::LabelKey::All, ..default_key() };
+    let back = diff(&d.profile, &d.profile, &by);
+    assert!(back.rows.iter().all(|r| r.delta == 0 && r.base == 1));
+    // Each row holds 256 KB of labels: the row budget lists about 256 of the 2,000.
+    assert!(back.limits.iter().any(|l| l.message.contains("of 2000 diff rows")), "{:?}", back.limits);
 }

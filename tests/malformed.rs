@@ -109,7 +109,7 @@ fn unreadable_link() {
         let distinct: std::collections::HashSet<&str> = strings.iter().copied().collect();
         assert_eq!(distinct.len(), strings.len(), "{name}: the string table repeats a text");
         for redaction in [Redaction::default(), Redaction::all()] {
-            let link = to_fragment(&Shared { view: String::new(), snapshots: redact(&[(name.as_str(), &decoded)], &redaction) });
+            let link = to_fragment(&Shared { view: String::new(), snapshots: redact(&[(name.as_str(), &decoded)], &redaction) }).expect("a link");
             let back = from_fragment(&link, MAX_LINK_BYTES).unwrap_or_else(|e| panic!("{name}, {redaction:?}: {e}"));
             assert_eq!(back.snapshots[0].decoded.profile.goroutines.len(), decoded.profile.goroutines.len(), "{name}");
         }

@@ -83,7 +83,7 @@ fn inputs() -> Vec<(&'static str, Decoded)> {
 fn payload(redaction: &Redaction) -> String {
     let inputs = inputs();
     let named: Vec<(&str, &Decoded)> = inputs.iter().map(|(n, d)| (*n, d)).collect();
-    let fragment = to_fragment(&Shared { view: String::new(), snapshots: redact(&named, redaction) });
+    let fragment = to_fragment(&Shared { view: String::new(), snapshots: redact(&named, redaction) }).expect("a link");
     String::from_utf8(inflate_fragment(&fragment, MAX_LINK_BYTES).unwrap()).unwrap()
 }
 
@@ -125,7 +125,7 @@ fn redacted_snapshots_still_group_compare_and_explain() {
     let kept = redact(&[("d", &deadlock)], &Redaction::all());
     assert_eq!(kept[0].decoded.profile.crash.as_ref().unwrap().fatal_error.as_deref(), Some("all goroutines are asleep - deadlock!"));
     // And the link reads back.
-    let fragment = to_fragment(&Shared { view: String::new(), snapshots: shared });
+    let fragment = to_fragment(&Shared { view: String::new(), snapshots: shared }).expect("a link");
     assert_eq!(from_fragment(&fragment, MAX_LINK_BYTES).unwrap().snapshots.len(), 2);
 }
 

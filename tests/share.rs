@@ -35,7 +35,7 @@ fn payload_text(fragment: &str) -> String {
 fn a_link_round_trips_to_the_same_report() {
     let files = ["go1.27/service.s1.goroutine.debug2.txt", "go1.27/service.s3.goroutine.pb.gz", "crash/nil-deref.txt", "go1.27/service.heap.pb.gz"];
     let shared = share_of(&files, &Redaction::default());
-    let fragment = to_fragment(&shared);
+    let fragment = to_fragment(&shared).expect("a link");
     let back = from_fragment(&format!("#{fragment}"), MAX_INFLATED).expect("reads back");
     assert_eq!(back.view, shared.view);
     for (a, b) in shared.snapshots.iter().zip(&back.snapshots) {
@@ -51,7 +51,7 @@ fn a_link_round_trips_to_the_same_report() {
 fn redaction_removes_every_redacted_value_from_the_payload() {
     let files = ["go1.27/service.s3.goroutine.debug2.txt", "crash/nil-deref.txt"];
     let all = Redaction { snapshot_names: false, ..Redaction::all() };
-    let json = payload_text(&to_fragment(&share_of(&files, &all)));
+    let json = payload_text(&to_fragment(&share_of(&files, &all)).expect("a link"));
     for secret in ["0x20d8bc1a7590", "/src/corpusgen/internal", "globex corp", "GET /api/search", "/usr/local/go/src", "nil pointer dereference"] {
         assert!(!json.contains(secret), "{secret} is still in the payload");
     }
@@ -68,7 +68,7 @@ fn redaction_removes_every_redacted_value_from_the_payload() {
 
 #[test]
 fn malformed_and_hostile_fragments_fail_cleanly() {
-    let fragment = to_fragment(&share_of(&["crash/deadlock.txt"], &Redaction::default()));
+    let fragment = to_fragment(&share_of(&["crash/deadlock.txt"], &Redaction::default())).expect("a link");
     for cut in (4..fragment.len()).step_by(fragment.len() / 40 + 1) {
         let err = from_fragment(&fragment[..cut], MAX_INFLATED);
         assert!(err.is_err(), "a link cut at {cut} must not read");

@@ -252,13 +252,14 @@ fn main() -> ExitCode {
             }
             Ok(if grew { ExitCode::from(3) } else { ExitCode::SUCCESS })
         }),
-        Command::Share { redact, files } => load_all(&files).map(|loaded| {
+        Command::Share { redact, files } => load_all(&files).and_then(|loaded| {
             let redaction = if redact { Redaction::all() } else { Redaction::default() };
             let named: Vec<(&str, &Decoded)> = loaded.iter().map(|(n, d)| (n.as_str(), d)).collect();
-            let fragment = share::to_fragment(&Shared { view: String::new(), snapshots: share::redact(&named, &redaction) });
+            let fragment = share::to_fragment(&Shared { view: String::new(), snapshots: share::redact(&named, &redaction) })
+                .map_err(|source| CliError::Share { path: files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "), source })?;
             eprintln!("{} characters", fragment.len() + 1);
             let _ = writeln!(out, "#{fragment}");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }),
         Command::Series { json, key, files } => load_all(&files).and_then(|loaded| if loaded.len() < 2 { Err(CliError::TooFewSnapshots(loaded.len())) } else { Ok(loaded) }).map(|loaded| {
             let profiles: Vec<_> = loaded.iter().map(|(_, d)| &d.profile).collect();

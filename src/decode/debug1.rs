@@ -6,7 +6,7 @@
 //! symbolized frame. A record without `#` lines keeps its addresses as frames, as pprof does.
 
 use super::text::{parse_i64, parse_label_map, parse_u64, trim, Lines, Warnings};
-use crate::limits::{LimitHit, StackBuf, MAX_GOROUTINES, MAX_LABELS};
+use crate::limits::{elided_stack, intern_stack, LimitHit, StackBuf, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
 use crate::model::{FrameId, LabelSetId, LabelValue, Profile, ProfileKind, Sample, SampleType};
 
 /// What a header line announced; each record is read and converted under the kind of the
@@ -250,12 +250,22 @@ impl Builder {
             warnings.limit(LimitHit::Goroutines { kept: MAX_GOROUTINES as u64, skipped: 1 });
             return;
         }
-        if r.frames.is_empty() {
-            for &a in r.addresses.iter().filter(|&&a| a != 0) {
-                r.frames.push(profile.frame(&format!("{a:#x}"), "", 0));
+        let stack = if r.frames.is_empty() {
+            // A record with no `#` lines: its addresses are its frames, and only those kept
+            // (the first and last of a deep one) are named.
+            let addresses: Vec<u64> = r.addresses.into_iter().filter(|&a| a != 0).collect();
+            let mut name = |a: &u64| profile.frame(&format!("{a:#x}"), "", 0);
+            if addresses.len() > MAX_FRAMES {
+                let first: Vec<FrameId> = addresses[..MAX_FRAMES / 2].iter().map(&mut name).collect();
+                let last: Vec<FrameId> = addresses[addresses.len() - MAX_FRAMES / 2..].iter().map(&mut name).collect();
+                elided_stack(profile, &first, (addresses.len() - MAX_FRAMES) as u64, &last, &mut warnings.limits)
+            } else {
+                let frames: Vec<FrameId> = addresses.iter().map(name).collect();
+                intern_stack(profile, &frames, &mut warnings.limits)
             }
-        }
-        let stack = r.frames.finish(profile, &mut warnings.limits);
+        } else {
+            r.frames.finish(profile, &mut warnings.limits)
+        };
         let values = match kind {
             Kind::Count { .. } => r.values,
             Kind::Heap { rate } => {

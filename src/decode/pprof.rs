@@ -384,6 +384,7 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
     let mut missing_locations = 0usize;
     let mut skipped = 0u64;
     let mut frames: Vec<FrameId> = Vec::new();
+    let mut stacks: FxHashMap<Vec<u64>, StackId> = FxHashMap::default();
     for field in (Fields { bytes, pos: 0 }) {
         let f = field.map_err(field_error)?;
         if f.tag != 2 {
@@ -394,16 +395,24 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
             continue;
         }
         let sample = PbSample::decode(f.body).map_err(|e| message_error(&f, e))?;
-        let spans: Vec<(usize, usize)> = sample
-            .location_id
-            .iter()
-            .filter_map(|id| {
-                let span = locations.get(id).copied();
-                missing_locations += span.is_none() as usize;
-                span
-            })
-            .collect();
-        let stack = sample_stack(&mut profile, &location_frames, &spans, &mut frames, &mut notes.limits);
+        // Samples that name the same locations have the same stack: read once, not per sample.
+        let stack = match stacks.get(&sample.location_id) {
+            Some(&stack) => stack,
+            None => {
+                let spans: Vec<(usize, usize)> = sample
+                    .location_id
+                    .iter()
+                    .filter_map(|id| {
+                        let span = locations.get(id).copied();
+                        missing_locations += span.is_none() as usize;
+                        span
+                    })
+                    .collect();
+                let stack = sample_stack(&mut profile, &location_frames, &spans, &mut frames, &mut notes.limits);
+                stacks.insert(sample.location_id.clone(), stack);
+                stack
+            }
+        };
         if sample.label.len() > MAX_LABELS {
             notes.limit(LimitHit::Labels { sets: 1 });
         }
@@ -450,6 +459,13 @@ fn sample_stack(profile: &mut Profile, location_frames: &[FrameId], spans: &[(us
     let span = |&(start, len): &(usize, usize)| &location_frames[start..start + len];
     let total: u64 = spans.iter().map(|&(_, len)| len as u64).sum();
     frames.clear();
+    // Past the budget of stack frames a new stack keeps only its leaf: then the frames it
+    // would have are not gathered at all.
+    if total.min(MAX_FRAMES as u64 + 1) as usize > profile.stack_frames_left() {
+        crate::limits::record(hits, LimitHit::StackFrames { stacks: 1 });
+        let leaf = spans.iter().flat_map(span).next().copied();
+        return profile.cut_stack(leaf);
+    }
     if total <= MAX_FRAMES as u64 {
         frames.extend(spans.iter().flat_map(span));
         return intern_stack(profile, frames, hits);

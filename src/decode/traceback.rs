@@ -658,9 +658,11 @@ impl Decoder {
             };
             if let Some(func) = func {
                 // Arguments go with the frames kept: all of a stack that fits, else the first half
-                // (see `finish_block`).
-                if block.section == Section::Stack && (block.args.count as usize) < MAX_FRAMES {
-                    self.profile.args.push(args);
+                // (see `finish_block`); none for a goroutine that is not kept.
+                if block.keep && block.section == Section::Stack && (block.args.count as usize) < MAX_FRAMES {
+                    if !self.profile.args.push(args) {
+                        self.warnings.limit(LimitHit::ArgBytes { args: 1 });
+                    }
                     block.args.count += 1;
                 }
                 block.pending = Some(func);

@@ -113,7 +113,10 @@ impl Engine {
             }
             Request::Share { ids, redaction, view } => {
                 let named: Vec<(&str, &Decoded)> = ids.iter().filter_map(|(id, name)| self.snapshots.get(id).map(|d| (name.as_str(), d))).collect();
-                Response::Shared { fragment: to_fragment(&Shared { view, snapshots: redact(&named, &redaction) }) }
+                match to_fragment(&Shared { view, snapshots: redact(&named, &redaction) }) {
+                    Ok(fragment) => Response::Shared { fragment },
+                    Err(e) => Response::ShareFailed { message: e.to_string() },
+                }
             }
             Request::Import { text, first_id, grouping } => match from_fragment(&text, MAX_LINK_BYTES) {
                 Ok(shared) => {

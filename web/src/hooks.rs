@@ -81,7 +81,8 @@ fn now() -> String {
 
 fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &RefCell<Option<ViewLink>>) -> Option<Action> {
     match response {
-        Response::Shared { fragment } => Some(Action::Shared(fragment)),
+        Response::Shared { fragment } => Some(Action::Shared(Ok(fragment))),
+        Response::ShareFailed { message } => Some(Action::Shared(Err(message))),
         Response::Imported { snapshots, view } => {
             // The engine numbered the snapshots; later loads must not reuse those ids.
             ids.set(ids.get().max(snapshots.iter().map(|s| s.0).max().unwrap_or(0)));

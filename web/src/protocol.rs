@@ -77,6 +77,8 @@ pub enum Response {
     /// The worker has started and takes requests.
     Ready,
     Shared { fragment: String },
+    /// No link could be made of the snapshots (too large to be read back).
+    ShareFailed { message: String },
     /// The imported snapshots (id, name, report) in order, and the view the link carried.
     Imported { snapshots: Vec<(u32, String, Box<Report>)>, view: String },
     /// A link or share file did not read; `first_id` is the id its first snapshot would have had.

@@ -114,11 +114,12 @@ pub struct Comparison {
     pub series: Option<Rc<Series>>,
 }
 
-/// The share dialog: what to redact, and the link once the worker has made it.
+/// The share dialog: what to redact, and the link once the worker has made it (or why it
+/// could not).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShareDialog {
     pub redaction: Redaction,
-    pub link: Option<String>,
+    pub link: Option<Result<String, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -202,7 +203,7 @@ pub enum Action {
     OpenShare,
     CloseShare,
     SetRedaction(Redaction),
-    Shared(String),
+    Shared(Result<String, String>),
     Imported { snapshots: Vec<(u32, String, Report)>, view: String, address_view: Option<ViewLink>, loaded_at: String },
     /// A link or share file did not read: it is not kept in the address (a reload would try it
     /// again).

@@ -56,7 +56,7 @@ pub fn share_view(props: &ShareProps) -> Html {
         ("what the crash printed: panic messages, fatal errors, signal addresses", r.crash_text, |x| &mut x.crash_text),
         ("the snapshots' names", r.snapshot_names, |x| &mut x.snapshot_names),
     ];
-    let link = props.dialog.link.as_ref().map(|f| format!("{}#{f}", props.base_url));
+    let link = props.dialog.link.as_ref().map(|f| f.as_ref().map(|f| (f.clone(), format!("{}#{f}", props.base_url))));
     let close = props.on_close.reform(|_| ());
     html! {
         <div class="overlay" role="dialog" aria-label="share">
@@ -81,11 +81,16 @@ pub fn share_view(props: &ShareProps) -> Html {
                 {
                     match link {
                         None => html! { <p class="muted">{ "making the link…" }</p> },
-                        Some(link) => {
+                        Some(Err(message)) => html! {
+                            <>
+                                <p class="leak" data-testid="share-error">{ message }</p>
+                                <div class="controls"><button class="button" onclick={close}>{ "Close" }</button></div>
+                            </>
+                        },
+                        Some(Ok((fragment, link))) => {
                             let size = link.len();
                             let fits = size <= LINK_LIMIT;
                             let copy = { let (cb, l) = (props.on_copy.clone(), link.clone()); Callback::from(move |_| cb.emit(l.clone())) };
-                            let fragment = props.dialog.link.clone().unwrap_or_default();
                             let download = {
                                 let cb = props.on_download.clone();
                                 Callback::from(move |_| cb.emit(("parkview-share.txt".into(), "text/plain".into(), format!("{}{fragment}\n", parkview::share::SHARE_FILE_HEADER))))
