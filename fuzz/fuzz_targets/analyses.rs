@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     }
     for redaction in [Redaction::all(), Redaction::default()] {
         let shared = Shared { view: String::new(), snapshots: redact(&[("a", &decoded)], &redaction) };
-        let fragment = to_fragment(&shared);
+        let fragment = to_fragment(&shared).expect("a link");
         if let Err(e) = from_fragment(&fragment, MAX_LINK_BYTES) {
             panic!("a link of a decoded input does not read back ({redaction:?}): {e}");
         }
