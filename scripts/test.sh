@@ -20,6 +20,7 @@ step() {
   fi
 }
 
+step "format (rustfmt.toml) and lints (clippy, warnings are errors)" bash -c 'cargo fmt --all --check && cargo clippy --quiet --all-targets -- -D warnings && cd web && cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings'
 step "native tests (core and CLI)" cargo test --quiet
 step "release CLI" cargo build --release --quiet -p parkview-cli
 step "fuzz smoke (30 s a target)" bash scripts/fuzz.sh

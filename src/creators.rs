@@ -6,8 +6,8 @@ use crate::leaks::UserCode;
 use crate::limits::{self, LimitHit, RowBudget};
 use crate::model::{FrameId, Profile, StackId, StrId};
 use crate::report::{frame_cost, frame_row, FrameRow};
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 
 /// Functions that start goroutines on their caller's behalf: the caller is the real creator.
 pub const WRAPPERS: &[&str] = &[
@@ -65,7 +65,8 @@ fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &Hash
         *callers.entry((stack, wrapper)).or_insert_with(|| {
             profile.stack(stack).iter().copied().find(|&f| {
                 let func = profile.frames.get(f).func;
-                user_code.is_user(profile, f) && !*in_package.entry((wrapper, func)).or_insert_with(|| package_of(profile.strings.get(func)) == package_of(name))
+                user_code.is_user(profile, f)
+                    && !*in_package.entry((wrapper, func)).or_insert_with(|| package_of(profile.strings.get(func)) == package_of(name))
             })
         })
     });
@@ -74,6 +75,10 @@ fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &Hash
         None => (Some(created_by), None),
     }
 }
+
+/// A creator row's key: the creator site (after folding), the wrapper folded through, the
+/// blocking site, the state.
+type RowKey<'p> = (Option<FrameId>, Option<String>, Option<FrameId>, Option<&'p str>);
 
 /// What decides a goroutine's creator row: created by, parent (for wrappers), stack, state.
 type Shape = (Option<FrameId>, Option<u64>, StackId, StrId);
@@ -91,7 +96,7 @@ pub fn creators(profile: &Profile, wrappers: &[&str], budget: &mut RowBudget, hi
         let parent = g.parent.filter(|_| g.created_by.is_some_and(|c| wrappers.contains(&profile.func_name(c))));
         shapes.entry((g.created_by, parent, sample.stack, g.state)).or_insert((index as usize, 0)).1 += 1;
     }
-    let mut counts: HashMap<(Option<FrameId>, Option<String>, Option<FrameId>, Option<&str>), i64> = HashMap::default();
+    let mut counts: HashMap<RowKey, i64> = HashMap::default();
     let mut folding = Folding { user_code: UserCode::of(profile), in_package: HashMap::default(), callers: HashMap::default() };
     for ((_, _, stack, state), (index, count)) in shapes {
         let (creator, via) = real_creator(profile, index, wrappers, &by_id, &mut folding);

@@ -180,8 +180,15 @@ enum Stage {
     /// The start of the input, until the format can be told ([`text::SNIFF_LEN`] bytes, or
     /// the first goroutine header when lines may carry log prefixes). It is looked at again
     /// each time it doubles, up to [`MAX_HEAD`].
-    Head { head: Vec<u8>, next_look: usize },
-    Lines { format: Format, lines: text::LineSplitter, decoder: Box<traceback::Decoder> },
+    Head {
+        head: Vec<u8>,
+        next_look: usize,
+    },
+    Lines {
+        format: Format,
+        lines: text::LineSplitter,
+        decoder: Box<traceback::Decoder>,
+    },
     /// An input decoded whole: the formats not read line by line, and input that is no profile.
     Whole(Vec<u8>),
     /// The whole input grew past [`MAX_WHOLE_BYTES`].

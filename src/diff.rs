@@ -4,10 +4,10 @@
 use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{Interner, LabelSetId, LabelValue, Profile, StackId, StrId};
-use std::borrow::Cow;
 use crate::report::{frame_rows, stack_cost, FrameRow, LimitRow};
-use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub const DIFF_SCHEMA: &str = "parkview.diff/v1";
@@ -141,7 +141,10 @@ fn side<'p>(profile: &'p Profile, by: &GroupBy, texts: &mut Texts<'p>) -> Side<'
             let names: Vec<u32> = function_key(profile, g.stack).into_iter().map(|s| word(texts, s)).collect();
             texts.funcs.intern(names)
         });
-        let state = g.state.filter(|_| by.state).map(|s| *states.entry((s.name.as_ptr() as usize, s.name.len())).or_insert_with(|| texts.states.intern(row_text(s.name))));
+        let state = g
+            .state
+            .filter(|_| by.state)
+            .map(|s| *states.entry((s.name.as_ptr() as usize, s.name.len())).or_insert_with(|| texts.states.intern(row_text(s.name))));
         let label_key = *labels.entry(g.labels).or_insert_with(|| {
             let chosen: Vec<&(StrId, LabelValue)> = match &by.labels {
                 LabelKey::All => profile.labels(g.labels).iter().collect(),

@@ -87,7 +87,8 @@ pub fn markdown(name: &str, r: &Report, groups: &[usize]) -> String {
         out += "\n| count | state | where |\n|---:|---|---|\n";
         for &i in groups.iter().take(20) {
             let Some(g) = r.groups.get(i) else { continue };
-            let at = first_user_frame(&g.frames).map_or(String::new(), |f| format!("{} {}:{}", markdown_code(&f.func), markdown_text(base_name(&f.file)), f.line));
+            let at =
+                first_user_frame(&g.frames).map_or(String::new(), |f| format!("{} {}:{}", markdown_code(&f.func), markdown_text(base_name(&f.file)), f.line));
             out += &format!("| {} | {} | {at} |\n", g.count, markdown_text(g.state.as_deref().unwrap_or("unknown")));
         }
     }

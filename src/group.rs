@@ -6,9 +6,9 @@
 use crate::classify::{state_of, WaitState};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::LabelValue;
-use std::collections::BTreeMap;
 use crate::model::{FrameId, Interner, LabelSetId, Profile, ProfileKind, StackId, StrId};
 use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 /// How alike two stacks must be to share a group, finest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -100,7 +100,9 @@ pub fn label_totals(profile: &Profile, budget: &mut RowBudget, hits: &mut Vec<Li
         for (k, v) in profile.labels(set) {
             let key = row_text(profile.strings.get(*k));
             let text = row_text(&profile.label_text(v));
-            let kept = *pairs.entry((*k, v)).or_insert_with(|| out.get(&key).is_some_and(|values| values.contains_key(&text)) || budget.take(RowBudget::text_cost(&key) + RowBudget::text_cost(&text)));
+            let kept = *pairs.entry((*k, v)).or_insert_with(|| {
+                out.get(&key).is_some_and(|values| values.contains_key(&text)) || budget.take(RowBudget::text_cost(&key) + RowBudget::text_cost(&text))
+            });
             if kept {
                 let n = out.entry(key).or_default().entry(text).or_insert(0);
                 *n = limits::sum([*n, value]);
@@ -144,9 +146,8 @@ pub fn hidden_runtime(func: &str) -> bool {
 /// The functions-only key of a stack, leaf first.
 pub fn function_key(profile: &Profile, stack: StackId) -> Vec<StrId> {
     let frames = profile.stack(stack);
-    let funcs = |keep: &dyn Fn(&str) -> bool| -> Vec<StrId> {
-        frames.iter().map(|&f| profile.frames.get(f).func).filter(|&s| keep(profile.strings.get(s))).collect()
-    };
+    let funcs =
+        |keep: &dyn Fn(&str) -> bool| -> Vec<StrId> { frames.iter().map(|&f| profile.frames.get(f).func).filter(|&s| keep(profile.strings.get(s))).collect() };
     let key = funcs(&|f| !hidden_runtime(f));
     if !key.is_empty() {
         return key;

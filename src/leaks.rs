@@ -21,8 +21,8 @@ use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, Profile, ProfileKind, StackId, StrId};
 use crate::report::{base_name, frame_cost, frame_row, frame_rows, stack_cost, FrameRow};
-use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::{Deserialize, Serialize};
 
 /// Suspects below this score are not listed.
 pub const MIN_SCORE: f64 = 15.0;

@@ -9,10 +9,10 @@ use crate::limits::{self, MAX_ANCESTORS, MAX_ARG_BYTES, MAX_FRAMES, MAX_GOROUTIN
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
-use std::borrow::Cow;
-use std::hash::BuildHasher;
 use smallvec::SmallVec;
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::hash::Hash;
 
 /// Index of an interned string.
@@ -586,7 +586,8 @@ impl Profile {
     /// [`crate::limits`]), for a profile read from outside (a shared link): a hostile link
     /// must give an error, not a panic. Says what is wrong first.
     pub fn check(&self) -> Result<(), String> {
-        let (strings, frames, stacks, label_sets) = (self.strings.len() as u32, self.frames.len() as u32, self.stacks.len() as u32, self.label_sets.len() as u32);
+        let (strings, frames, stacks, label_sets) =
+            (self.strings.len() as u32, self.frames.len() as u32, self.stacks.len() as u32, self.label_sets.len() as u32);
         if strings == 0 || label_sets == 0 {
             return Err("the string and label set tables must start with the empty entry".into());
         }

@@ -9,8 +9,8 @@ use crate::leaks::{leak_suspects, Suspect};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, StackId, StrId};
 use crate::waits::{same_object_waits, WaitRow};
-use serde::{Deserialize, Serialize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const REPORT_SCHEMA: &str = "parkview.report/v1";

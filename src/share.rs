@@ -265,7 +265,15 @@ struct Rebuild<'p> {
 
 impl<'p> Rebuild<'p> {
     fn new(source: &'p Profile, redaction: Redaction) -> Self {
-        Rebuild { source, redaction, strings: HashMap::new(), frames: HashMap::new(), stacks: HashMap::new(), label_sets: HashMap::new(), pseudonyms: HashMap::new() }
+        Rebuild {
+            source,
+            redaction,
+            strings: HashMap::new(),
+            frames: HashMap::new(),
+            stacks: HashMap::new(),
+            label_sets: HashMap::new(),
+            pseudonyms: HashMap::new(),
+        }
     }
 
     fn string(&mut self, out: &mut Profile, id: StrId) -> StrId {
@@ -310,7 +318,10 @@ impl<'p> Rebuild<'p> {
                 let key = self.string(out, *k);
                 let value = match v {
                     v if self.redaction.label_values => LabelValue::Str(
-                        *self.pseudonyms.entry((*k, v.clone())).or_insert_with(|| out.strings.intern(&names.value(p.strings.get(*k), p.label_text(v).into_owned()))),
+                        *self
+                            .pseudonyms
+                            .entry((*k, v.clone()))
+                            .or_insert_with(|| out.strings.intern(&names.value(p.strings.get(*k), p.label_text(v).into_owned()))),
                     ),
                     LabelValue::Str(s) => LabelValue::Str(self.string(out, *s)),
                     LabelValue::Num { value, unit } => LabelValue::Num { value: *value, unit: unit.map(|u| self.string(out, u)) },

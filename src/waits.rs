@@ -86,7 +86,8 @@ pub fn same_object_waits(profile: &Profile, budget: &mut RowBudget, hits: &mut V
             }
         }
     }
-    let mut found: Vec<(&str, &str, Vec<usize>, Vec<usize>)> = waiting.into_iter().zip(holders).map(|(((object, kind), waiters), holders)| (object, kind, waiters, holders)).collect();
+    let mut found: Vec<(&str, &str, Vec<usize>, Vec<usize>)> =
+        waiting.into_iter().zip(holders).map(|(((object, kind), waiters), holders)| (object, kind, waiters, holders)).collect();
     found.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then_with(|| a.0.cmp(b.0)));
     let total = found.len() as u64;
     let mut rows = Vec::new();

@@ -2,11 +2,11 @@
 //! inline. `columns` turns a table into a debug=2 dump: `count` goroutines per column, ids
 //! numbered from `first id`.
 
-use parkview::limits::RowBudget;
 use parkview::creators::{creators, parent_chain, WRAPPERS};
 use parkview::diff::{default_key, diff, series, Change};
 use parkview::group::{group, label_totals, GroupBy, LabelKey, Similarity};
 use parkview::leaks::{leak_suspects, Pattern};
+use parkview::limits::RowBudget;
 use parkview::model::Profile;
 use parkview::waits::same_object_waits;
 use parkview::{decode, Options};
@@ -165,8 +165,7 @@ fn creators_fold_wrappers_to_the_real_caller() {
         ",
     );
     let rows = creators(&p, WRAPPERS, &mut RowBudget::default(), &mut Vec::new());
-    let view: Vec<(i64, Option<String>, Option<String>)> =
-        rows.iter().map(|r| (r.count, r.creator.as_ref().map(|c| c.func.clone()), r.via.clone())).collect();
+    let view: Vec<(i64, Option<String>, Option<String>)> = rows.iter().map(|r| (r.count, r.creator.as_ref().map(|c| c.func.clone()), r.via.clone())).collect();
     assert_eq!(
         view,
         vec![
@@ -195,7 +194,10 @@ fn goroutines_waiting_on_one_mutex_and_who_may_hold_it() {
     let waits = same_object_waits(&p, &mut RowBudget::default(), &mut Vec::new());
     assert_eq!(waits.len(), 1, "a mutex with one waiter is no queue");
     // 0xc0000a00080 starts with the mutex's address but is another pointer.
-    assert_eq!((waits[0].object.as_str(), waits[0].kind.as_str(), waits[0].ids.clone(), waits[0].maybe_held_by.clone()), ("0xc0000a0008", "sync.Mutex", vec![1, 2, 3], vec![5]));
+    assert_eq!(
+        (waits[0].object.as_str(), waits[0].kind.as_str(), waits[0].ids.clone(), waits[0].maybe_held_by.clone()),
+        ("0xc0000a0008", "sync.Mutex", vec![1, 2, 3], vec![5])
+    );
 }
 
 #[test]

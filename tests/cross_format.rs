@@ -28,8 +28,10 @@ fn per_stack(p: &Profile) -> BTreeMap<Vec<String>, i64> {
 #[test]
 fn three_formats_of_one_snapshot_agree() {
     for (dir, snapshot) in [("go1.27", "service.s1"), ("go1.27", "service.s3"), ("go1.27", "service.goroutineleak"), ("go1.26", "service.s1")] {
-        let debug2 = per_stack(&decode_fixture(&format!("{dir}/{snapshot}.goroutine.debug2.txt").replace(".goroutineleak.goroutine", ".goroutineleak")).profile);
-        let debug1 = per_stack(&decode_fixture(&format!("{dir}/{snapshot}.goroutine.debug1.txt").replace(".goroutineleak.goroutine", ".goroutineleak")).profile);
+        let debug2 =
+            per_stack(&decode_fixture(&format!("{dir}/{snapshot}.goroutine.debug2.txt").replace(".goroutineleak.goroutine", ".goroutineleak")).profile);
+        let debug1 =
+            per_stack(&decode_fixture(&format!("{dir}/{snapshot}.goroutine.debug1.txt").replace(".goroutineleak.goroutine", ".goroutineleak")).profile);
         assert!(!debug2.is_empty());
         if snapshot.ends_with("goroutineleak") {
             // debug=2 of goroutineleak lists every goroutine, debug=1 only the leaked ones.

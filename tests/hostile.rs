@@ -206,7 +206,9 @@ fn a_deep_location_named_many_times_costs_its_ends() {
 #[test]
 fn empty_samples_past_the_limit_are_counted_not_kept() {
     // 97 KB of .pb.gz: millions of empty samples asked for 4.8 GB.
-    let mut bytes = PbProfile { sample_type: vec![PbValueType { r#type: 1, unit: 2 }], string_table: strings(&["", "goroutine", "count"]), ..Default::default() }.encode_to_vec();
+    let mut bytes =
+        PbProfile { sample_type: vec![PbValueType { r#type: 1, unit: 2 }], string_table: strings(&["", "goroutine", "count"]), ..Default::default() }
+            .encode_to_vec();
     bytes.extend([0x12, 0x00].repeat(MAX_GOROUTINES + 1000));
     let d = decode(&gzip(&bytes), &Options::default()).unwrap();
     assert_eq!(d.profile.samples.len(), MAX_GOROUTINES);
@@ -266,10 +268,10 @@ fn a_redacted_share_of_hostile_names_still_reads() {
 #[test]
 fn a_long_string_named_from_everywhere_is_read_once() {
     let name = format!("main.{}", "x".repeat(1 << 20));
-    let locations: Vec<PbLocation> = (1..=2000u64).map(|id| PbLocation { id, line: vec![PbLine { function_id: 1, line: id as i64, column: 0 }], ..Default::default() }).collect();
-    let samples: Vec<PbSample> = (1..=2000u64)
-        .map(|id| PbSample { location_id: vec![id], value: vec![1], label: vec![PbLabel { key: 5, str: 3, num: 0, num_unit: 0 }] })
-        .collect();
+    let locations: Vec<PbLocation> =
+        (1..=2000u64).map(|id| PbLocation { id, line: vec![PbLine { function_id: 1, line: id as i64, column: 0 }], ..Default::default() }).collect();
+    let samples: Vec<PbSample> =
+        (1..=2000u64).map(|id| PbSample { location_id: vec![id], value: vec![1], label: vec![PbLabel { key: 5, str: 3, num: 0, num_unit: 0 }] }).collect();
     let p = PbProfile {
         sample_type: vec![PbValueType { r#type: 1, unit: 2 }],
         string_table: vec!["".into(), "goroutine".into(), "count".into(), name.clone(), "main.go".into(), "k".into()],
@@ -296,7 +298,10 @@ fn distinct_deep_stacks_past_the_frame_budget_keep_their_leaf() {
     let p = PbProfile {
         sample_type: vec![PbValueType { r#type: 1, unit: 2 }],
         string_table: strings(&["", "goroutine", "count", "main.deep", "main.leaf", "main.go"]),
-        function: vec![PbFunction { id: 1, name: 3, system_name: 3, filename: 5, start_line: 1 }, PbFunction { id: 2, name: 4, system_name: 4, filename: 5, start_line: 1 }],
+        function: vec![
+            PbFunction { id: 1, name: 3, system_name: 3, filename: 5, start_line: 1 },
+            PbFunction { id: 2, name: 4, system_name: 4, filename: 5, start_line: 1 },
+        ],
         location,
         sample: (2..n as u64 + 2).map(|id| PbSample { location_id: vec![id, 1], value: vec![1], label: Vec::new() }).collect(),
         ..Default::default()
@@ -337,7 +342,11 @@ fn rows_keep_their_budget_whatever_the_label_values() {
         function: vec![PbFunction { id: 1, name: 3, system_name: 3, filename: 4, start_line: 1 }],
         location: vec![PbLocation { id: 1, line: vec![PbLine { function_id: 1, line: 1, column: 0 }], ..Default::default() }],
         sample: (0..400i64)
-            .map(|i| PbSample { location_id: vec![1], value: vec![1], label: (0..64i64).map(|k| PbLabel { key: 5 + k, str: 69 + (i + k) % 400, num: 0, num_unit: 0 }).collect() })
+            .map(|i| PbSample {
+                location_id: vec![1],
+                value: vec![1],
+                label: (0..64i64).map(|k| PbLabel { key: 5 + k, str: 69 + (i + k) % 400, num: 0, num_unit: 0 }).collect(),
+            })
             .collect(),
         ..Default::default()
     };
@@ -373,7 +382,8 @@ fn negative_goroutine_counts_are_skipped_and_sums_do_not_depend_on_order() {
 #[test]
 fn wait_states_are_inferred_once_per_stack() {
     // 1,024 runtime frames inference looks through, named by every sample.
-    let strings: Vec<String> = ["", "goroutine", "count", "x.go"].iter().map(|s| s.to_string()).chain((0..1024).map(|i| format!("runtime.lookthrough{i}"))).collect();
+    let strings: Vec<String> =
+        ["", "goroutine", "count", "x.go"].iter().map(|s| s.to_string()).chain((0..1024).map(|i| format!("runtime.lookthrough{i}"))).collect();
     let p = PbProfile {
         sample_type: vec![PbValueType { r#type: 1, unit: 2 }],
         string_table: strings,

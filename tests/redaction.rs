@@ -121,7 +121,9 @@ fn redacted_snapshots_still_group_compare_and_explain() {
     let proto_labels = &report(&shared[1].decoded, &ReportOptions::default()).labels;
     assert_eq!(proto_labels["bytes_in_flight"].keys().collect::<Vec<_>>(), ["bytes_in_flight#1"]);
     // The runtime's own fatal texts are not user data and stay.
-    let deadlock = decode(b"fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\nmain.main()\n\t/x.go:1 +0x1\n", &Options::default()).unwrap();
+    let deadlock =
+        decode(b"fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\nmain.main()\n\t/x.go:1 +0x1\n", &Options::default())
+            .unwrap();
     let kept = redact(&[("d", &deadlock)], &Redaction::all());
     assert_eq!(kept[0].decoded.profile.crash.as_ref().unwrap().fatal_error.as_deref(), Some("all goroutines are asleep - deadlock!"));
     // And the link reads back.
@@ -131,8 +133,16 @@ fn redacted_snapshots_still_group_compare_and_explain() {
 
 #[test]
 fn pseudonyms_and_ids_agree_across_the_snapshots_of_a_share() {
-    let s1 = decode(b"goroutine 7 [select] {tenant: acme}:\nmain.a()\n\t/x.go:1 +0x1\n\ngoroutine 9 [select] {tenant: globex}:\nmain.a()\n\t/x.go:1 +0x1\n", &Options::default()).unwrap();
-    let s2 = decode(b"goroutine 9 [select] {tenant: globex}:\nmain.a()\n\t/x.go:1 +0x1\n\ngoroutine 11 [select] {tenant: initech}:\nmain.a()\n\t/x.go:1 +0x1\n", &Options::default()).unwrap();
+    let s1 = decode(
+        b"goroutine 7 [select] {tenant: acme}:\nmain.a()\n\t/x.go:1 +0x1\n\ngoroutine 9 [select] {tenant: globex}:\nmain.a()\n\t/x.go:1 +0x1\n",
+        &Options::default(),
+    )
+    .unwrap();
+    let s2 = decode(
+        b"goroutine 9 [select] {tenant: globex}:\nmain.a()\n\t/x.go:1 +0x1\n\ngoroutine 11 [select] {tenant: initech}:\nmain.a()\n\t/x.go:1 +0x1\n",
+        &Options::default(),
+    )
+    .unwrap();
     let shared = redact(&[("a", &s1), ("b", &s2)], &Redaction::all());
     let ids = |i: usize| shared[i].decoded.profile.goroutines.iter().map(|g| g.id).collect::<Vec<_>>();
     assert_eq!((ids(0), ids(1)), (vec![1, 2], vec![2, 3]));

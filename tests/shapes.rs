@@ -27,37 +27,98 @@ fn header_shapes() {
         Row { line: "goroutine 8 [chan receive, 1 minutes]:", id: 8, state: "chan receive", minutes: Some(1), leaked: false, locked: false, labels: &[] },
         Row {
             line: r#"goroutine 8 [chan receive, 1 minutes] {route: "GET /x", tenant: acme}:"#,
-            id: 8, state: "chan receive", minutes: Some(1), leaked: false, locked: false,
+            id: 8,
+            state: "chan receive",
+            minutes: Some(1),
+            leaked: false,
+            locked: false,
             labels: &[("route", "GET /x"), ("tenant", "acme")],
         },
         Row {
             line: r#"goroutine 9 [select] {path: "a\"b\\c\x41\u00e9", k: v.1/x_y}:"#,
-            id: 9, state: "select", minutes: None, leaked: false, locked: false,
+            id: 9,
+            state: "select",
+            minutes: None,
+            leaked: false,
+            locked: false,
             labels: &[("path", "a\"b\\cA\u{e9}"), ("k", "v.1/x_y")],
         },
         Row {
             line: r#"goroutine 23 [chan receive labels:{"handler": "/api", "tenant": "a b"}]:"#,
-            id: 23, state: "chan receive", minutes: None, leaked: false, locked: false,
+            id: 23,
+            state: "chan receive",
+            minutes: None,
+            leaked: false,
+            locked: false,
             labels: &[("handler", "/api"), ("tenant", "a b")],
         },
         Row {
             line: r#"goroutine 24 [select labels:{"route": "POST /a/{id}]x", "t": "y"}]:"#,
-            id: 24, state: "select", minutes: None, leaked: false, locked: false,
+            id: 24,
+            state: "select",
+            minutes: None,
+            leaked: false,
+            locked: false,
             labels: &[("route", "POST /a/{id}]x"), ("t", "y")],
         },
-        Row { line: "goroutine 1 gp=0xc000002380 m=0 mp=0xa45da0 [running]:", id: 1, state: "running", minutes: None, leaked: false, locked: false, labels: &[] },
-        Row { line: "goroutine 38 gp=0xc00019ee00 m=nil [GC worker (idle)]:", id: 38, state: "GC worker (idle)", minutes: None, leaked: false, locked: false, labels: &[] },
+        Row {
+            line: "goroutine 1 gp=0xc000002380 m=0 mp=0xa45da0 [running]:",
+            id: 1,
+            state: "running",
+            minutes: None,
+            leaked: false,
+            locked: false,
+            labels: &[],
+        },
+        Row {
+            line: "goroutine 38 gp=0xc00019ee00 m=nil [GC worker (idle)]:",
+            id: 38,
+            state: "GC worker (idle)",
+            minutes: None,
+            leaked: false,
+            locked: false,
+            labels: &[],
+        },
         Row { line: "goroutine 182 [chan send (leaked)]:", id: 182, state: "chan send", minutes: None, leaked: true, locked: false, labels: &[] },
-        Row { line: "goroutine 5 [chan receive (nil chan)]:", id: 5, state: "chan receive (nil chan)", minutes: None, leaked: false, locked: false, labels: &[] },
+        Row {
+            line: "goroutine 5 [chan receive (nil chan)]:",
+            id: 5,
+            state: "chan receive (nil chan)",
+            minutes: None,
+            leaked: false,
+            locked: false,
+            labels: &[],
+        },
         Row { line: "goroutine 6 [select (no cases)]:", id: 6, state: "select (no cases)", minutes: None, leaked: false, locked: false, labels: &[] },
         Row { line: "goroutine 7 [GC assist marking (scan)]:", id: 7, state: "GC assist marking", minutes: None, leaked: false, locked: false, labels: &[] },
         Row { line: "goroutine 20 [chan receive, locked to thread]:", id: 20, state: "chan receive", minutes: None, leaked: false, locked: true, labels: &[] },
-        Row { line: "goroutine 21 [select, 5 minutes, locked to thread]:", id: 21, state: "select", minutes: Some(5), leaked: false, locked: true, labels: &[] },
-        Row { line: "goroutine 3 [chan receive (leaked), 4 minutes]:", id: 3, state: "chan receive", minutes: Some(4), leaked: true, locked: false, labels: &[] },
+        Row {
+            line: "goroutine 21 [select, 5 minutes, locked to thread]:",
+            id: 21,
+            state: "select",
+            minutes: Some(5),
+            leaked: false,
+            locked: true,
+            labels: &[],
+        },
+        Row {
+            line: "goroutine 3 [chan receive (leaked), 4 minutes]:",
+            id: 3,
+            state: "chan receive",
+            minutes: Some(4),
+            leaked: true,
+            locked: false,
+            labels: &[],
+        },
     ];
     for row in rows {
         let h = header(row.line);
-        assert_eq!((h.id, h.state.as_str(), h.wait_minutes, h.leaked, h.locked_to_thread), (row.id, row.state, row.minutes, row.leaked, row.locked), "{}", row.line);
+        assert_eq!(
+            (h.id, h.state.as_str(), h.wait_minutes, h.leaked, h.locked_to_thread),
+            (row.id, row.state, row.minutes, row.leaked, row.locked),
+            "{}",
+            row.line
+        );
         let labels: Vec<(&str, &str)> = h.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(labels, row.labels, "{}", row.line);
     }
@@ -148,7 +209,11 @@ fn file_line_shapes() {
     let rows: &[(&str, &str, u32)] = &[
         ("\t/src/x/search.go:41 +0x1c", "/src/x/search.go", 41),
         ("\t/usr/local/go/src/runtime/proc.go:1985", "/usr/local/go/src/runtime/proc.go", 1985),
-        ("\t/usr/local/go/src/runtime/sys_linux_amd64.s:575 +0x21 fp=0x7ffd150afc28 sp=0x7ffd150afc20 pc=0x48be41", "/usr/local/go/src/runtime/sys_linux_amd64.s", 575),
+        (
+            "\t/usr/local/go/src/runtime/sys_linux_amd64.s:575 +0x21 fp=0x7ffd150afc28 sp=0x7ffd150afc20 pc=0x48be41",
+            "/usr/local/go/src/runtime/sys_linux_amd64.s",
+            575,
+        ),
         ("\t/usr/local/go/src/runtime/proc.go:259 fp=0x10939f8c sp=0x10939f78", "/usr/local/go/src/runtime/proc.go", 259),
         ("        /home/x/main.go:12 +0x5a", "/home/x/main.go", 12),
         ("syzkaller/pkg/image/compression_optimized.go:65 +0x5cb", "syzkaller/pkg/image/compression_optimized.go", 65),
@@ -202,7 +267,9 @@ fn body_shapes() {
 #[test]
 fn real_paste_shapes() {
     // Timestamps on every line (CI logs).
-    let d = decode_text("2022-12-25T16:09:45.9555252Z goroutine 7 [chan receive]:\n2022-12-25T16:09:45.9555427Z main.p(0x1)\n2022-12-25T16:09:45.9555654Z \t/x/a.go:55 +0xd8\n");
+    let d = decode_text(
+        "2022-12-25T16:09:45.9555252Z goroutine 7 [chan receive]:\n2022-12-25T16:09:45.9555427Z main.p(0x1)\n2022-12-25T16:09:45.9555654Z \t/x/a.go:55 +0xd8\n",
+    );
     assert_eq!((d.profile.goroutines.len(), d.profile.stack(d.profile.goroutines[0].stack).len()), (1, 1));
     // A header glued to the text before it.
     let d = decode_text("dumping all stacksgoroutine 1 [running]:\nmain.main()\n\t/x/main.go:26 +0x228\n");
@@ -244,7 +311,9 @@ fn debug1_shapes() {
     assert_eq!(p.func_name(p.stack(p.samples[1].stack)[0]), "0x47a541", "a record without symbols keeps its address");
     let d = decode_text("goroutineleak profile: total 1\n1 @ 0x1\n#\t0x1\tmain.leak+0x1\t/x/l.go:1\n");
     assert_eq!(d.profile.kind.name(), "goroutineleak");
-    let d = decode_text("goroutine profile: total 1\n1 @ 0x1\n#\t0x1\tmain.a+0x1\t/x/a.go:1\n\ngoroutine profile: total 1\n1 @ 0x2\n#\t0x2\tmain.b+0x1\t/x/b.go:1\n");
+    let d = decode_text(
+        "goroutine profile: total 1\n1 @ 0x1\n#\t0x1\tmain.a+0x1\t/x/a.go:1\n\ngoroutine profile: total 1\n1 @ 0x2\n#\t0x2\tmain.b+0x1\t/x/b.go:1\n",
+    );
     assert_eq!(d.profile.goroutine_count(), Some(2), "concatenated profiles count together");
     assert!(d.warnings.iter().any(|w| w.message.contains("concatenated")));
 }

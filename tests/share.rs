@@ -8,8 +8,8 @@ use base64::Engine as _;
 use common::decode_fixture;
 use flate2::read::{DeflateDecoder, DeflateEncoder};
 use flate2::Compression;
-use parkview::report::{report, ReportOptions};
 use parkview::limits::MAX_LINK_BYTES as MAX_INFLATED;
+use parkview::report::{report, ReportOptions};
 use parkview::share::{from_fragment, redact, to_fragment, Redaction, ShareError, Shared};
 use std::io::Read;
 

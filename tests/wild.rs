@@ -30,7 +30,8 @@ fn independent_counts(sources: &str) -> HashMap<String, Option<i64>> {
     for line in sources.lines().filter(|l| l.starts_with("| 0")) {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         let (file, count) = (cells[1], cells[8]);
-        let number = |after: &str| count.split(after).nth(1).and_then(|r| r.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty())).and_then(|n| n.parse().ok());
+        let number =
+            |after: &str| count.split(after).nth(1).and_then(|r| r.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty())).and_then(|n| n.parse().ok());
         let value = if count.contains("sum of record counts") {
             number("sum of record counts ")
         } else if count.contains("line-start") {

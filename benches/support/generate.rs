@@ -52,15 +52,106 @@ struct Shape {
 }
 
 const SHAPES: &[Shape] = &[
-    Shape { state: "chan send", runtime: &["runtime.gopark", "runtime.chansend", "runtime.chansend1"], frames: &[("github.com/acme/orders/internal/search.(*Fanout).query", "search/fanout.go"), ("github.com/acme/orders/internal/search.(*Fanout).Run.gowrap1", "search/fanout.go")], weight: 30, labelled: true },
-    Shape { state: "select", runtime: &["runtime.gopark", "runtime.selectgo"], frames: &[("github.com/acme/orders/internal/pool.(*Worker).loop", "pool/worker.go"), ("github.com/acme/orders/internal/pool.(*Pool).Start.func1", "pool/pool.go")], weight: 20, labelled: true },
-    Shape { state: "sync.Mutex.Lock", runtime: &["runtime.gopark", "runtime.goparkunlock", "runtime.semacquire1", "internal/sync.runtime_SemacquireMutex"], frames: &[("internal/sync.(*Mutex).lockSlow", "/usr/local/go/src/internal/sync/mutex.go"), ("sync.(*Mutex).Lock", "/usr/local/go/src/sync/mutex.go"), ("github.com/acme/orders/internal/cache.(*Prices).Get", "cache/prices.go"), ("github.com/acme/orders/internal/api.(*Server).handlePrice", "api/prices.go"), ("net/http.HandlerFunc.ServeHTTP", "/usr/local/go/src/net/http/server.go"), ("net/http.(*conn).serve", "/usr/local/go/src/net/http/server.go")], weight: 10, labelled: true },
-    Shape { state: "sleep", runtime: &["runtime.gopark", "time.Sleep"], frames: &[("github.com/acme/orders/internal/retry.(*Loop).Run", "retry/loop.go"), ("github.com/acme/orders/internal/retry.Start.func1", "retry/loop.go")], weight: 8, labelled: false },
-    Shape { state: "sync.WaitGroup.Wait", runtime: &["runtime.gopark", "runtime.goparkunlock", "runtime.semacquire1", "sync.runtime_SemacquireWaitGroup"], frames: &[("sync.(*WaitGroup).Wait", "/usr/local/go/src/sync/waitgroup.go"), ("github.com/acme/orders/internal/walk.(*Walker).visit", "walk/walker.go"), ("github.com/acme/orders/internal/walk.(*Walker).visit", "walk/walker.go"), ("github.com/acme/orders/internal/walk.(*Walker).Walk", "walk/walker.go")], weight: 6, labelled: true },
-    Shape { state: "IO wait", runtime: &["runtime.gopark", "runtime.netpollblock", "internal/poll.runtime_pollWait"], frames: &[("internal/poll.(*pollDesc).wait", "/usr/local/go/src/internal/poll/fd_poll_runtime.go"), ("internal/poll.(*pollDesc).waitRead", "/usr/local/go/src/internal/poll/fd_poll_runtime.go"), ("internal/poll.(*FD).Read", "/usr/local/go/src/internal/poll/fd_unix.go"), ("net.(*netFD).Read", "/usr/local/go/src/net/fd_posix.go"), ("net.(*conn).Read", "/usr/local/go/src/net/net.go"), ("net/http.(*persistConn).Read", "/usr/local/go/src/net/http/transport.go"), ("bufio.(*Reader).fill", "/usr/local/go/src/bufio/bufio.go"), ("net/http.(*persistConn).readLoop", "/usr/local/go/src/net/http/transport.go")], weight: 4, labelled: false },
-    Shape { state: "chan receive", runtime: &["runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1"], frames: &[("github.com/acme/orders/internal/events.(*Bus).pump", "events/bus.go"), ("github.com/acme/orders/internal/events.(*Bus).Subscribe.gowrap1", "events/bus.go")], weight: 12, labelled: true },
-    Shape { state: "sync.Cond.Wait", runtime: &["runtime.gopark", "runtime.goparkunlock", "sync.runtime_notifyListWait"], frames: &[("sync.(*Cond).Wait", "/usr/local/go/src/sync/cond.go"), ("github.com/acme/orders/internal/queue.(*Queue).Pop", "queue/queue.go"), ("github.com/acme/orders/internal/queue.(*Consumer).run", "queue/consumer.go")], weight: 6, labelled: false },
-    Shape { state: "chan receive (nil chan)", runtime: &["runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1"], frames: &[("github.com/acme/orders/internal/export.(*Job).watch", "export/job.go")], weight: 1, labelled: false },
+    Shape {
+        state: "chan send",
+        runtime: &["runtime.gopark", "runtime.chansend", "runtime.chansend1"],
+        frames: &[
+            ("github.com/acme/orders/internal/search.(*Fanout).query", "search/fanout.go"),
+            ("github.com/acme/orders/internal/search.(*Fanout).Run.gowrap1", "search/fanout.go"),
+        ],
+        weight: 30,
+        labelled: true,
+    },
+    Shape {
+        state: "select",
+        runtime: &["runtime.gopark", "runtime.selectgo"],
+        frames: &[
+            ("github.com/acme/orders/internal/pool.(*Worker).loop", "pool/worker.go"),
+            ("github.com/acme/orders/internal/pool.(*Pool).Start.func1", "pool/pool.go"),
+        ],
+        weight: 20,
+        labelled: true,
+    },
+    Shape {
+        state: "sync.Mutex.Lock",
+        runtime: &["runtime.gopark", "runtime.goparkunlock", "runtime.semacquire1", "internal/sync.runtime_SemacquireMutex"],
+        frames: &[
+            ("internal/sync.(*Mutex).lockSlow", "/usr/local/go/src/internal/sync/mutex.go"),
+            ("sync.(*Mutex).Lock", "/usr/local/go/src/sync/mutex.go"),
+            ("github.com/acme/orders/internal/cache.(*Prices).Get", "cache/prices.go"),
+            ("github.com/acme/orders/internal/api.(*Server).handlePrice", "api/prices.go"),
+            ("net/http.HandlerFunc.ServeHTTP", "/usr/local/go/src/net/http/server.go"),
+            ("net/http.(*conn).serve", "/usr/local/go/src/net/http/server.go"),
+        ],
+        weight: 10,
+        labelled: true,
+    },
+    Shape {
+        state: "sleep",
+        runtime: &["runtime.gopark", "time.Sleep"],
+        frames: &[
+            ("github.com/acme/orders/internal/retry.(*Loop).Run", "retry/loop.go"),
+            ("github.com/acme/orders/internal/retry.Start.func1", "retry/loop.go"),
+        ],
+        weight: 8,
+        labelled: false,
+    },
+    Shape {
+        state: "sync.WaitGroup.Wait",
+        runtime: &["runtime.gopark", "runtime.goparkunlock", "runtime.semacquire1", "sync.runtime_SemacquireWaitGroup"],
+        frames: &[
+            ("sync.(*WaitGroup).Wait", "/usr/local/go/src/sync/waitgroup.go"),
+            ("github.com/acme/orders/internal/walk.(*Walker).visit", "walk/walker.go"),
+            ("github.com/acme/orders/internal/walk.(*Walker).visit", "walk/walker.go"),
+            ("github.com/acme/orders/internal/walk.(*Walker).Walk", "walk/walker.go"),
+        ],
+        weight: 6,
+        labelled: true,
+    },
+    Shape {
+        state: "IO wait",
+        runtime: &["runtime.gopark", "runtime.netpollblock", "internal/poll.runtime_pollWait"],
+        frames: &[
+            ("internal/poll.(*pollDesc).wait", "/usr/local/go/src/internal/poll/fd_poll_runtime.go"),
+            ("internal/poll.(*pollDesc).waitRead", "/usr/local/go/src/internal/poll/fd_poll_runtime.go"),
+            ("internal/poll.(*FD).Read", "/usr/local/go/src/internal/poll/fd_unix.go"),
+            ("net.(*netFD).Read", "/usr/local/go/src/net/fd_posix.go"),
+            ("net.(*conn).Read", "/usr/local/go/src/net/net.go"),
+            ("net/http.(*persistConn).Read", "/usr/local/go/src/net/http/transport.go"),
+            ("bufio.(*Reader).fill", "/usr/local/go/src/bufio/bufio.go"),
+            ("net/http.(*persistConn).readLoop", "/usr/local/go/src/net/http/transport.go"),
+        ],
+        weight: 4,
+        labelled: false,
+    },
+    Shape {
+        state: "chan receive",
+        runtime: &["runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1"],
+        frames: &[
+            ("github.com/acme/orders/internal/events.(*Bus).pump", "events/bus.go"),
+            ("github.com/acme/orders/internal/events.(*Bus).Subscribe.gowrap1", "events/bus.go"),
+        ],
+        weight: 12,
+        labelled: true,
+    },
+    Shape {
+        state: "sync.Cond.Wait",
+        runtime: &["runtime.gopark", "runtime.goparkunlock", "sync.runtime_notifyListWait"],
+        frames: &[
+            ("sync.(*Cond).Wait", "/usr/local/go/src/sync/cond.go"),
+            ("github.com/acme/orders/internal/queue.(*Queue).Pop", "queue/queue.go"),
+            ("github.com/acme/orders/internal/queue.(*Consumer).run", "queue/consumer.go"),
+        ],
+        weight: 6,
+        labelled: false,
+    },
+    Shape {
+        state: "chan receive (nil chan)",
+        runtime: &["runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1"],
+        frames: &[("github.com/acme/orders/internal/export.(*Job).watch", "export/job.go")],
+        weight: 1,
+        labelled: false,
+    },
 ];
 
 const ROUTES: &[&str] = &["GET /api/orders", "POST /api/orders", "GET /api/orders/{id}", "GET /api/prices", "POST /api/checkout", "GET /api/search"];
@@ -152,7 +243,13 @@ pub fn debug2(spec: &Spec) -> Vec<u8> {
             let _ = writeln!(out, "{func}(0xc{:09x}, 0x{:x})\n\t{file}:{line} +0x{:x}", rng.below(1 << 36), rng.below(64), 0x20 + rng.below(0x400));
         }
         let creator = shape.frames.last().map_or("main.main", |f| f.0);
-        let _ = writeln!(out, "created by {creator} in goroutine {}\n\t/src/orders/internal/start.go:{} +0x{:x}\n", 1 + rng.below(20), 40 + st.shape, 0x80 + rng.below(0x100));
+        let _ = writeln!(
+            out,
+            "created by {creator} in goroutine {}\n\t/src/orders/internal/start.go:{} +0x{:x}\n",
+            1 + rng.below(20),
+            40 + st.shape,
+            0x80 + rng.below(0x100)
+        );
     }
     out.into_bytes()
 }
@@ -223,7 +320,13 @@ impl ProtoBuilder {
         let next = self.locations.len() as u64 + 1;
         let p = &mut self.p;
         *self.locations.entry((fid, line)).or_insert_with(|| {
-            p.location.push(PbLocation { id: next, mapping_id: 0, address: 0x40_0000 + next * 16, line: vec![PbLine { function_id: fid, line: line as i64, column: 0 }], is_folded: false });
+            p.location.push(PbLocation {
+                id: next,
+                mapping_id: 0,
+                address: 0x40_0000 + next * 16,
+                line: vec![PbLine { function_id: fid, line: line as i64, column: 0 }],
+                is_folded: false,
+            });
             next
         })
     }
@@ -253,10 +356,7 @@ pub fn proto(spec: &Spec) -> Vec<u8> {
         }
         ids.push(b.location("runtime.goexit", "/usr/local/go/src/runtime/asm_amd64.s", 1700));
         let label = st.labels.map_or(Vec::new(), |(r, t)| {
-            vec![
-                PbLabel { key: route, str: b.string(ROUTES[r]), num: 0, num_unit: 0 },
-                PbLabel { key: tenant, str: b.string(TENANTS[t]), num: 0, num_unit: 0 },
-            ]
+            vec![PbLabel { key: route, str: b.string(ROUTES[r]), num: 0, num_unit: 0 }, PbLabel { key: tenant, str: b.string(TENANTS[t]), num: 0, num_unit: 0 }]
         });
         b.p.sample.push(PbSample { location_id: ids, value: vec![n], label });
     }

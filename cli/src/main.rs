@@ -58,7 +58,7 @@ enum Command {
     /// address of any copy of the site. Its length goes to standard error.
     Share {
         /// Take out arguments, file paths, label values, goroutine ids and header lines, what a crash
-    /// printed, and the file names.
+        /// printed, and the file names.
         #[arg(long)]
         redact: bool,
         #[arg(required = true)]
@@ -119,7 +119,11 @@ fn parse_label_key(s: &str) -> Result<LabelKey, String> {
     match s {
         "labels" => Ok(LabelKey::All),
         "no-labels" => Ok(LabelKey::Ignore),
-        _ => s.strip_prefix("label:").filter(|k| !k.is_empty()).map(|k| LabelKey::Key(k.to_string())).ok_or_else(|| format!("expected label:KEY, labels or no-labels, got {s:?}")),
+        _ => s
+            .strip_prefix("label:")
+            .filter(|k| !k.is_empty())
+            .map(|k| LabelKey::Key(k.to_string()))
+            .ok_or_else(|| format!("expected label:KEY, labels or no-labels, got {s:?}")),
     }
 }
 
@@ -261,16 +265,18 @@ fn main() -> ExitCode {
             let _ = writeln!(out, "#{fragment}");
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Series { json, key, files } => load_all(&files).and_then(|loaded| if loaded.len() < 2 { Err(CliError::TooFewSnapshots(loaded.len())) } else { Ok(loaded) }).map(|loaded| {
-            let profiles: Vec<_> = loaded.iter().map(|(_, d)| &d.profile).collect();
-            let s = series(&profiles, &key.for_comparison());
-            if json {
-                print_json(&mut out, &s);
-            } else {
-                print_series(&mut out, &s);
-            }
-            ExitCode::SUCCESS
-        }),
+        Command::Series { json, key, files } => {
+            load_all(&files).and_then(|loaded| if loaded.len() < 2 { Err(CliError::TooFewSnapshots(loaded.len())) } else { Ok(loaded) }).map(|loaded| {
+                let profiles: Vec<_> = loaded.iter().map(|(_, d)| &d.profile).collect();
+                let s = series(&profiles, &key.for_comparison());
+                if json {
+                    print_json(&mut out, &s);
+                } else {
+                    print_series(&mut out, &s);
+                }
+                ExitCode::SUCCESS
+            })
+        }
     };
     match result {
         Ok(code) => code,
@@ -402,7 +408,15 @@ fn print_diff(out: &mut impl Write, d: &Diff) {
         for r in d.rows.iter().filter(|r| r.delta != 0).take(25) {
             let persisted = r.persisted.map_or(String::new(), |p| format!(", {p} still there"));
             let change = format!("{:?}", r.change).to_lowercase();
-            writeln!(out, "{:>8} {:>8} {:>+8}  [{}] {} ({change}{persisted})", r.base, r.new, r.delta, r.state.as_deref().unwrap_or("unknown"), leaf(&r.frames))?;
+            writeln!(
+                out,
+                "{:>8} {:>8} {:>+8}  [{}] {} ({change}{persisted})",
+                r.base,
+                r.new,
+                r.delta,
+                r.state.as_deref().unwrap_or("unknown"),
+                leaf(&r.frames)
+            )?;
         }
         print_limits(out, &d.limits)
     })();

@@ -37,12 +37,8 @@ fn report_json_keeps_the_contract() {
 
 #[test]
 fn standard_input_is_read_with_a_dash() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parkview"))
-        .args(["report", "--json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("runs");
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_parkview")).args(["report", "--json", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("runs");
     child.stdin.take().unwrap().write_all(&std::fs::read(fixture("crash/deadlock.txt")).unwrap()).unwrap();
     let out = child.wait_with_output().unwrap();
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

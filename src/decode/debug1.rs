@@ -105,11 +105,7 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
                         if pairs.len() > MAX_LABELS {
                             warnings.limit(LimitHit::Labels { sets: 1 });
                         }
-                        let set = pairs
-                            .iter()
-                            .take(MAX_LABELS)
-                            .map(|(k, v)| (profile.strings.intern(k), LabelValue::Str(profile.strings.intern(v))))
-                            .collect();
+                        let set = pairs.iter().take(MAX_LABELS).map(|(k, v)| (profile.strings.intern(k), LabelValue::Str(profile.strings.intern(v)))).collect();
                         r.labels = profile.label_set(set);
                     }
                     (None, _) if b.current.is_none() && b.headers > 0 => warnings.skipped += 1,
@@ -196,7 +192,9 @@ impl Builder {
             self.current = Some(header);
         } else {
             let (first, other) = (kind.name().to_string(), header.name().to_string());
-            warnings.skip(number, || format!("a {other} profile after the {first} profile: parkview reads one kind of profile per input, so its records are skipped"));
+            warnings.skip(number, || {
+                format!("a {other} profile after the {first} profile: parkview reads one kind of profile per input, so its records are skipped")
+            });
             self.current = None;
         }
     }
@@ -229,10 +227,8 @@ impl Builder {
             }
             Kind::Contention { mutex, .. } => {
                 profile.kind = if *mutex { ProfileKind::Mutex } else { ProfileKind::Block };
-                profile.sample_types = vec![
-                    SampleType { kind: "contentions".into(), unit: "count".into() },
-                    SampleType { kind: "delay".into(), unit: "nanoseconds".into() },
-                ];
+                profile.sample_types =
+                    vec![SampleType { kind: "contentions".into(), unit: "count".into() }, SampleType { kind: "delay".into(), unit: "nanoseconds".into() }];
                 profile.period_type = Some(SampleType { kind: "contentions".into(), unit: "count".into() });
                 profile.period = 1;
             }
@@ -276,11 +272,7 @@ impl Builder {
             Kind::Contention { cycles_per_second, sampling_period, .. } => {
                 // As pprof does: counts times the sampling period; cycles to nanoseconds.
                 let (cycles, count) = (r.values[0], r.values[1]);
-                let nanos = if *cycles_per_second > 0 {
-                    (cycles as f64 * *sampling_period as f64 / (*cycles_per_second as f64 / 1e9)) as i64
-                } else {
-                    cycles
-                };
+                let nanos = if *cycles_per_second > 0 { (cycles as f64 * *sampling_period as f64 / (*cycles_per_second as f64 / 1e9)) as i64 } else { cycles };
                 vec![count.saturating_mul(*sampling_period), nanos]
             }
         };
@@ -337,11 +329,8 @@ fn header_line(t: &[u8]) -> Option<(Kind, i64)> {
 fn record_line(t: &[u8], expected: usize) -> Option<(Vec<i64>, Vec<u64>)> {
     let at = memchr::memmem::find(t, b"@")?;
     let (counts, addresses) = (&t[..at], &t[at + 1..]);
-    let numbers: Vec<i64> = counts
-        .split(|&c| c == b' ' || c == b':' || c == b'[' || c == b']')
-        .filter(|s| !s.is_empty())
-        .map(parse_i64)
-        .collect::<Option<_>>()?;
+    let numbers: Vec<i64> =
+        counts.split(|&c| c == b' ' || c == b':' || c == b'[' || c == b']').filter(|s| !s.is_empty()).map(parse_i64).collect::<Option<_>>()?;
     if numbers.len() != expected {
         return None;
     }

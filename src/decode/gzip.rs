@@ -50,19 +50,38 @@ const FCOMMENT: u8 = 0x10;
 #[derive(Debug, Clone, Copy)]
 enum Part {
     /// ID1 ID2 CM FLG MTIME(4) XFL OS: ten bytes, `have` of them so far.
-    Fixed { bytes: [u8; 10], have: u8 },
+    Fixed {
+        bytes: [u8; 10],
+        have: u8,
+    },
     /// FEXTRA's two-byte length.
-    ExtraLen { flags: u8, bytes: [u8; 2], have: u8 },
-    Extra { flags: u8, left: u16 },
+    ExtraLen {
+        flags: u8,
+        bytes: [u8; 2],
+        have: u8,
+    },
+    Extra {
+        flags: u8,
+        left: u16,
+    },
     /// FNAME, up to its NUL.
-    Name { flags: u8 },
+    Name {
+        flags: u8,
+    },
     /// FCOMMENT, up to its NUL.
-    Comment { flags: u8 },
+    Comment {
+        flags: u8,
+    },
     /// FHCRC: two bytes, skipped.
-    HeaderCrc { left: u8 },
+    HeaderCrc {
+        left: u8,
+    },
     Body,
     /// CRC32 and ISIZE, little-endian.
-    Trailer { bytes: [u8; 8], have: u8 },
+    Trailer {
+        bytes: [u8; 8],
+        have: u8,
+    },
     /// A member ended; input that follows starts the next one.
     Between,
 }
@@ -81,7 +100,13 @@ pub struct Inflater {
 
 impl Default for Inflater {
     fn default() -> Self {
-        Inflater { part: Part::Fixed { bytes: [0; 10], have: 0 }, inflate: Decompress::new(false), crc: Crc::new(), out: vec![0; WINDOW].into_boxed_slice(), total_out: 0 }
+        Inflater {
+            part: Part::Fixed { bytes: [0; 10], have: 0 },
+            inflate: Decompress::new(false),
+            crc: Crc::new(),
+            out: vec![0; WINDOW].into_boxed_slice(),
+            total_out: 0,
+        }
     }
 }
 

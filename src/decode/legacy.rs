@@ -41,10 +41,7 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
     let l = layout(bytes).ok_or(DecodeError::Legacy { offset: 0, reason: "expected the header words 0, 3, 0, period, 0".into() })?;
     let period_us = l.read(bytes, 3 * l.word).unwrap_or(0) as i64;
     let mut profile = Profile::new(ProfileKind::Cpu);
-    profile.sample_types = vec![
-        SampleType { kind: "samples".into(), unit: "count".into() },
-        SampleType { kind: "cpu".into(), unit: "nanoseconds".into() },
-    ];
+    profile.sample_types = vec![SampleType { kind: "samples".into(), unit: "count".into() }, SampleType { kind: "cpu".into(), unit: "nanoseconds".into() }];
     profile.default_sample_type = 1;
     profile.period_type = Some(SampleType { kind: "cpu".into(), unit: "nanoseconds".into() });
     profile.period = period_us.saturating_mul(1000);

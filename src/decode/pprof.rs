@@ -246,7 +246,8 @@ fn read_field(bytes: &[u8], pos: usize) -> Result<Field<'_>, (usize, Option<u64>
         2 => {
             let (len, start) = read_varint(bytes, at).ok_or(err(at, "a length runs past the end".into()))?;
             let left = bytes.len() - start;
-            let len = usize::try_from(len).ok().filter(|&l| l <= left).ok_or(err(at, format!("a length of {len} bytes runs past the end ({left} bytes left)")))?;
+            let len =
+                usize::try_from(len).ok().filter(|&l| l <= left).ok_or(err(at, format!("a length of {len} bytes runs past the end ({left} bytes left)")))?;
             (start, len, 0)
         }
         w => return Err(err(pos, format!("wire type {w} is not used by profile.proto"))),
@@ -339,7 +340,8 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
     profile.period = period;
     profile.duration_nanos = duration_nanos;
     let default_name = text(default_sample_type);
-    profile.default_sample_type = sample_types.iter().position(|t| t.kind == default_name && !default_name.is_empty()).unwrap_or(sample_types.len().saturating_sub(1));
+    profile.default_sample_type =
+        sample_types.iter().position(|t| t.kind == default_name && !default_name.is_empty()).unwrap_or(sample_types.len().saturating_sub(1));
 
     // Each location expands to its lines, innermost (line[0]) first, kept in one buffer.
     let mut location_frames: Vec<FrameId> = Vec::new();

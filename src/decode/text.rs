@@ -316,11 +316,14 @@ pub fn go_unquote(b: &[u8]) -> Option<(String, &[u8])> {
     None
 }
 
+/// Label keys and values as a dump prints them, in order.
+pub type LabelPairs = Vec<(String, String)>;
+
 /// Reads a label map as the runtime prints it, on the bytes starting at `{`:
 /// Go 1.27 headers `{route: "GET /x", tenant: acme}` (bare when only `[A-Za-z0-9./_]`),
 /// Go 1.26 headers `{"handler": "/api", "tenant": "a b"}`, debug=1 `{"route":"GET /x", "k":"v"}`.
 /// Returns the pairs and the bytes after the closing `}`.
-pub fn parse_label_map(b: &[u8]) -> Option<(Vec<(String, String)>, &[u8])> {
+pub fn parse_label_map(b: &[u8]) -> Option<(LabelPairs, &[u8])> {
     let mut rest = b.strip_prefix(b"{")?;
     let mut pairs = Vec::new();
     loop {
@@ -386,10 +389,7 @@ mod tests {
     #[test]
     fn splits_lines_with_crlf_and_a_cut_last_line() {
         let lines: Vec<_> = Lines::new(b"a\r\nb\n\nc").map(|l| (l.text.to_vec(), l.number, l.terminated)).collect();
-        assert_eq!(
-            lines,
-            vec![(b"a".to_vec(), 1, true), (b"b".to_vec(), 2, true), (b"".to_vec(), 3, true), (b"c".to_vec(), 4, false)]
-        );
+        assert_eq!(lines, vec![(b"a".to_vec(), 1, true), (b"b".to_vec(), 2, true), (b"".to_vec(), 3, true), (b"c".to_vec(), 4, false)]);
     }
 
     #[test]

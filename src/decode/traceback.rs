@@ -11,9 +11,9 @@
 use super::text::{contains, parse_label_map, parse_u64, trim, trim_end, trim_start, Line, Lines, Warnings};
 use crate::limits::{LimitHit, StackBuf, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_HEADER_ATTEMPTS, MAX_LABELS};
 use crate::model::{Ancestor, ArgList, Crash, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, StrId};
+use memchr::memmem;
 use rustc_hash::FxHashMap;
 use smallvec::smallvec;
-use memchr::memmem;
 
 /// What a goroutine header says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -152,13 +152,10 @@ fn find_header(line: &[u8], attempts: &mut u64) -> Option<usize> {
     if !(end.ends_with(b"]:") || end.ends_with(b"}:")) || line.len() < 14 {
         return None;
     }
-    memmem::find_iter(line, b"goroutine ")
-        .filter(|&at| at > 0 && is_header_start(&line[at..]))
-        .take(MAX_HEADER_ATTEMPTS)
-        .find(|&at| {
-            *attempts += 1;
-            parse_header(&line[at..]).is_some()
-        })
+    memmem::find_iter(line, b"goroutine ").filter(|&at| at > 0 && is_header_start(&line[at..])).take(MAX_HEADER_ATTEMPTS).find(|&at| {
+        *attempts += 1;
+        parse_header(&line[at..]).is_some()
+    })
 }
 
 /// A function line: `pkg.(*T).Method(0x1, {0x2, 0x3})` gives the name and the argument text.
@@ -254,9 +251,7 @@ fn strip_prefix_tokens(line: &[u8]) -> &[u8] {
         let start = trim_start(rest);
         let end = start.iter().position(|&c| c == b' ' || c == b'\t').unwrap_or(start.len());
         let token = &start[..end];
-        let prefix_like = !token.is_empty()
-            && token.iter().any(u8::is_ascii_digit)
-            && token.iter().all(|c| c.is_ascii_digit() || b":.-+/TZ,".contains(c));
+        let prefix_like = !token.is_empty() && token.iter().any(u8::is_ascii_digit) && token.iter().all(|c| c.is_ascii_digit() || b":.-+/TZ,".contains(c));
         if !prefix_like {
             return rest;
         }

@@ -79,7 +79,9 @@ pub fn canonical(d: &Decoded) -> String {
             if let Some(m) = g.wait_minutes {
                 flags.push(format!("{m} minutes"));
             }
-            for (on, name) in [(g.leaked, "leaked"), (g.durable, "durable"), (g.locked_to_thread, "locked to thread"), (g.stack_unavailable, "stack unavailable")] {
+            for (on, name) in
+                [(g.leaked, "leaked"), (g.durable, "durable"), (g.locked_to_thread, "locked to thread"), (g.stack_unavailable, "stack unavailable")]
+            {
                 if on {
                     flags.push(name.to_string());
                 }
@@ -87,7 +89,15 @@ pub fn canonical(d: &Decoded) -> String {
             if let Some(b) = g.synctest_bubble {
                 flags.push(format!("bubble {b}"));
             }
-            let _ = writeln!(out, "goroutine {} [{}]{}{} (line {})", g.id, p.strings.get(g.state), if flags.is_empty() { String::new() } else { format!(" {}", flags.join(", ")) }, labels_text(p, g.labels), g.line);
+            let _ = writeln!(
+                out,
+                "goroutine {} [{}]{}{} (line {})",
+                g.id,
+                p.strings.get(g.state),
+                if flags.is_empty() { String::new() } else { format!(" {}", flags.join(", ")) },
+                labels_text(p, g.labels),
+                g.line
+            );
             let args: Vec<&str> = p.args.list(g.args).collect();
             stack_text(&mut out, p, g.stack, Some(&args));
             if g.elision != parkview::model::Elision::None {

@@ -150,21 +150,53 @@ pub fn app(props: &AppProps) -> Html {
     let active = state.active_snapshot().cloned();
     let d = state.dispatcher();
     let groups_callbacks = (
-        { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::Search(s))) },
-        { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::ToggleState(s))) },
-        { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SetSimilarity(s))) },
-        { let d = d.clone(); Callback::from(move |k| d.dispatch(Action::SetLabelKey(k))) },
-        { let d = d.clone(); Callback::from(move |s| d.dispatch(Action::Sort(s))) },
-        { let d = d.clone(); Callback::from(move |i| d.dispatch(Action::SelectRow(i))) },
-        { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleArgs)) },
+        {
+            let d = d.clone();
+            Callback::from(move |s| d.dispatch(Action::Search(s)))
+        },
+        {
+            let d = d.clone();
+            Callback::from(move |s| d.dispatch(Action::ToggleState(s)))
+        },
+        {
+            let d = d.clone();
+            Callback::from(move |s| d.dispatch(Action::SetSimilarity(s)))
+        },
+        {
+            let d = d.clone();
+            Callback::from(move |k| d.dispatch(Action::SetLabelKey(k)))
+        },
+        {
+            let d = d.clone();
+            Callback::from(move |s| d.dispatch(Action::Sort(s)))
+        },
+        {
+            let d = d.clone();
+            Callback::from(move |i| d.dispatch(Action::SelectRow(i)))
+        },
+        {
+            let d = d.clone();
+            Callback::from(move |_| d.dispatch(Action::ToggleArgs))
+        },
     );
     let on_download = Callback::from(|(name, kind, text): (String, String, String)| download(&name, &kind, &text));
-    let on_share = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::OpenShare)) };
-    let exports = active.as_ref().map(|s| html! {
-        <Exports report={s.report.clone()} name={s.name.clone()} view={state.groups.clone()} on_copy={on_copy.clone()}/>
+    let on_share = {
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Action::OpenShare))
+    };
+    let exports = active.as_ref().map(|s| {
+        html! {
+            <Exports report={s.report.clone()} name={s.name.clone()} view={state.groups.clone()} on_copy={on_copy.clone()}/>
+        }
     });
-    let on_theme = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::CycleTheme)) };
-    let on_help = { let d = d.clone(); Callback::from(move |_| d.dispatch(Action::ToggleHelp)) };
+    let on_theme = {
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Action::CycleTheme))
+    };
+    let on_help = {
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Action::ToggleHelp))
+    };
     let theme_label = match state.theme {
         Theme::Auto => "theme: system",
         Theme::Light => "theme: light",

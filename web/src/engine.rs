@@ -159,8 +159,14 @@ mod tests {
         assert_eq!(diff.rows[0].delta, 42);
         let Response::Parents { chain, .. } = e.handle(Request::Parents { id: 2, goroutine: 23 }) else { panic!() };
         assert_eq!(chain.iter().map(|c| c.goroutine).collect::<Vec<_>>(), vec![23, 1]);
-        let Response::Shared { fragment } = e.handle(Request::Share { ids: vec![(1, "a".into()), (2, "b".into())], redaction: Redaction::default(), view: "{}".into() }) else { panic!() };
-        let Response::Imported { snapshots, view } = e.handle(Request::Import { text: fragment, first_id: 10, grouping: Grouping::default() }) else { panic!() };
+        let Response::Shared { fragment } =
+            e.handle(Request::Share { ids: vec![(1, "a".into()), (2, "b".into())], redaction: Redaction::default(), view: "{}".into() })
+        else {
+            panic!()
+        };
+        let Response::Imported { snapshots, view } = e.handle(Request::Import { text: fragment, first_id: 10, grouping: Grouping::default() }) else {
+            panic!()
+        };
         assert_eq!((snapshots.len(), snapshots[1].0, view.as_str()), (2, 11, "{}"));
         assert!(matches!(e.handle(Request::Import { text: "#v1.!!".into(), first_id: 20, grouping: Grouping::default() }), Response::ImportFailed { .. }));
         e.handle(Request::Forget { id: 1 });

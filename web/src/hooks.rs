@@ -263,7 +263,7 @@ pub fn use_engine_requests(state: &UseReducerHandle<State>, channel: &Channel) {
         let channel = channel.clone();
         let wants_link = state.share.as_ref().filter(|d| d.link.is_none()).map(|d| d.redaction);
         let ids: Vec<(u32, String)> = state.snapshots.iter().map(|s| (s.id, s.name.clone())).collect();
-        let view = ViewLink::of(&state).shared(wants_link.unwrap_or_default()).to_json();
+        let view = ViewLink::of(state).shared(wants_link.unwrap_or_default()).to_json();
         use_effect_with((wants_link, state.engine_generation), move |(wants, _)| {
             if let Some(redaction) = *wants {
                 channel.send(Request::Share { ids, redaction, view });
@@ -289,15 +289,12 @@ pub fn use_address(state: &UseReducerHandle<State>, channel: &Channel, ids: &Rc<
         use_effect_with((), move |_| {
             let hash = gloo::utils::window().location().hash().unwrap_or_default();
             let (view, data) = parse_fragment(&hash);
-            match data {
-                Some(data) => {
-                    // The address's view, if any, wins over the one the data carries: it is newer.
-                    *opened.borrow_mut() = view;
-                    let first_id = next_id(&ids);
-                    ids.set(ids.get() + parkview::limits::MAX_SNAPSHOTS as u32);
-                    channel.import(data, first_id, grouping);
-                }
-                None => {}
+            if let Some(data) = data {
+                // The address's view, if any, wins over the one the data carries: it is newer.
+                *opened.borrow_mut() = view;
+                let first_id = next_id(&ids);
+                ids.set(ids.get() + parkview::limits::MAX_SNAPSHOTS as u32);
+                channel.import(data, first_id, grouping);
             }
             let popstate = EventListener::new(&gloo::utils::window(), "popstate", {
                 let dispatcher = dispatcher.clone();
@@ -331,7 +328,7 @@ pub fn use_address(state: &UseReducerHandle<State>, channel: &Channel, ids: &Rc<
     // The address follows the view: a new history entry for another view or snapshot, the
     // same entry for typing and filtering.
     {
-        let view_link = ViewLink::of(&state);
+        let view_link = ViewLink::of(state);
         let last = use_mut_ref(|| None::<ViewLink>);
         let data = state.data.clone();
         // Until a link's data is imported the address stays as it came.
@@ -425,7 +422,6 @@ pub fn use_input(state: &UseReducerHandle<State>, loader: &Loader, search_ref: &
             move || drop((paste, keys))
         });
     }
-
 }
 
 /// The theme: a data-theme attribute on <html>, which the style sheet follows.

@@ -19,11 +19,7 @@ pub struct Grouping {
 impl Grouping {
     /// What the core groups by for this choice.
     pub fn group_by(&self) -> GroupBy {
-        GroupBy {
-            similarity: self.similarity,
-            labels: self.label_key.clone().map_or(LabelKey::All, LabelKey::Key),
-            ..GroupBy::default()
-        }
+        GroupBy { similarity: self.similarity, labels: self.label_key.clone().map_or(LabelKey::All, LabelKey::Key), ..GroupBy::default() }
     }
 }
 
@@ -38,21 +34,47 @@ pub enum Request {
     },
     /// The last slice of file `id` has been fed ([`crate::engine::Engine::feed`]): finish decoding, and answer
     /// as [`Request::Load`] does.
-    Finish { id: u32, grouping: Grouping },
+    Finish {
+        id: u32,
+        grouping: Grouping,
+    },
     /// Read the file sent beside this request (see [`crate::agent::read_file`]): slices,
     /// then the answer to [`Request::Finish`].
-    Read { id: u32, grouping: Grouping },
+    Read {
+        id: u32,
+        grouping: Grouping,
+    },
     /// The report of a kept snapshot, grouped again.
-    Regroup { id: u32, grouping: Grouping },
+    Regroup {
+        id: u32,
+        grouping: Grouping,
+    },
     /// Base vs new, and the series over all of `ids` (oldest first).
-    Compare { base: u32, new: u32, ids: Vec<u32> },
+    Compare {
+        base: u32,
+        new: u32,
+        ids: Vec<u32>,
+    },
     /// The parent chain of one goroutine of a snapshot.
-    Parents { id: u32, goroutine: u64 },
-    Forget { id: u32 },
+    Parents {
+        id: u32,
+        goroutine: u64,
+    },
+    Forget {
+        id: u32,
+    },
     /// A link (fragment) holding these snapshots, redacted, and the page's view.
-    Share { ids: Vec<(u32, String)>, redaction: Redaction, view: String },
+    Share {
+        ids: Vec<(u32, String)>,
+        redaction: Redaction,
+        view: String,
+    },
     /// Read a link or share file; its snapshots get ids from `first_id` on.
-    Import { text: String, first_id: u32, grouping: Grouping },
+    Import {
+        text: String,
+        first_id: u32,
+        grouping: Grouping,
+    },
 }
 
 /// One goroutine of a parent chain, as the creators view lists it.
@@ -67,22 +89,54 @@ pub struct ChainLink {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Response {
-    Report { id: u32, report: Box<Report> },
-    Failed { id: u32, message: String },
-    Compared { base: u32, new: u32, diff: Box<Diff>, series: Option<Box<Series>> },
-    Parents { id: u32, goroutine: u64, chain: Vec<ChainLink> },
-    Forgotten { id: u32 },
+    Report {
+        id: u32,
+        report: Box<Report>,
+    },
+    Failed {
+        id: u32,
+        message: String,
+    },
+    Compared {
+        base: u32,
+        new: u32,
+        diff: Box<Diff>,
+        series: Option<Box<Series>>,
+    },
+    Parents {
+        id: u32,
+        goroutine: u64,
+        chain: Vec<ChainLink>,
+    },
+    Forgotten {
+        id: u32,
+    },
     /// So many bytes of a file the worker reads have been decoded.
-    Progress { id: u32, read: u64 },
+    Progress {
+        id: u32,
+        read: u64,
+    },
     /// The worker has started and takes requests.
     Ready,
-    Shared { fragment: String },
+    Shared {
+        fragment: String,
+    },
     /// No link could be made of the snapshots (too large to be read back).
-    ShareFailed { message: String },
+    ShareFailed {
+        message: String,
+    },
     /// The imported snapshots (id, name, report) in order, and the view the link carried.
-    Imported { snapshots: Vec<(u32, String, Box<Report>)>, view: String },
+    Imported {
+        snapshots: Vec<(u32, String, Box<Report>)>,
+        view: String,
+    },
     /// A link or share file did not read; `first_id` is the id its first snapshot would have had.
-    ImportFailed { first_id: u32, message: String },
+    ImportFailed {
+        first_id: u32,
+        message: String,
+    },
     /// The worker panicked (the message Rust's panic gave); it answers nothing more.
-    Crashed { message: String },
+    Crashed {
+        message: String,
+    },
 }

@@ -1,13 +1,13 @@
 //! The page's state: loaded snapshots, inputs being read, errors, and what the user is looking
 //! at. Changed only through [`Action`]s, in the reducer; the views derive the rest.
 
-use crate::protocol::{ChainLink, Grouping};
 use crate::link::{sort_by_name, ViewLink};
-use parkview::share::Redaction;
+use crate::protocol::{ChainLink, Grouping};
 use parkview::diff::{Diff, Series};
 use parkview::group::Similarity;
 use parkview::report::{GroupRow, Report};
 use parkview::search::Search;
+use parkview::share::Redaction;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -171,15 +171,39 @@ impl Default for State {
 }
 
 pub enum Action {
-    Started { id: u32, name: String, size: usize },
-    Progress { id: u32, read: usize },
+    Started {
+        id: u32,
+        name: String,
+        size: usize,
+    },
+    Progress {
+        id: u32,
+        read: usize,
+    },
     /// Bytes are read; the worker has them.
-    Read { id: u32 },
-    Loaded { id: u32, report: Report, loaded_at: String },
-    Regrouped { id: u32, report: Report },
-    Failed { id: u32, name: Option<String>, message: String },
+    Read {
+        id: u32,
+    },
+    Loaded {
+        id: u32,
+        report: Report,
+        loaded_at: String,
+    },
+    Regrouped {
+        id: u32,
+        report: Report,
+    },
+    Failed {
+        id: u32,
+        name: Option<String>,
+        message: String,
+    },
     Compared(Comparison),
-    Parents { id: u32, goroutine: u64, chain: Vec<ChainLink> },
+    Parents {
+        id: u32,
+        goroutine: u64,
+        chain: Vec<ChainLink>,
+    },
     Select(u32),
     Remove(u32),
     Rename(u32, String),
@@ -204,14 +228,27 @@ pub enum Action {
     CloseShare,
     SetRedaction(Redaction),
     Shared(Result<String, String>),
-    Imported { snapshots: Vec<(u32, String, Report)>, view: String, address_view: Option<ViewLink>, loaded_at: String },
+    Imported {
+        snapshots: Vec<(u32, String, Report)>,
+        view: String,
+        address_view: Option<ViewLink>,
+        loaded_at: String,
+    },
     /// A link or share file did not read: it is not kept in the address (a reload would try it
     /// again).
-    ImportFailed { first_id: u32, message: String },
+    ImportFailed {
+        first_id: u32,
+        message: String,
+    },
     /// The engine stopped and was started again; `blamed` is the input it was reading.
-    EngineRestarted { message: String, blamed: Option<String> },
+    EngineRestarted {
+        message: String,
+        blamed: Option<String>,
+    },
     /// The engine stopped again and again: it is not started again.
-    EngineGaveUp { message: String },
+    EngineGaveUp {
+        message: String,
+    },
     DismissNotice,
     ApplyView(ViewLink),
     /// The data part of the address (a link pasted into an open page).
@@ -371,12 +408,15 @@ impl Reducible for State {
             Action::EngineRestarted { message, blamed } => {
                 next.engine_generation += 1;
                 next.notice = Some(match blamed {
-                    Some(name) => format!("parkview's engine stopped while reading {name} ({message}). It was restarted without it; your other snapshots were read again."),
+                    Some(name) => format!(
+                        "parkview's engine stopped while reading {name} ({message}). It was restarted without it; your other snapshots were read again."
+                    ),
                     None => format!("parkview's engine stopped ({message}). It was restarted and your snapshots were read again."),
                 });
             }
             Action::EngineGaveUp { message } => {
-                next.notice = Some(format!("parkview's engine stopped again ({message}) and is not restarted any more: reload the page and open your files again."));
+                next.notice =
+                    Some(format!("parkview's engine stopped again ({message}) and is not restarted any more: reload the page and open your files again."));
             }
             Action::DismissNotice => next.notice = None,
             Action::ApplyView(v) => next.apply(&v),
@@ -512,7 +552,8 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn a_link_read_again_after_a_restart_replaces_its_reports_and_keeps_the_view() {
-        let imported = |view: &str| Action::Imported { snapshots: vec![(7, "a".into(), report())], view: view.into(), address_view: None, loaded_at: "12:00:00".into() };
+        let imported =
+            |view: &str| Action::Imported { snapshots: vec![(7, "a".into(), report())], view: view.into(), address_view: None, loaded_at: "12:00:00".into() };
         let s = Rc::new(State::default()).reduce(imported(r#"{"view":"groups"}"#));
         assert_eq!((s.snapshots.len(), s.view), (1, View::Groups));
         let s = s.reduce(Action::Show(View::Flame));

@@ -43,7 +43,10 @@ pub fn more_rows(shown: &UseStateHandle<usize>, total: usize) -> Html {
     if **shown >= total {
         return html! {};
     }
-    let more = { let shown = shown.clone(); Callback::from(move |_| shown.set(*shown + PAGE_ROWS)) };
+    let more = {
+        let shown = shown.clone();
+        Callback::from(move |_| shown.set(*shown + PAGE_ROWS))
+    };
     html! {
         <button class="button small more" onclick={more} data-testid="more-rows">
             { format!("show {} more (of {total})", (total - **shown).min(PAGE_ROWS)) }

@@ -25,7 +25,10 @@ pub fn exports(props: &ExportsProps) -> Html {
         let (report, name, view) = (props.report.clone(), props.name.clone(), props.view.clone());
         Rc::new(move || markdown(&name, &report, &visible_groups(&report.groups, &view)))
     };
-    let copy_md = { let (c, md) = (props.on_copy.clone(), md.clone()); Callback::from(move |_| c.emit(md())) };
+    let copy_md = {
+        let (c, md) = (props.on_copy.clone(), md.clone());
+        Callback::from(move |_| c.emit(md()))
+    };
     let save_md = Callback::from(move |_| download("parkview-summary.md", "text/markdown", &md()));
     let report = props.report.clone();
     let save_json = Callback::from(move |_| download("parkview-report.json", "application/json", &serde_json::to_string_pretty(&*report).unwrap_or_default()));

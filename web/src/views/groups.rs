@@ -35,9 +35,8 @@ pub struct GroupsProps {
 pub fn groups(props: &GroupsProps) -> Html {
     let r = &props.report;
     let view = &props.view;
-    let rows = use_memo((props.report.clone(), view.search.clone(), view.hidden_states.clone(), view.sort, view.descending), |_| {
-        visible_groups(&r.groups, view)
-    });
+    let rows =
+        use_memo((props.report.clone(), view.search.clone(), view.hidden_states.clone(), view.sort, view.descending), |_| visible_groups(&r.groups, view));
     let scroll = use_node_ref();
     let top = use_state(|| 0i32);
     let height = use_state(|| 600i32);
@@ -74,15 +73,21 @@ pub fn groups(props: &GroupsProps) -> Html {
     let sum: i64 = rows.iter().map(|&i| r.groups[i].count).sum();
 
     let on_input = props.on_search.reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
-    let on_similarity = props.on_similarity.reform(|e: Event| {
-        Similarity::parse(&e.target_unchecked_into::<HtmlSelectElement>().value()).unwrap_or_default()
-    });
+    let on_similarity = props.on_similarity.reform(|e: Event| Similarity::parse(&e.target_unchecked_into::<HtmlSelectElement>().value()).unwrap_or_default());
     let on_label = props.on_label_key.reform(|e: Event| {
         let v = e.target_unchecked_into::<HtmlSelectElement>().value();
         (!v.is_empty()).then_some(v)
     });
     let sort_header = |by: SortBy, name: &str| {
-        let arrow = if view.sort == by { if view.descending { " ▾" } else { " ▴" } } else { "" };
+        let arrow = if view.sort == by {
+            if view.descending {
+                " ▾"
+            } else {
+                " ▴"
+            }
+        } else {
+            ""
+        };
         let sort = props.on_sort.reform(move |_| by);
         html! { <th><button class="link sort" onclick={sort}>{ format!("{name}{arrow}") }</button></th> }
     };

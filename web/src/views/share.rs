@@ -33,7 +33,12 @@ fn previews(r: Option<&Report>, name: &str) -> [(String, String); 6] {
     let label = groups.iter().find_map(|g| g.labels.iter().next().map(|(k, v)| (k.clone(), v.clone())));
     let ids = groups.iter().find_map(|g| g.ids.as_ref().and_then(|i| i.first().copied()));
     let crash = r.and_then(|r| r.crash.as_ref());
-    let crash_text = crash.and_then(|c| c.panic.first().map(|p| (p.clone(), "panic: [redacted]".to_string())).or_else(|| c.fatal_error.as_ref().map(|f| (format!("fatal error: {f}"), "fatal error: [redacted] (the runtime's own texts stay)".to_string()))));
+    let crash_text = crash.and_then(|c| {
+        c.panic
+            .first()
+            .map(|p| (p.clone(), "panic: [redacted]".to_string()))
+            .or_else(|| c.fatal_error.as_ref().map(|f| (format!("fatal error: {f}"), "fatal error: [redacted] (the runtime's own texts stay)".to_string())))
+    });
     [
         args.map_or_else(none, |a| (format!("({a})"), "(…)".into())),
         path.map_or_else(none, |p| (p.clone(), base_name(&p).to_string())),
@@ -44,11 +49,14 @@ fn previews(r: Option<&Report>, name: &str) -> [(String, String); 6] {
     ]
 }
 
+/// A redaction switch: what it takes out, whether it is on, and the field it sets.
+type Toggle = (&'static str, bool, fn(&mut Redaction) -> &mut bool);
+
 #[function_component(ShareView)]
 pub fn share_view(props: &ShareProps) -> Html {
     let r = props.dialog.redaction;
     let preview = previews(props.report.as_deref(), &props.name);
-    let toggles: [(&str, bool, fn(&mut Redaction) -> &mut bool); 6] = [
+    let toggles: [Toggle; 6] = [
         ("function arguments and pointers", r.args, |x| &mut x.args),
         ("file paths (the base name stays)", r.paths, |x| &mut x.paths),
         ("label values, text and numbers (numbered per key, so groups still split the same way)", r.label_values, |x| &mut x.label_values),
