@@ -99,59 +99,6 @@ pub fn infer(profile: &Profile, stack: &[u32]) -> Option<&'static str> {
     None
 }
 
-/// The family of a wait state, for colour and grouping in front ends: what the goroutine waits
-/// on, by the wait reasons of Go's runtime/runtime2.go (`waitReasonStrings`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Family {
-    /// `chan receive`, `chan send`, and their `(nil chan)` forms.
-    Channel,
-    /// `select`, `select (no cases)`.
-    Select,
-    /// `sync.Mutex.Lock`, `sync.RWMutex.RLock`, `sync.WaitGroup.Wait`, `sync.Cond.Wait`,
-    /// `semacquire`.
-    Lock,
-    /// `IO wait`.
-    Io,
-    /// `sleep`.
-    Sleep,
-    /// `running`, `runnable`, `syscall`.
-    Running,
-    /// No state known (debug=1 and protos where the leaf frames cannot tell).
-    Unknown,
-    /// Any other wait reason (GC, finalizers, timers, synctest…).
-    Other,
-}
-
-impl Family {
-    pub fn of(state: Option<&str>) -> Family {
-        match state {
-            None | Some("unknown") => Family::Unknown,
-            Some(s) if s.starts_with("chan ") => Family::Channel,
-            Some(s) if s.starts_with("select") => Family::Select,
-            Some(s) if s.starts_with("sync.") || s.starts_with("semacquire") => Family::Lock,
-            Some("IO wait") => Family::Io,
-            Some("sleep") => Family::Sleep,
-            Some("running" | "runnable" | "syscall") => Family::Running,
-            Some(_) => Family::Other,
-        }
-    }
-
-    /// A short lowercase name: `channel`, `select`, `lock`, `io`, `sleep`, `running`,
-    /// `unknown`, `other`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Channel => "channel",
-            Family::Select => "select",
-            Family::Lock => "lock",
-            Family::Io => "io",
-            Family::Sleep => "sleep",
-            Family::Running => "running",
-            Family::Unknown => "unknown",
-            Family::Other => "other",
-        }
-    }
-}
-
 /// The state of a sample: reported for goroutines a dump lists, inferred otherwise.
 pub fn state_of<'p>(profile: &'p Profile, sample: &Sample) -> Option<WaitState<'p>> {
     match sample.goroutine {

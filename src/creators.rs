@@ -2,12 +2,11 @@
 //! `errgroup.(*Group).Go` to the real caller when the parent is in the dump), goroutines per
 //! creator site x blocking site, and the parent chain of a goroutine.
 
-use crate::leaks::UserCode;
+use crate::gofunc::{package_of, UserCode};
 use crate::limits::{self, LimitHit, RowBudget};
 use crate::model::{FrameId, Profile, StackId, StrId};
-use crate::report::{frame_cost, frame_row, FrameRow};
+use crate::rows::{frame_cost, frame_row, site_row, ChainRow, CreatorRow};
 use rustc_hash::FxHashMap as HashMap;
-use serde::{Deserialize, Serialize};
 
 /// Functions that start goroutines on their caller's behalf: the caller is the real creator.
 pub const WRAPPERS: &[&str] = &[
@@ -17,28 +16,6 @@ pub const WRAPPERS: &[&str] = &[
     "github.com/sourcegraph/conc.(*WaitGroup).Go",
     "github.com/sourcegraph/conc/pool.(*Pool).Go",
 ];
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CreatorRow {
-    /// The creator site (after folding), or `None` for goroutines the dump gives no creator.
-    pub creator: Option<FrameRow>,
-    /// The wrapper the creator was folded through, if any.
-    pub via: Option<String>,
-    /// The innermost frame of user code where the goroutines are parked.
-    pub blocking: Option<FrameRow>,
-    pub state: Option<String>,
-    pub count: i64,
-}
-
-/// The package part of a function name: `golang.org/x/sync/errgroup.(*Group).Go` ->
-/// `golang.org/x/sync/errgroup`.
-fn package_of(func: &str) -> &str {
-    let slash = func.rfind('/').map_or(0, |s| s + 1);
-    match func[slash..].find('.') {
-        Some(dot) => &func[..slash + dot],
-        None => func,
-    }
-}
 
 /// What folding creators through wrappers reads once: which functions are user code, which
 /// are in a wrapper's package (by wrapper and function), and the caller found in each (parent
@@ -128,6 +105,25 @@ pub fn creators(profile: &Profile, wrappers: &[&str], budget: &mut RowBudget, hi
     rows
 }
 
+/// The parent chain of goroutine `id` as rows: each goroutine with its state, site and
+/// creator; a goroutine the dump does not hold (it exited) with none of them.
+pub fn parent_chain_rows(profile: &Profile, id: u64) -> Vec<ChainRow> {
+    let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+    let user_code = UserCode::of(profile);
+    parent_chain(profile, id)
+        .into_iter()
+        .map(|gid| match by_id.get(&gid).map(|&i| &profile.goroutines[i]) {
+            Some(g) => ChainRow {
+                goroutine: gid,
+                state: Some(limits::row_text(profile.strings.get(g.state))),
+                site: site_row(profile, &user_code, g.stack),
+                created_by: g.created_by.map(|f| frame_row(profile, f)),
+            },
+            None => ChainRow { goroutine: gid, state: None, site: None, created_by: None },
+        })
+        .collect()
+}
+
 /// The ids from a goroutine up through its parents, as far as the dump holds them. Linear in
 /// the chain's length.
 pub fn parent_chain(profile: &Profile, id: u64) -> Vec<u64> {
@@ -147,16 +143,4 @@ pub fn parent_chain(profile: &Profile, id: u64) -> Vec<u64> {
         current = parent;
     }
     chain
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn package_of_names() {
-        assert_eq!(package_of("golang.org/x/sync/errgroup.(*Group).Go"), "golang.org/x/sync/errgroup");
-        assert_eq!(package_of("sync.(*WaitGroup).Go"), "sync");
-        assert_eq!(package_of("main.main"), "main");
-    }
 }

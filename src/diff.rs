@@ -1,10 +1,13 @@
 //! Comparing snapshots of any formats on one key: by default the stack's functions alone
-//! (without labels or state), so that a debug=2 dump and a proto of the same moment line up.
+//! (without labels or state), so that a debug=2 dump and a proto of the same moment line up;
+//! at the other similarities the frames (function, file, line) and, for `exact` and
+//! `any-pointer`, the arguments (pointers masked for `any-pointer`).
 
-use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
+use crate::gofunc::{mask_pointers, UserCode};
+use crate::group::{filtered, function_key, group, GroupBy, LabelKey, Similarity};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{Interner, LabelSetId, LabelValue, Profile, StackId, StrId};
-use crate::report::{frame_rows, stack_cost, FrameRow, LimitRow};
+use crate::rows::{frame_rows, site_row, stack_cost, Change, DiffRow, LimitRow, SeriesRow, Totals};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -12,38 +15,6 @@ use std::collections::BTreeMap;
 
 pub const DIFF_SCHEMA: &str = "parkview.diff/v1";
 pub const SERIES_SCHEMA: &str = "parkview.series/v1";
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Totals {
-    pub goroutines: Option<i64>,
-}
-
-/// How a group changed between the base and the new snapshot.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Change {
-    New,
-    Vanished,
-    Grew,
-    Shrank,
-    Same,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct DiffRow {
-    pub frames: Vec<FrameRow>,
-    pub state: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub base: i64,
-    pub new: i64,
-    pub delta: i64,
-    /// new / base; `None` for a group that is new (base 0).
-    pub growth: Option<f64>,
-    pub change: Change,
-    /// For two dumps that list goroutines: how many of `new` were already in the base with
-    /// this key (the same id, blocked through both snapshots).
-    pub persisted: Option<i64>,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Diff {
@@ -54,17 +25,9 @@ pub struct Diff {
     /// Rows left out past [`limits::MAX_ROW_BYTES`], if any.
     #[serde(default)]
     pub limits: Vec<LimitRow>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SeriesRow {
-    pub frames: Vec<FrameRow>,
-    pub state: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    /// One count per snapshot, in the order given.
-    pub counts: Vec<i64>,
-    /// Last minus first.
-    pub delta: i64,
+    /// With three or more snapshots compared ([`compare`]): the totals of each, in order.
+    #[serde(default)]
+    pub timeline: Option<Vec<Totals>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -77,18 +40,20 @@ pub struct Series {
     pub limits: Vec<LimitRow>,
 }
 
-/// The key of a group as a comparison sees it: the numbers, in [`Texts`], of its function names
-/// (leaf first), of its state and of its labels (when asked). Texts, not a snapshot's ids, so
-/// that profiles with their own string tables compare.
+/// The key of a group as a comparison sees it: the numbers, in [`Texts`], of its stack as the
+/// similarity reads it (function names, or frames, and arguments), of its state and of its
+/// labels (when asked). Texts, not a snapshot's ids, so that profiles with their own string
+/// tables compare.
 type Key = (u32, Option<u32>, u32);
 
 /// The texts that keys number, shared by the snapshots of one comparison. Each snapshot
 /// numbers each of its distinct stacks, states and label sets once, not once per group.
 #[derive(Default)]
 struct Texts<'p> {
-    /// Function names, label keys and label values.
+    /// Function names, file names, argument texts, label keys and label values.
     words: Interner<Cow<'p, str>>,
-    funcs: Interner<Vec<u32>>,
+    /// Stacks as the similarity reads them, in words (and line numbers).
+    stacks: Interner<Vec<u32>>,
     states: Interner<String>,
     /// Label sets as (key, value) pairs of words, sorted.
     labels: Interner<Vec<(u32, u32)>>,
@@ -110,6 +75,7 @@ impl Texts<'_> {
 /// the goroutine ids behind each key.
 struct Side<'p> {
     profile: &'p Profile,
+    user_code: UserCode,
     rows: HashMap<Key, SideRow>,
     listed: bool,
 }
@@ -123,11 +89,11 @@ struct SideRow {
 }
 
 fn side<'p>(profile: &'p Profile, by: &GroupBy, texts: &mut Texts<'p>) -> Side<'p> {
-    let groups = group(profile, &GroupBy { similarity: Similarity::Functions, ..by.clone() });
+    let groups = group(profile, by);
     let mut rows: HashMap<Key, SideRow> = HashMap::default();
     // This snapshot's ids to the shared numbers.
     let mut numbers: HashMap<StrId, u32> = HashMap::default();
-    let mut funcs: HashMap<StackId, u32> = HashMap::default();
+    let mut stacks: HashMap<StackId, u32> = HashMap::default();
     let mut labels: HashMap<LabelSetId, u32> = HashMap::default();
     // A state's text is the profile's own (or a constant): where it lies tells it apart.
     let mut states: HashMap<(usize, usize), u32> = HashMap::default();
@@ -137,10 +103,41 @@ fn side<'p>(profile: &'p Profile, by: &GroupBy, texts: &mut Texts<'p>) -> Side<'
         v => texts.words.intern(Cow::Owned(profile.label_text(v).into_owned())),
     };
     for g in groups {
-        let func_key = *funcs.entry(g.stack).or_insert_with(|| {
-            let names: Vec<u32> = function_key(profile, g.stack).into_iter().map(|s| word(texts, s)).collect();
-            texts.funcs.intern(names)
-        });
+        let mut stack_words = |texts: &mut Texts<'p>| -> Vec<u32> {
+            match by.similarity {
+                Similarity::Functions => function_key(profile, g.stack).into_iter().map(|s| word(texts, s)).collect(),
+                _ => profile
+                    .stack(g.stack)
+                    .iter()
+                    .flat_map(|&f| {
+                        let frame = profile.frames.get(f);
+                        [word(texts, frame.func), word(texts, frame.file), frame.line]
+                    })
+                    .collect(),
+            }
+        };
+        let stack_key = match (by.similarity, g.goroutines.first()) {
+            // Groups at these similarities share their arguments too.
+            (Similarity::Exact | Similarity::AnyPointer, Some(&first)) => {
+                let args = profile.args.run(profile.goroutines[first as usize].args);
+                let args = match by.similarity {
+                    Similarity::Exact => Cow::Borrowed(args),
+                    _ => Cow::Owned(args.split('\0').map(mask_pointers).collect::<Vec<_>>().join("\0")),
+                };
+                let mut key = stack_words(texts);
+                key.push(texts.words.intern(args));
+                texts.stacks.intern(key)
+            }
+            _ => match stacks.get(&g.stack) {
+                Some(&key) => key,
+                None => {
+                    let key = stack_words(texts);
+                    let key = texts.stacks.intern(key);
+                    stacks.insert(g.stack, key);
+                    key
+                }
+            },
+        };
         let state = g
             .state
             .filter(|_| by.state)
@@ -155,7 +152,7 @@ fn side<'p>(profile: &'p Profile, by: &GroupBy, texts: &mut Texts<'p>) -> Side<'
             pairs.sort_unstable();
             texts.labels.intern(pairs)
         });
-        let row = rows.entry((func_key, state, label_key)).or_insert_with(|| SideRow { count: 0, stack: g.stack, state: None, biggest: 0, ids: Vec::new() });
+        let row = rows.entry((stack_key, state, label_key)).or_insert_with(|| SideRow { count: 0, stack: g.stack, state: None, biggest: 0, ids: Vec::new() });
         row.count = limits::sum([row.count, g.count]);
         row.ids.extend(g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id));
         if g.count > row.biggest {
@@ -164,7 +161,7 @@ fn side<'p>(profile: &'p Profile, by: &GroupBy, texts: &mut Texts<'p>) -> Side<'
             row.biggest = g.count;
         }
     }
-    Side { profile, rows, listed: !profile.goroutines.is_empty() }
+    Side { profile, user_code: UserCode::of(profile), rows, listed: !profile.goroutines.is_empty() }
 }
 
 /// Counts of every key across snapshots, in the order given, and the texts the keys number.
@@ -184,8 +181,8 @@ fn table<'p>(profiles: &[&'p Profile], by: &GroupBy) -> (Vec<Side<'p>>, Vec<Key>
 }
 
 /// The snapshot and row a key shows the frames and state of: the newest snapshot that has it.
-fn shown<'a, 'p>(sides: &'a [Side<'p>], key: &Key) -> (&'p Profile, &'a SideRow) {
-    sides.iter().rev().find_map(|s| s.rows.get(key).map(|r| (s.profile, r))).expect("every key comes from some side")
+fn shown<'a, 'p>(sides: &'a [Side<'p>], key: &Key) -> (&'a Side<'p>, &'a SideRow) {
+    sides.iter().rev().find_map(|s| s.rows.get(key).map(|r| (s, r))).expect("every key comes from some side")
 }
 
 /// The rank of the leaf function's name of the row each key shows (see
@@ -221,11 +218,21 @@ pub fn growth(base: &Profile, new: &Profile) -> HashMap<Vec<StrId>, (i64, i64)> 
 /// Compares two profiles; rows sorted by delta (biggest growth first), then by new count; as
 /// many as [`limits::MAX_ROW_BYTES`] holds.
 pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
-    let (sides, keys, texts) = table(&[base, new], by);
-    let (b, n) = (&sides[0], &sides[1]);
+    compare(&[base, new], 0, 1, by)
+}
+
+/// Compares snapshot `base` of `profiles` with snapshot `new`, as [`diff`] does; with three
+/// or more snapshots, each row also carries its count in every one (its timeline) and the diff
+/// the totals of every one, on the same keys.
+pub fn compare(profiles: &[&Profile], base: usize, new: usize, by: &GroupBy) -> Diff {
+    let filtered: Vec<Cow<Profile>> = profiles.iter().map(|p| filtered(p, by.only.as_ref())).collect();
+    let profiles: Vec<&Profile> = filtered.iter().map(|p| &**p).collect();
+    let (sides, keys, texts) = table(&profiles, by);
+    let (b, n) = (&sides[base], &sides[new]);
     let both_listed = b.listed && n.listed;
     let count = |s: &Side, key: &Key| s.rows.get(key).map_or(0, |r| r.count);
-    let mut keys: Vec<&Key> = keys.iter().collect();
+    let timelines = profiles.len() >= 3;
+    let mut keys: Vec<&Key> = keys.iter().filter(|k| b.rows.contains_key(*k) || n.rows.contains_key(*k)).collect();
     let delta = |key: &Key| count(n, key).saturating_sub(count(b, key));
     let ranks = leaf_ranks(&sides, keys.iter().copied());
     keys.sort_by_key(|k| (std::cmp::Reverse(delta(k)), std::cmp::Reverse(count(n, k)), ranks[k]));
@@ -234,8 +241,9 @@ pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
     let mut rows: Vec<DiffRow> = Vec::new();
     for key in &keys {
         let (base_count, new_count) = (count(b, key), count(n, key));
-        let (profile, row) = shown(&sides, key);
-        let cost = stack_cost(profile, row.stack) + texts.labels_cost(key.2);
+        let (side, row) = shown(&sides, key);
+        let profile = side.profile;
+        let cost = stack_cost(profile, row.stack) + texts.labels_cost(key.2) + if timelines { sides.len() * 8 } else { 0 };
         if !budget.take(cost) {
             limits::record(&mut hits, LimitHit::Rows { what: "diff rows".into(), kept: rows.len() as u64, total: keys.len() as u64 });
             break;
@@ -253,6 +261,7 @@ pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
         };
         rows.push(DiffRow {
             frames: frame_rows(profile, row.stack),
+            site: site_row(profile, &side.user_code, row.stack),
             state: row.state.clone(),
             labels: texts.label_map(key.2),
             base: base_count,
@@ -261,21 +270,25 @@ pub fn diff(base: &Profile, new: &Profile, by: &GroupBy) -> Diff {
             growth: (base_count > 0).then(|| new_count as f64 / base_count as f64),
             change,
             persisted,
+            timeline: timelines.then(|| sides.iter().map(|s| count(s, key)).collect()),
         });
     }
     Diff {
         schema: DIFF_SCHEMA.to_string(),
-        base: Totals { goroutines: base.goroutine_count() },
-        new: Totals { goroutines: new.goroutine_count() },
+        base: Totals { goroutines: profiles[base].goroutine_count() },
+        new: Totals { goroutines: profiles[new].goroutine_count() },
         rows,
         limits: hits.iter().map(LimitRow::from).collect(),
+        timeline: timelines.then(|| profiles.iter().map(|p| Totals { goroutines: p.goroutine_count() }).collect()),
     }
 }
 
 /// Counts per key across two or more snapshots; rows sorted by growth from first to last; as
 /// many as [`limits::MAX_ROW_BYTES`] holds.
 pub fn series(profiles: &[&Profile], by: &GroupBy) -> Series {
-    let (sides, keys, texts) = table(profiles, by);
+    let filtered: Vec<Cow<Profile>> = profiles.iter().map(|p| filtered(p, by.only.as_ref())).collect();
+    let profiles: Vec<&Profile> = filtered.iter().map(|p| &**p).collect();
+    let (sides, keys, texts) = table(&profiles, by);
     let counts = |key: &Key| -> Vec<i64> { sides.iter().map(|s| s.rows.get(key).map_or(0, |r| r.count)).collect() };
     let mut keyed: Vec<(&Key, Vec<i64>)> = keys.iter().map(|k| (k, counts(k))).collect();
     let delta = |c: &[i64]| c.last().copied().unwrap_or(0).saturating_sub(c.first().copied().unwrap_or(0));
@@ -286,14 +299,22 @@ pub fn series(profiles: &[&Profile], by: &GroupBy) -> Series {
     let mut rows = Vec::new();
     let total = keyed.len() as u64;
     for (key, counts) in keyed {
-        let (profile, row) = shown(&sides, key);
+        let (side, row) = shown(&sides, key);
+        let profile = side.profile;
         let cost = stack_cost(profile, row.stack) + counts.len() * 8 + texts.labels_cost(key.2);
         if !budget.take(cost) {
             limits::record(&mut hits, LimitHit::Rows { what: "series rows".into(), kept: rows.len() as u64, total });
             break;
         }
         let delta = delta(&counts);
-        rows.push(SeriesRow { frames: frame_rows(profile, row.stack), state: row.state.clone(), labels: texts.label_map(key.2), counts, delta });
+        rows.push(SeriesRow {
+            frames: frame_rows(profile, row.stack),
+            site: site_row(profile, &side.user_code, row.stack),
+            state: row.state.clone(),
+            labels: texts.label_map(key.2),
+            counts,
+            delta,
+        });
     }
     Series {
         schema: SERIES_SCHEMA.to_string(),
@@ -305,5 +326,5 @@ pub fn series(profiles: &[&Profile], by: &GroupBy) -> Series {
 
 /// The diff key that DESIGN.md names as the default: functions only, no state, no labels.
 pub fn default_key() -> GroupBy {
-    GroupBy { similarity: Similarity::Functions, state: false, labels: LabelKey::Ignore, only: None }
+    GroupBy::comparison(None, false, None, None)
 }

@@ -4,8 +4,9 @@
 //! lands: Markdown so that no quoted text becomes markup, a link, HTML or a table cell of its
 //! own; SVG so that the file is well-formed XML whatever it quotes.
 
-use crate::classify::Family;
-use crate::report::{base_name, FrameRow, Report};
+use crate::gofunc::{base_name, is_standard_library, Family};
+use crate::report::Report;
+use crate::rows::FrameRow;
 
 /// Text as Markdown shows it literally: every ASCII punctuation character that CommonMark or
 /// GitHub's tables give a meaning (`\ ` * _ [ ] < > # | ! ( ) ~ &`) is backslash-escaped, and
@@ -47,7 +48,7 @@ pub fn markdown_code(text: &str) -> String {
 
 /// The first frame of user code of a row's frames, else its leaf.
 fn first_user_frame(frames: &[FrameRow]) -> Option<&FrameRow> {
-    frames.iter().find(|f| !crate::leaks::is_standard_library(&f.func)).or(frames.first())
+    frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first())
 }
 
 /// A Markdown summary of a snapshot named `name`: totals, the crash, wait states, leak
@@ -128,9 +129,9 @@ pub fn family_colour(family: Family) -> &'static str {
         Family::Lock => "#d9480f",
         Family::Io => "#0ca678",
         Family::Sleep => "#f59f00",
-        Family::Running => "#495057",
+        Family::Running | Family::Syscall => "#495057",
         Family::Unknown => "#ced4da",
-        Family::Other => "#868e96",
+        Family::Other | Family::Runtime => "#868e96",
     }
 }
 

@@ -11,21 +11,11 @@
 use crate::group::name_ranks;
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{Profile, StackId, StrId};
+use crate::rows::FlameNode;
 use rustc_hash::FxHashMap as HashMap;
-use serde::{Deserialize, Serialize};
 
 /// Nodes lighter than this share of the total are dropped (their weight stays in the parent).
 pub const MIN_SHARE: f64 = 0.001;
-
-/// One node of the tree. The tree is a flat list in preorder (a node, then its children,
-/// heaviest first), so that a 160-deep recursion is no 160-deep JSON.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FlameNode {
-    pub func: String,
-    pub value: i64,
-    /// 0 for the root.
-    pub depth: u32,
-}
 
 /// A node to emit: its function (`None` for the root), depth and value, and the stacks under
 /// it (indexes into the distinct stacks).

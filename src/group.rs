@@ -4,6 +4,7 @@
 //! 200,000 goroutines groups in one pass.
 
 use crate::classify::{state_of, WaitState};
+use crate::gofunc::{hidden_runtime, mask_pointers};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::LabelValue;
 use crate::model::{FrameId, Interner, LabelSetId, Profile, ProfileKind, StackId, StrId};
@@ -67,13 +68,30 @@ pub struct GroupBy {
     pub similarity: Similarity,
     pub state: bool,
     pub labels: LabelKey,
-    /// Only samples carrying this label with this value (`--filter label:route=GET /x`).
+    /// Only samples carrying this label with this value (`--filter label:route=GET /x`): the
+    /// report, diff and series read the profile [`filtered`] by it, so that every figure counts
+    /// only these.
     pub only: Option<(String, String)>,
 }
 
 impl Default for GroupBy {
     fn default() -> Self {
-        GroupBy { similarity: Similarity::AnyValue, state: true, labels: LabelKey::All, only: None }
+        GroupBy::report(None, None, None)
+    }
+}
+
+impl GroupBy {
+    /// How a report groups (the CLI's `report`, the page's groups): at `similarity` (any-value
+    /// unless asked), by state, and by `labels` (all of them unless asked).
+    pub fn report(similarity: Option<Similarity>, labels: Option<LabelKey>, only: Option<(String, String)>) -> GroupBy {
+        GroupBy { similarity: similarity.unwrap_or(Similarity::AnyValue), state: true, labels: labels.unwrap_or(LabelKey::All), only }
+    }
+
+    /// How a comparison keys its rows (the CLI's `diff` and `series`, the page's diff): at
+    /// `similarity` (functions unless asked: what lines formats up), by state only when asked,
+    /// by `labels` only when asked.
+    pub fn comparison(similarity: Option<Similarity>, state: bool, labels: Option<LabelKey>, only: Option<(String, String)>) -> GroupBy {
+        GroupBy { similarity: similarity.unwrap_or(Similarity::Functions), state, labels: labels.unwrap_or(LabelKey::Ignore), only }
     }
 }
 
@@ -81,6 +99,26 @@ impl Default for GroupBy {
 /// [`crate::limits::MAX_ROW_STRING`] bytes: values that differ only past that are one value).
 pub fn label_value(profile: &Profile, set: LabelSetId, key: &str) -> Option<String> {
     profile.labels(set).iter().find(|(k, _)| profile.strings.get(*k) == key).map(|(_, v)| row_text(&profile.label_text(v)))
+}
+
+/// `profile` with only the samples (and the goroutines they are) whose label `key` has
+/// `value`; borrowed as it is when there is no filter.
+pub fn filtered<'p>(profile: &'p Profile, only: Option<&(String, String)>) -> std::borrow::Cow<'p, Profile> {
+    let Some((key, value)) = only else { return std::borrow::Cow::Borrowed(profile) };
+    let mut passes: HashMap<LabelSetId, bool> = HashMap::default();
+    let mut out = profile.clone();
+    out.samples.retain(|s| *passes.entry(s.labels).or_insert_with(|| label_value(profile, s.labels, key).as_deref() == Some(value.as_str())));
+    if !profile.goroutines.is_empty() {
+        let mut goroutines = Vec::with_capacity(out.samples.len());
+        for s in out.samples.iter_mut() {
+            if let Some(g) = s.goroutine {
+                goroutines.push(profile.goroutines[g as usize].clone());
+                s.goroutine = Some(goroutines.len() as u32 - 1);
+            }
+        }
+        out.goroutines = goroutines;
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Goroutines (or the first sample value) per label key and value: as many values as `budget`
@@ -136,13 +174,6 @@ pub struct Group<'p> {
     pub goroutines: Vec<u32>,
 }
 
-/// Frames formats disagree on: debug=1 hides leading runtime frames, debug=2 hides unexported
-/// ones, protos keep all. Dropping `runtime.goexit` and unexported `runtime.*` frames everywhere
-/// lines the formats up (if nothing is left, the frames are kept).
-pub fn hidden_runtime(func: &str) -> bool {
-    func == "runtime.goexit" || func.strip_prefix("runtime.").and_then(|rest| rest.chars().next()).is_some_and(|c| !c.is_uppercase())
-}
-
 /// The functions-only key of a stack, leaf first.
 pub fn function_key(profile: &Profile, stack: StackId) -> Vec<StrId> {
     let frames = profile.stack(stack);
@@ -158,20 +189,6 @@ pub fn function_key(profile: &Profile, stack: StackId) -> Vec<StrId> {
     } else {
         key
     }
-}
-
-/// Argument text with pointer-like hex values masked: `0xc000123456` -> `*`.
-fn mask_pointers(args: &str) -> String {
-    args.split(", ")
-        .map(|a| {
-            let bare = a.trim_start_matches('{').trim_end_matches('}').trim_end_matches('?');
-            match bare.strip_prefix("0x").map(|h| u64::from_str_radix(h, 16)) {
-                Some(Ok(v)) if v >= 0x10000 => a.replace(bare, "*"),
-                _ => a.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -194,7 +211,6 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
     let mut index: HashMap<(StackKey<'p>, Option<WaitState<'p>>, LabelPart), usize> = HashMap::default();
     let mut label_parts: HashMap<LabelSetId, Option<String>> = HashMap::default();
-    let mut passes: HashMap<LabelSetId, bool> = HashMap::default();
     let mut function_keys: HashMap<StackId, u32> = HashMap::default();
     let mut distinct_keys: Interner<Vec<StrId>> = Interner::default();
     // Inferred states, per stack: inference reads a stack's frames.
@@ -202,12 +218,6 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
     let mut masked: HashMap<String, u32> = HashMap::default();
     let mut groups: Vec<Group<'p>> = Vec::new();
     for sample in &profile.samples {
-        if let Some((key, value)) = &by.only {
-            let pass = *passes.entry(sample.labels).or_insert_with(|| label_value(profile, sample.labels, key).as_deref() == Some(value.as_str()));
-            if !pass {
-                continue;
-            }
-        }
         let count = sample.values.first().copied().unwrap_or(0);
         let goroutine = sample.goroutine.map(|g| &profile.goroutines[g as usize]);
         let stack_key = match by.similarity {
@@ -296,22 +306,4 @@ pub fn name_ranks<'a, K: Copy + Eq + std::hash::Hash>(names: impl IntoIterator<I
         ranks.insert(*k, rank);
     }
     ranks
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_pointers_but_not_small_values() {
-        assert_eq!(mask_pointers("0xc000123456, 0x1, {0xc000010000?, 0x2}"), "*, 0x1, {*?, 0x2}");
-    }
-
-    #[test]
-    fn hides_unexported_runtime_frames_only() {
-        assert!(hidden_runtime("runtime.gopark"));
-        assert!(hidden_runtime("runtime.goexit"));
-        assert!(!hidden_runtime("runtime.Gosched"));
-        assert!(!hidden_runtime("runtime/pprof.writeGoroutineStacks"));
-    }
 }

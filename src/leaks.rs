@@ -17,37 +17,17 @@
 //! groups that run (`running`, `runnable`) or whose state is unknown and that nothing else
 //! marks are not suspects. A group needs a score of at least [`MIN_SCORE`].
 
+use crate::gofunc::{base_name, is_closure, Family, UserCode};
 use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, Profile, ProfileKind, StackId, StrId};
-use crate::report::{base_name, frame_cost, frame_row, frame_rows, stack_cost, FrameRow};
+use crate::rows::{frame_cost, frame_row, frame_rows, stack_cost, Pattern, Suspect};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use serde::{Deserialize, Serialize};
 
 /// Suspects below this score are not listed.
 pub const MIN_SCORE: f64 = 15.0;
 /// At most this many suspects are listed.
 pub const MAX_SUSPECTS: usize = 25;
-
-/// A known shape of goroutine leak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Pattern {
-    /// Senders blocked after the goroutine that would receive returned (on ctx.Done or an error).
-    SendAfterCollectorReturned,
-    /// `go func() { ch <- x }()` into a channel nobody drains.
-    FireAndForgetSend,
-    /// A receive or send on a nil channel.
-    NilChannel,
-    /// A `for { select { ... } }` loop with no `ctx.Done()` case.
-    SelectLoopWithoutDone,
-    /// Started by an HTTP handler, still running after the request ended.
-    OutlivesHttpRequest,
-    /// `wg.Wait()` on a WaitGroup that never reaches zero.
-    WaitGroupNeverZero,
-    /// Queued on a mutex whose holder is itself blocked.
-    MutexHeldByBlockedGoroutine,
-}
 
 impl Pattern {
     pub fn describe(self) -> &'static str {
@@ -75,91 +55,13 @@ impl Pattern {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Suspect {
-    pub score: f64,
-    pub count: i64,
-    pub leaked: i64,
-    pub state: Option<String>,
-    pub wait_minutes: Option<[u32; 2]>,
-    /// The innermost frame of user code, where the goroutines are parked.
-    pub site: Option<FrameRow>,
-    pub created_by: Option<FrameRow>,
-    /// Growth since the base snapshot, when one was given.
-    pub delta: Option<i64>,
-    pub patterns: Vec<Pattern>,
-    pub explanation: String,
-    pub frames: Vec<FrameRow>,
-}
-
-/// Whether a function is the runtime's or the standard library's (no dot in the first path
-/// element), so not where a user would look.
-pub fn is_standard_library(func: &str) -> bool {
-    let path = func.split(".(").next().unwrap_or(func);
-    let package = match path.rfind('/') {
-        Some(slash) => &path[..slash + path[slash..].find('.').unwrap_or(path.len() - slash)],
-        None => path.split('.').next().unwrap_or(path),
-    };
-    let first = package.split('/').next().unwrap_or(package);
-    !first.contains('.') && first != "main"
-}
-
-/// The innermost frame of user code of a stack, or its leaf when it has none. For one stack;
-/// analyses that look at many stacks use [`UserCode`].
-pub fn first_user_frame(profile: &Profile, stack: StackId) -> Option<u32> {
-    let frames = profile.stack(stack);
-    frames.iter().copied().find(|&f| !is_standard_library(profile.func_name(f))).or(frames.first().copied())
-}
-
-/// Which function names of a profile are user code ([`is_standard_library`] is false), each
-/// name read once: analyses ask about every frame of every group, so the cost of a long name
-/// must not be paid per frame.
-pub struct UserCode {
-    /// By string id; true for the names of user functions.
-    user: Vec<bool>,
-}
-
-impl UserCode {
-    pub fn of(profile: &Profile) -> UserCode {
-        let mut user = vec![false; profile.strings.len()];
-        let mut done = vec![false; profile.strings.len()];
-        for f in profile.frames.iter() {
-            let at = f.func as usize;
-            if !done[at] {
-                done[at] = true;
-                user[at] = !is_standard_library(profile.strings.get(f.func));
-            }
-        }
-        UserCode { user }
-    }
-
-    /// Whether `frame`'s function is user code.
-    pub fn is_user(&self, profile: &Profile, frame: FrameId) -> bool {
-        self.user.get(profile.frames.get(frame).func as usize).copied().unwrap_or(false)
-    }
-
-    /// As [`first_user_frame`].
-    pub fn first_frame(&self, profile: &Profile, stack: StackId) -> Option<FrameId> {
-        let frames = profile.stack(stack);
-        frames.iter().copied().find(|&f| self.is_user(profile, f)).or(frames.first().copied())
-    }
-}
-
+/// The state factor of the score (see the module's table), by the state's [`Family`].
 fn state_factor(state: &str) -> f64 {
-    match state {
-        "running" | "runnable" | "preempted" => 0.0,
-        "IO wait" | "sleep" | "syscall" | "idle" => 0.25,
-        s if s.starts_with("GC ") || s.ends_with("(idle)") || s.contains("wait") && !s.starts_with("sync.") => 0.25,
-        _ => 1.0,
+    match Family::of(Some(state)) {
+        Family::Running | Family::Unknown => 0.0,
+        Family::Io | Family::Sleep | Family::Syscall | Family::Runtime => 0.25,
+        Family::Channel | Family::Select | Family::Lock | Family::Other => 1.0,
     }
-}
-
-/// A closure's name: `pkg.F.func1`, `pkg.(*T).M.func2.1`, `pkg.F.gowrap1`.
-fn is_closure(func: &str) -> bool {
-    func.rsplit('.').take(3).any(|part| {
-        let part = part.trim_end_matches(|c: char| c.is_ascii_digit());
-        part == "func" || part == "gowrap"
-    })
 }
 
 /// Ranks the groups of `profile` as leak suspects; `base` adds the growth signal. As many as
@@ -317,27 +219,4 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>, budget: &mut Row
         rows.push(suspect);
     }
     rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tells_user_code_from_the_standard_library() {
-        assert!(is_standard_library("runtime.gopark"));
-        assert!(is_standard_library("net/http.(*conn).serve"));
-        assert!(is_standard_library("internal/poll.runtime_pollWait"));
-        assert!(!is_standard_library("main.main"));
-        assert!(!is_standard_library("example.com/x/search.(*Aggregator).queryBackend"));
-        assert!(!is_standard_library("github.com/a/b.F"));
-    }
-
-    #[test]
-    fn knows_closures() {
-        assert!(is_closure("example.com/audit.(*Logger).Record.func1"));
-        assert!(is_closure("main.deadlock.func1.2"));
-        assert!(is_closure("example.com/search.(*A).Search.gowrap1"));
-        assert!(!is_closure("example.com/search.(*A).queryBackend"));
-    }
 }

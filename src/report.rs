@@ -1,14 +1,19 @@
 //! The rows every front end renders: the JSON contract of DESIGN.md section 5. The CLI prints
 //! them and the page draws them, so the two cannot disagree on a number.
 
-use crate::creators::{creators, CreatorRow, WRAPPERS};
+use crate::creators::{creators, WRAPPERS};
 use crate::decode::Decoded;
-use crate::flame::{flame, FlameNode};
-use crate::group::{group, label_totals, GroupBy, LabelKey};
-use crate::leaks::{leak_suspects, Suspect};
+use crate::flame::flame;
+use crate::gofunc::UserCode;
+use crate::group::{filtered, group, label_totals, GroupBy, LabelKey};
+use crate::leaks::leak_suspects;
 use crate::limits::{self, row_text, LimitHit, RowBudget};
-use crate::model::{FrameId, LabelSetId, Profile, StackId, StrId};
-use crate::waits::{same_object_waits, WaitRow};
+use crate::model::{Profile, StackId, StrId};
+use crate::rows::{
+    frame_cost, frame_row, frame_rows, label_map, labels_cost, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, GroupRow, LimitRow, Suspect, TopRow,
+    WaitRow, WarningRow,
+};
+use crate::waits::same_object_waits;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,49 +22,6 @@ pub const REPORT_SCHEMA: &str = "parkview.report/v1";
 
 /// How many functions each `top` list keeps.
 pub const TOP_ROWS: usize = 100;
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FrameRow {
-    pub func: String,
-    pub file: String,
-    pub line: u32,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct GroupRow {
-    pub count: i64,
-    pub state: Option<String>,
-    pub inferred: bool,
-    pub leaked: i64,
-    pub wait_minutes: Option<[u32; 2]>,
-    pub labels: BTreeMap<String, String>,
-    pub frames: Vec<FrameRow>,
-    pub created_by: Option<FrameRow>,
-    pub ids: Option<Vec<u64>>,
-    /// The argument text of each frame of the first member (dumps that print arguments).
-    pub args: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CrashRow {
-    pub panic: Vec<String>,
-    pub fatal_error: Option<String>,
-    pub signal: Option<String>,
-    pub first_goroutine: Option<u64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct TopRow {
-    pub func: String,
-    pub flat: i64,
-    pub cum: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct WarningRow {
-    pub line: u32,
-    pub message: String,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
@@ -93,77 +55,35 @@ pub struct Report {
     pub flame: Vec<FlameNode>,
     pub warnings: Vec<WarningRow>,
     pub skipped: u64,
+    /// The label filter every figure was counted under (`label:route=GET /x`), if any.
+    #[serde(default)]
+    pub filter: Option<String>,
+    /// The snapshot the leak suspects' growth is measured against, if any.
+    #[serde(default)]
+    pub growth_base: Option<String>,
     /// The limits the input or these rows reached (see [`crate::limits`]), each with what was
     /// kept.
     pub limits: Vec<LimitRow>,
-}
-
-/// A limit that was reached: its name in [`crate::limits`] and the sentence that says what
-/// was kept.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct LimitRow {
-    pub limit: String,
-    pub message: String,
-}
-
-impl From<&LimitHit> for LimitRow {
-    fn from(hit: &LimitHit) -> LimitRow {
-        let limit = serde_json::to_value(hit).ok().and_then(|v| v.get("limit").and_then(|l| l.as_str()).map(str::to_string)).unwrap_or_default();
-        LimitRow { limit, message: hit.to_string() }
-    }
-}
-
-/// A file path's last element, as rows name files (`search.go`), for Unix and Windows paths.
-pub fn base_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
-/// A frame as rows name it; names longer than [`limits::MAX_ROW_STRING`] are cut.
-pub fn frame_row(profile: &Profile, frame: FrameId) -> FrameRow {
-    let f = profile.frames.get(frame);
-    FrameRow { func: row_text(profile.strings.get(f.func)), file: row_text(profile.strings.get(f.file)), line: f.line }
-}
-
-pub fn frame_rows(profile: &Profile, stack: StackId) -> Vec<FrameRow> {
-    profile.stack(stack).iter().map(|&f| frame_row(profile, f)).collect()
-}
-
-/// What [`frame_row`] costs in a [`RowBudget`].
-pub fn frame_cost(profile: &Profile, frame: FrameId) -> usize {
-    let f = profile.frames.get(frame);
-    RowBudget::text_cost(profile.strings.get(f.func)) + RowBudget::text_cost(profile.strings.get(f.file))
-}
-
-/// What [`frame_rows`] costs in a [`RowBudget`].
-pub fn stack_cost(profile: &Profile, stack: StackId) -> usize {
-    profile.stack(stack).iter().map(|&f| frame_cost(profile, f)).sum()
-}
-
-pub fn label_map(profile: &Profile, set: LabelSetId) -> BTreeMap<String, String> {
-    profile.labels(set).iter().map(|(k, v)| (row_text(profile.strings.get(*k)), row_text(&profile.label_text(v)))).collect()
-}
-
-/// What [`label_map`] costs in a [`RowBudget`].
-pub fn labels_cost(profile: &Profile, set: LabelSetId) -> usize {
-    profile.labels(set).iter().map(|(k, v)| RowBudget::text_cost(profile.strings.get(*k)) + RowBudget::text_cost(&profile.label_text(v))).sum()
 }
 
 /// What a report is built with, besides the input.
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions<'a> {
     pub by: GroupBy,
-    /// An earlier snapshot: leak suspects then also weigh growth since it.
-    pub base: Option<&'a Profile>,
+    /// The snapshot growth is measured against, and its name: leak suspects then also weigh
+    /// growth since it. The rule every front end follows: the base a diff of the two would
+    /// use (the CLI's `--base`; the page's diff base, the user's pick or else the oldest).
+    pub base: Option<(&'a Profile, String)>,
     /// Functions that start goroutines for their caller, besides [`WRAPPERS`].
     pub wrappers: Vec<String>,
 }
 
 /// Builds the report of one decoded input.
 pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
-    let (by, base) = (&options.by, options.base);
+    let (by, base) = (&options.by, options.base.as_ref());
     let mut wrappers: Vec<&str> = WRAPPERS.to_vec();
     wrappers.extend(options.wrappers.iter().map(String::as_str));
-    let profile = &decoded.profile;
+    let profile = &*filtered(&decoded.profile, by.only.as_ref());
     let goroutine_style = profile.kind.counts_goroutines();
     let listed = !profile.goroutines.is_empty() || matches!(decoded.format, crate::decode::Format::GoroutineDebug2 | crate::decode::Format::Traceback);
 
@@ -178,9 +98,11 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     let mut limits: Vec<LimitHit> = decoded.limits.clone();
     let groups = if goroutine_style { group(profile, by) } else { Vec::new() };
     let mut group_rows: Vec<GroupRow> = Vec::new();
+    let user_code = UserCode::of(profile);
     for g in &groups {
         let args = g.goroutines.first().map(|&i| profile.goroutines[i as usize].args);
         let cost = stack_cost(profile, g.stack)
+            + user_code.first_frame(profile, g.stack).map_or(0, |f| frame_cost(profile, f))
             + g.created_by.map_or(0, |f| frame_cost(profile, f))
             + labels_cost(profile, g.labels)
             + if listed { g.goroutines.len() * 8 } else { 0 }
@@ -201,6 +123,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
                 _ => label_map(profile, g.labels),
             },
             frames: frame_rows(profile, g.stack),
+            site: site_row(profile, &user_code, g.stack),
             created_by: g.created_by.map(|f| frame_row(profile, f)),
             ids: listed.then(|| g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id).collect()),
             args: args.map(|a| profile.args.list(a).map(row_text).collect()),
@@ -221,7 +144,9 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     }
     let wait_minutes: BTreeMap<String, i64> = minutes.into_iter().map(|(m, n)| (m.to_string(), n)).collect();
     let leaked = goroutine_style.then(|| groups.iter().fold(0i64, |sum, g| sum.saturating_add(g.leaked)));
-    let leak_suspects = leak_suspects(profile, base, &mut budget, &mut limits);
+    let growth_base = base.map(|(_, name)| name.clone());
+    let base = base.map(|(b, _)| filtered(b, by.only.as_ref()));
+    let leak_suspects = leak_suspects(profile, base.as_deref(), &mut budget, &mut limits);
     let creators = creators(profile, &wrappers, &mut budget, &mut limits);
     let waits = same_object_waits(profile, &mut budget, &mut limits);
     let flame = flame(profile, &mut budget, &mut limits);
@@ -258,6 +183,8 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         flame,
         warnings: decoded.warnings.iter().take(limits::MAX_WARNINGS).map(|w| WarningRow { line: w.line, message: row_text(&w.message) }).collect(),
         skipped: decoded.skipped,
+        filter: by.only.as_ref().map(|(k, v)| format!("label:{k}={v}")),
+        growth_base,
         limits: limits.iter().map(LimitRow::from).collect(),
     }
 }

@@ -9,9 +9,10 @@
 //! and every failure is one sentence.
 
 use crate::decode::Decoded;
+use crate::gofunc::base_name;
 use crate::limits::{self, MAX_SNAPSHOTS};
 use crate::model::{Ancestor, ArgList, Crash, Frame, Goroutine, LabelValue, Profile, Sample, StrId};
-use crate::report::base_name;
+use crate::report::Report;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use flate2::read::{DeflateDecoder, DeflateEncoder};
@@ -134,6 +135,45 @@ impl Redaction {
 
     pub fn any(&self) -> bool {
         *self != Redaction::default()
+    }
+}
+
+/// What each switch of [`Redaction`] would do to a snapshot, as (before, after) text from its
+/// report's first group (or crash, or its name) that shows it, in the order of the switches
+/// (args, paths, label values, goroutine ids, crash text, snapshot names); empty texts where
+/// the snapshot has nothing of the kind.
+pub fn preview(report: &Report, name: &str) -> [(String, String); 6] {
+    let none = || (String::new(), String::new());
+    let groups = report.groups.as_slice();
+    let args = groups.iter().find_map(|g| g.args.as_ref().and_then(|a| a.iter().find(|x| !x.is_empty() && x.as_str() != "...")).cloned());
+    let path = groups.iter().flat_map(|g| g.frames.iter()).map(|f| f.file.clone()).find(|f| f.contains('/'));
+    let label = groups.iter().find_map(|g| g.labels.iter().next().map(|(k, v)| (k.clone(), v.clone())));
+    let ids = groups.iter().find_map(|g| g.ids.as_ref().and_then(|i| i.first().copied()));
+    let crash = report.crash.as_ref().and_then(|c| {
+        let fatal = |f: &String| (format!("fatal error: {f}"), format!("fatal error: {}", redact_fatal_error(f)));
+        let signal = |s: &String| (s.clone(), redact_signal(s));
+        c.panic
+            .first()
+            .map(|p| (p.clone(), "panic: [redacted]".to_string()))
+            .or_else(|| c.fatal_error.as_ref().map(fatal))
+            .or_else(|| c.signal.as_ref().map(signal))
+    });
+    [
+        args.map_or_else(none, |a| (format!("({a})"), "(…)".into())),
+        path.map_or_else(none, |p| (p.clone(), base_name(&p).to_string())),
+        label.map_or_else(none, |(k, v)| (format!("{k}={v}"), format!("{k}={}", label_pseudonym(&k, 1)))),
+        ids.map_or_else(none, |i| (format!("goroutine {i}"), "goroutine 1".into())),
+        crash.unwrap_or_else(none),
+        (name.to_string(), "snapshot 1".into()),
+    ]
+}
+
+/// A `fatal error:` text as a redacted link carries it: the runtime's own fixed texts stay.
+fn redact_fatal_error(text: &str) -> String {
+    if RUNTIME_FATAL_ERRORS.contains(&text.trim()) {
+        text.to_string()
+    } else {
+        "[redacted]".into()
     }
 }
 
@@ -399,10 +439,7 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
         out.function_start_lines.insert(f, line);
     }
     out.crash = p.crash.as_ref().map(|c| {
-        let fatal_error = match &c.fatal_error {
-            Some(f) if r.crash_text && !RUNTIME_FATAL_ERRORS.contains(&f.trim()) => Some("[redacted]".to_string()),
-            f => f.clone(),
-        };
+        let fatal_error = c.fatal_error.as_deref().map(|f| if r.crash_text { redact_fatal_error(f) } else { f.to_string() });
         Crash {
             panic: if r.crash_text { c.panic.iter().map(|_| "panic: [redacted]".to_string()).collect() } else { c.panic.clone() },
             fatal_error,

@@ -2,12 +2,11 @@
 //! arguments (`sync.(*WaitGroup).Wait(0xc000123450)`) names one mutex, WaitGroup or Cond. Other
 //! goroutines whose arguments hold the same pointer may be the ones holding it.
 
-use crate::leaks::UserCode;
+use crate::gofunc::{receiver, UserCode};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{Profile, StackId};
-use crate::report::{frame_cost, frame_row, FrameRow};
+use crate::rows::{frame_cost, frame_row, WaitRow};
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
 /// Frames that block on their receiver, and the kind of object it is.
@@ -21,26 +20,6 @@ const BLOCKING_RECEIVERS: &[(&str, &str)] = &[
     ("sync.(*WaitGroup).Wait", "sync.WaitGroup"),
     ("sync.(*Cond).Wait", "sync.Cond"),
 ];
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct WaitRow {
-    /// The object's address as the dump prints it.
-    pub object: String,
-    pub kind: String,
-    pub count: i64,
-    pub ids: Vec<u64>,
-    /// Where the first waiter is parked, in user code.
-    pub site: Option<FrameRow>,
-    /// Goroutines not waiting on the object whose arguments hold its address.
-    pub maybe_held_by: Vec<u64>,
-}
-
-/// The first argument of an argument list when it is a real pointer: `0xc000123450`.
-fn receiver(args: &str) -> Option<&str> {
-    let first = args.split(',').next()?.trim().trim_start_matches('{').trim_end_matches('?');
-    let hex = first.strip_prefix("0x")?;
-    (u64::from_str_radix(hex, 16).ok()? >= 0x1000).then_some(first)
-}
 
 /// The `0x...` words of an argument text.
 fn pointers(args: &str) -> impl Iterator<Item = &str> {
@@ -111,18 +90,4 @@ pub fn same_object_waits(profile: &Profile, budget: &mut RowBudget, hits: &mut V
         });
     }
     rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::receiver;
-
-    #[test]
-    fn reads_receivers() {
-        assert_eq!(receiver("0xc000123450"), Some("0xc000123450"));
-        assert_eq!(receiver("0xc000123450?, 0x1"), Some("0xc000123450"));
-        assert_eq!(receiver("{0xc000123450, 0x1}"), Some("0xc000123450"));
-        assert_eq!(receiver("..."), None);
-        assert_eq!(receiver("0x0?"), None);
-    }
 }

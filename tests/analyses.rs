@@ -3,11 +3,12 @@
 //! numbered from `first id`.
 
 use parkview::creators::{creators, parent_chain, WRAPPERS};
-use parkview::diff::{default_key, diff, series, Change};
+use parkview::diff::{default_key, diff, series};
 use parkview::group::{group, label_totals, GroupBy, LabelKey, Similarity};
-use parkview::leaks::{leak_suspects, Pattern};
+use parkview::leaks::leak_suspects;
 use parkview::limits::RowBudget;
 use parkview::model::Profile;
+use parkview::rows::{Change, Pattern};
 use parkview::waits::same_object_waits;
 use parkview::{decode, Options};
 
@@ -102,8 +103,9 @@ fn labels_are_a_dimension() {
     let groups = group(&p, &by_tenant);
     let rows: Vec<(i64, Option<String>)> = groups.iter().map(|g| (g.count, g.key_label.clone())).collect();
     assert_eq!(rows, vec![(5, Some("acme".into())), (1, Some("initech".into()))]);
-    let only = GroupBy { only: Some(("route".into(), "a".into())), labels: LabelKey::Ignore, ..GroupBy::default() };
-    assert_eq!(counts(&p, &only), vec![(4, "main.loop".into())]);
+    let only = ("route".to_string(), "a".to_string());
+    let routed = parkview::group::filtered(&p, Some(&only));
+    assert_eq!(counts(&routed, &GroupBy { labels: LabelKey::Ignore, ..GroupBy::default() }), vec![(4, "main.loop".into())]);
 }
 
 #[test]

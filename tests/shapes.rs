@@ -146,7 +146,7 @@ fn the_decoder_reads_every_header_as_the_header_parser_does() {
     assert_eq!(p.goroutines.len(), lines.len());
     for (g, line) in p.goroutines.iter().zip(lines) {
         let Some(h) = parse_header(line.as_bytes()) else { panic!("{line}") };
-        let labels: Vec<(String, String)> = parkview::report::label_map(p, g.labels).into_iter().collect();
+        let labels: Vec<(String, String)> = parkview::rows::label_map(p, g.labels).into_iter().collect();
         let mut expected = h.labels.clone();
         expected.sort();
         assert_eq!(

@@ -2,11 +2,12 @@
 //! file system.
 
 use clap::{Parser, Subcommand};
-use parkview::diff::{default_key, diff, series, Diff, Series};
+use parkview::diff::{diff, series, Diff, Series};
+use parkview::gofunc::base_name;
 use parkview::group::{GroupBy, LabelKey, Similarity};
-use parkview::leaks::is_standard_library;
 use parkview::limits::MAX_LINK_BYTES;
-use parkview::report::{base_name, report, Report, ReportOptions};
+use parkview::report::{report, Report, ReportOptions};
+use parkview::rows::{FrameRow, LimitRow};
 use parkview::share::{self, Redaction, ShareError, Shared, SHARE_FILE_HEADER};
 use parkview::{DecodeError, Decoded, Options, Stream};
 use std::io::{Read, Write};
@@ -97,21 +98,10 @@ struct KeyArgs {
 
 impl KeyArgs {
     fn for_report(&self) -> GroupBy {
-        GroupBy {
-            similarity: self.similarity.unwrap_or(Similarity::AnyValue),
-            state: true,
-            labels: self.group_by.clone().unwrap_or(LabelKey::All),
-            only: self.filter.clone(),
-        }
+        GroupBy::report(self.similarity, self.group_by.clone(), self.filter.clone())
     }
     fn for_comparison(&self) -> GroupBy {
-        let default = default_key();
-        GroupBy {
-            similarity: self.similarity.unwrap_or(default.similarity),
-            state: self.by_state,
-            labels: self.group_by.clone().unwrap_or(default.labels),
-            only: self.filter.clone(),
-        }
+        GroupBy::comparison(self.similarity, self.by_state, self.group_by.clone(), self.filter.clone())
     }
 }
 
@@ -232,8 +222,8 @@ fn main() -> ExitCode {
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
         Command::Report { json, key, base, wrappers, snapshot, file } => load_one(&file, snapshot).and_then(|decoded| {
-            let base = base.as_deref().map(|b| load_one(b, None)).transpose()?;
-            let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|b| &b.profile), wrappers };
+            let base = base.as_deref().map(|b| load_one(b, None).map(|d| (b.display().to_string(), d))).transpose()?;
+            let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|(name, b)| (&b.profile, name.clone())), wrappers };
             let r = report(&decoded, &options);
             if json {
                 print_json(&mut out, &r);
@@ -301,9 +291,9 @@ fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) {
     let _ = serde_json::to_writer(&mut *out, value).map(|_| writeln!(out));
 }
 
-fn leaf(frames: &[parkview::report::FrameRow]) -> String {
-    let user = frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first());
-    user.map_or_else(|| "(no frames)".into(), |f| format!("{} ({}:{})", f.func, base_name(&f.file), f.line))
+/// Where a row's goroutines are: its site (the first frame of user code).
+fn site(site: &Option<FrameRow>) -> String {
+    site.as_ref().map_or_else(|| "(no frames)".into(), |f| format!("{} ({}:{})", f.func, base_name(&f.file), f.line))
 }
 
 fn print_report(out: &mut impl Write, r: &Report) {
@@ -355,7 +345,7 @@ fn print_report(out: &mut impl Write, r: &Report) {
                     format!(" {{{}}}", g.labels.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))
                 };
                 let state = g.state.as_deref().unwrap_or("unknown");
-                writeln!(out, "  {:>8}  [{state}{minutes}] {}{labels}", g.count, leaf(&g.frames))?;
+                writeln!(out, "  {:>8}  [{state}{minutes}] {}{labels}", g.count, site(&g.site))?;
             }
             if r.groups.len() > 15 {
                 writeln!(out, "  ... and {} more groups", r.groups.len() - 15)?;
@@ -378,7 +368,7 @@ fn print_report(out: &mut impl Write, r: &Report) {
 }
 
 /// The limits reached, one sentence each.
-fn print_limits(out: &mut impl Write, limits: &[parkview::report::LimitRow]) -> std::io::Result<()> {
+fn print_limits(out: &mut impl Write, limits: &[LimitRow]) -> std::io::Result<()> {
     if !limits.is_empty() {
         writeln!(out, "\nlimits reached:")?;
         for l in limits {
@@ -394,7 +384,7 @@ fn print_series(out: &mut impl Write, s: &Series) {
         writeln!(out, "goroutines: {}", totals.join(" -> "))?;
         for r in s.rows.iter().filter(|r| r.counts.iter().any(|&c| c != r.counts[0])).take(25) {
             let counts: Vec<String> = r.counts.iter().map(|c| format!("{c:>6}")).collect();
-            writeln!(out, "{} {:>+7}  [{}] {}", counts.join(""), r.delta, r.state.as_deref().unwrap_or("unknown"), leaf(&r.frames))?;
+            writeln!(out, "{} {:>+7}  [{}] {}", counts.join(""), r.delta, r.state.as_deref().unwrap_or("unknown"), site(&r.site))?;
         }
         print_limits(out, &s.limits)
     })();
@@ -408,15 +398,7 @@ fn print_diff(out: &mut impl Write, d: &Diff) {
         for r in d.rows.iter().filter(|r| r.delta != 0).take(25) {
             let persisted = r.persisted.map_or(String::new(), |p| format!(", {p} still there"));
             let change = format!("{:?}", r.change).to_lowercase();
-            writeln!(
-                out,
-                "{:>8} {:>8} {:>+8}  [{}] {} ({change}{persisted})",
-                r.base,
-                r.new,
-                r.delta,
-                r.state.as_deref().unwrap_or("unknown"),
-                leaf(&r.frames)
-            )?;
+            writeln!(out, "{:>8} {:>8} {:>+8}  [{}] {} ({change}{persisted})", r.base, r.new, r.delta, r.state.as_deref().unwrap_or("unknown"), site(&r.site))?;
         }
         print_limits(out, &d.limits)
     })();

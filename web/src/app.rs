@@ -206,7 +206,8 @@ pub fn app(props: &AppProps) -> Html {
     let body = match (&active, state.view) {
         (_, View::Diff) => html! {
             <DiffView snapshots={state.snapshots.clone()} compared={state.compared()} comparison={state.comparison.clone()}
-                      on_base={dispatch(Action::PickBase)} on_new={dispatch(Action::PickNew)}/>
+                      on_base={dispatch(Action::PickBase)} on_new={dispatch(Action::PickNew)}
+                      similarity={state.diff_similarity} on_similarity={{ let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SetDiffSimilarity(s))) }}/>
         },
         (Some(s), View::Summary) => html! { <Summary report={s.report.clone()}/> },
         (Some(s), View::Groups) => html! {

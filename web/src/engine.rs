@@ -2,13 +2,13 @@
 //! report rows. The page never holds a model; it sends requests and renders the rows it gets.
 //! The same engine runs in the Web Worker (the page) and on the page's thread (component tests).
 
-use crate::protocol::{ChainLink, Grouping, Request, Response};
-use parkview::creators::parent_chain;
-use parkview::diff::{diff, series};
-use parkview::leaks::first_user_frame;
+use crate::protocol::{Grouping, Request, Response};
+use parkview::creators::parent_chain_rows;
+use parkview::diff::compare;
+use parkview::group::GroupBy;
 use parkview::limits::MAX_LINK_BYTES;
 use parkview::model::Profile;
-use parkview::report::{frame_row, report, ReportOptions};
+use parkview::report::{report, ReportOptions};
 use parkview::share::{from_fragment, redact, to_fragment, Shared};
 use parkview::{decode, DecodeError, Decoded, Options, Stream};
 use std::collections::HashMap;
@@ -48,12 +48,12 @@ impl Engine {
         self.snapshots.get(&id).map(|d| &d.profile)
     }
 
-    /// The report of snapshot `id`. Its leak suspects weigh growth since the oldest snapshot
-    /// kept before it (ids grow with loading order), as the diff's default base does.
+    /// The report of snapshot `id`. Its leak suspects weigh growth since the grouping's growth
+    /// base (the diff's base), unless that is this snapshot.
     fn report(&self, id: u32, grouping: &Grouping) -> Response {
         match self.snapshots.get(&id) {
             Some(decoded) => {
-                let base = self.snapshots.keys().copied().filter(|&b| b < id).min().and_then(|b| self.profile(b));
+                let base = grouping.growth_base.as_ref().filter(|(b, _)| *b != id).and_then(|(b, name)| self.profile(*b).map(|p| (p, name.clone())));
                 let options = ReportOptions { by: grouping.group_by(), base, wrappers: Vec::new() };
                 Response::Report { id, report: Box::new(report(decoded, &options)) }
             }
@@ -80,30 +80,20 @@ impl Engine {
                 self.load(id, stream.and_then(Stream::finish), &grouping)
             }
             Request::Regroup { id, grouping } => self.report(id, &grouping),
-            Request::Compare { base, new, ids } => match (self.profile(base), self.profile(new)) {
-                (Some(b), Some(n)) => {
-                    let by = parkview::diff::default_key();
-                    let profiles: Vec<&Profile> = ids.iter().filter_map(|&i| self.profile(i)).collect();
-                    let series = (profiles.len() >= 3).then(|| Box::new(series(&profiles, &by)));
-                    Response::Compared { base, new, diff: Box::new(diff(b, n, &by)), series }
+            Request::Compare { base, new, ids, similarity } => {
+                let ids: Vec<u32> = ids.into_iter().filter(|&i| self.snapshots.contains_key(&i)).collect();
+                let at = |id: u32| ids.iter().position(|&i| i == id);
+                match (at(base), at(new)) {
+                    (Some(b), Some(n)) => {
+                        let by = GroupBy::comparison(Some(similarity), false, None, None);
+                        let profiles: Vec<&Profile> = ids.iter().filter_map(|&i| self.profile(i)).collect();
+                        Response::Compared { base, new, diff: Box::new(compare(&profiles, b, n, &by)) }
+                    }
+                    _ => Response::Failed { id: new, message: "pick two loaded snapshots to compare".into() },
                 }
-                _ => Response::Failed { id: new, message: "pick two loaded snapshots to compare".into() },
-            },
+            }
             Request::Parents { id, goroutine } => {
-                let chain = self.profile(id).map_or_else(Vec::new, |p| {
-                    parent_chain(p, goroutine)
-                        .into_iter()
-                        .map(|gid| match p.goroutines.iter().find(|g| g.id == gid) {
-                            Some(g) => ChainLink {
-                                goroutine: gid,
-                                state: Some(p.strings.get(g.state).to_string()),
-                                site: first_user_frame(p, g.stack).map(|f| frame_row(p, f)),
-                                created_by: g.created_by.map(|f| frame_row(p, f)),
-                            },
-                            None => ChainLink { goroutine: gid, state: None, site: None, created_by: None },
-                        })
-                        .collect()
-                });
+                let chain = self.profile(id).map_or_else(Vec::new, |p| parent_chain_rows(p, goroutine));
                 Response::Parents { id, goroutine, chain }
             }
             Request::Forget { id } => {
@@ -152,11 +142,12 @@ mod tests {
         let Response::Report { report, .. } = e.handle(Request::Load { id: 1, bytes: S1.to_vec(), grouping: Grouping::default() }) else { panic!() };
         assert_eq!(report.goroutines, Some(53));
         e.handle(Request::Load { id: 2, bytes: S3.to_vec(), grouping: Grouping::default() });
-        let by_fn = Grouping { similarity: Similarity::Functions, label_key: Some("tenant".into()) };
+        let by_fn = Grouping { similarity: Similarity::Functions, label_key: Some("tenant".into()), growth_base: Some((1, "s1".into())) };
         let Response::Report { report, .. } = e.handle(Request::Regroup { id: 2, grouping: by_fn }) else { panic!() };
         assert!(report.leak_suspects[0].delta.is_some());
-        let Response::Compared { diff, .. } = e.handle(Request::Compare { base: 1, new: 2, ids: vec![1, 2] }) else { panic!() };
+        let Response::Compared { diff, .. } = e.handle(Request::Compare { base: 1, new: 2, ids: vec![1, 2], similarity: Similarity::Functions }) else { panic!() };
         assert_eq!(diff.rows[0].delta, 42);
+        assert_eq!(diff.rows[0].timeline, None);
         let Response::Parents { chain, .. } = e.handle(Request::Parents { id: 2, goroutine: 23 }) else { panic!() };
         assert_eq!(chain.iter().map(|c| c.goroutine).collect::<Vec<_>>(), vec![23, 1]);
         let Response::Shared { fragment } =
@@ -170,6 +161,6 @@ mod tests {
         assert_eq!((snapshots.len(), snapshots[1].0, view.as_str()), (2, 11, "{}"));
         assert!(matches!(e.handle(Request::Import { text: "#v1.!!".into(), first_id: 20, grouping: Grouping::default() }), Response::ImportFailed { .. }));
         e.handle(Request::Forget { id: 1 });
-        assert!(matches!(e.handle(Request::Compare { base: 1, new: 2, ids: vec![] }), Response::Failed { .. }));
+        assert!(matches!(e.handle(Request::Compare { base: 1, new: 2, ids: vec![], similarity: Similarity::Functions }), Response::Failed { .. }));
     }
 }

@@ -93,9 +93,7 @@ fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &Ref
         Response::Report { id, report } if pending.contains(&id) => Some(Action::Loaded { id, report: *report, loaded_at: now() }),
         Response::Report { id, report } => Some(Action::Regrouped { id, report: *report }),
         Response::Failed { id, message } => Some(Action::Failed { id, name: None, message }),
-        Response::Compared { base, new, diff, series } => {
-            Some(Action::Compared(Comparison { base, new, diff: Rc::new(*diff), series: series.map(|s| Rc::new(*s)) }))
-        }
+        Response::Compared { base, new, diff } => Some(Action::Compared(Comparison { base, new, diff: Rc::new(*diff) })),
         Response::Parents { id, goroutine, chain } => Some(Action::Parents { id, goroutine, chain }),
         Response::Progress { id, read } => Some(Action::Progress { id, read: read as usize }),
         Response::Forgotten { .. } | Response::Ready | Response::Crashed { .. } => None,
@@ -126,7 +124,7 @@ impl Loader {
     }
 
     fn send_load(&self, id: u32, name: String, bytes: Vec<u8>) {
-        let grouping = self.state.groups.grouping.clone();
+        let grouping = self.state.report_grouping();
         if bytes.starts_with(parkview::share::SHARE_FILE_HEADER.as_bytes()) {
             // A share file: its snapshots take this input's place in the list.
             self.state.dispatch(Action::Failed { id, name: None, message: String::new() });
@@ -153,7 +151,7 @@ impl Loader {
                 let header = parkview::share::SHARE_FILE_HEADER.as_bytes();
                 let start = gloo::file::futures::read_as_bytes(&file.slice(0, header.len() as u64)).await.unwrap_or_default();
                 if start != header {
-                    loader.channel.read(id, name, handle, loader.state.groups.grouping.clone());
+                    loader.channel.read(id, name, handle, loader.state.report_grouping());
                     return;
                 }
                 // Base64 text longer than this cannot inflate within the link limit: not read.
@@ -239,7 +237,7 @@ pub fn use_engine_requests(state: &UseReducerHandle<State>, channel: &Channel) {
     // Regroup every snapshot when the grouping changes.
     {
         let (channel, state) = (channel.clone(), state.clone());
-        use_effect_with(state.groups.grouping.clone(), move |grouping| {
+        use_effect_with(state.report_grouping(), move |grouping| {
             channel.set_grouping(grouping);
             for s in &state.snapshots {
                 channel.send(Request::Regroup { id: s.id, grouping: grouping.clone() });
@@ -251,9 +249,9 @@ pub fn use_engine_requests(state: &UseReducerHandle<State>, channel: &Channel) {
         let channel = channel.clone();
         let ids: Vec<u32> = state.snapshots.iter().map(|s| s.id).collect();
         // Also after a restart: the comparison asked of the engine that died is asked again.
-        use_effect_with((state.compared(), ids, state.engine_generation), move |(compared, ids, _)| {
+        use_effect_with((state.compared(), ids, state.diff_similarity, state.engine_generation), move |(compared, ids, similarity, _)| {
             if let Some((base, new)) = *compared {
-                channel.send(Request::Compare { base, new, ids: ids.clone() });
+                channel.send(Request::Compare { base, new, ids: ids.clone(), similarity: *similarity });
             }
         });
     }
@@ -284,7 +282,7 @@ pub fn use_address(state: &UseReducerHandle<State>, channel: &Channel, ids: &Rc<
     // A link opened with data or a view: import the data, or take on the view.
     {
         let (channel, dispatcher, ids, opened) = (channel.clone(), state.dispatcher(), ids.clone(), opened.clone());
-        let grouping = state.groups.grouping.clone();
+        let grouping = state.report_grouping();
         let latest_data = latest_data.clone();
         use_effect_with((), move |_| {
             let hash = gloo::utils::window().location().hash().unwrap_or_default();

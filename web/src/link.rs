@@ -41,6 +41,12 @@ pub struct ViewLink {
     /// The selected group, by its place in the visible rows.
     #[serde(default)]
     pub selected: Option<usize>,
+    #[serde(default = "functions")]
+    pub diff_similarity: Similarity,
+}
+
+fn functions() -> Similarity {
+    Similarity::Functions
 }
 
 fn sort_name(s: SortBy) -> &'static str {
@@ -77,6 +83,7 @@ impl ViewLink {
             base: position(state.base_pick),
             new: position(state.new_pick),
             selected: state.groups.selected,
+            diff_similarity: state.diff_similarity,
         }
     }
 

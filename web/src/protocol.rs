@@ -2,24 +2,28 @@
 //! answer them (as bincode, see [`crate::agent`]). The page holds only rows; the worker holds
 //! the models.
 
-use parkview::diff::{Diff, Series};
+use parkview::diff::Diff;
 use parkview::group::{GroupBy, LabelKey, Similarity};
-use parkview::report::{FrameRow, Report};
+use parkview::report::Report;
+use parkview::rows::ChainRow;
 use parkview::share::Redaction;
 use serde::{Deserialize, Serialize};
 
-/// How the groups view groups: what the user picked in its controls.
+/// How reports are made: what the user picked in the groups view's controls, and the snapshot
+/// leak growth is measured against (the diff's base, by [`parkview::report::ReportOptions`]'s
+/// rule), with its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Grouping {
     pub similarity: Similarity,
     /// Group by one label key's value instead of all labels.
     pub label_key: Option<String>,
+    pub growth_base: Option<(u32, String)>,
 }
 
 impl Grouping {
     /// What the core groups by for this choice.
     pub fn group_by(&self) -> GroupBy {
-        GroupBy { similarity: self.similarity, labels: self.label_key.clone().map_or(LabelKey::All, LabelKey::Key), ..GroupBy::default() }
+        GroupBy::report(Some(self.similarity), self.label_key.clone().map(LabelKey::Key), None)
     }
 }
 
@@ -49,11 +53,12 @@ pub enum Request {
         id: u32,
         grouping: Grouping,
     },
-    /// Base vs new, and the series over all of `ids` (oldest first).
+    /// Base vs new at `similarity`, with each row's timeline over all of `ids` (oldest first).
     Compare {
         base: u32,
         new: u32,
         ids: Vec<u32>,
+        similarity: Similarity,
     },
     /// The parent chain of one goroutine of a snapshot.
     Parents {
@@ -77,16 +82,6 @@ pub enum Request {
     },
 }
 
-/// One goroutine of a parent chain, as the creators view lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChainLink {
-    pub goroutine: u64,
-    /// `None` when the dump does not hold this goroutine (it exited, or is another dump's).
-    pub state: Option<String>,
-    pub site: Option<FrameRow>,
-    pub created_by: Option<FrameRow>,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Response {
     Report {
@@ -101,12 +96,11 @@ pub enum Response {
         base: u32,
         new: u32,
         diff: Box<Diff>,
-        series: Option<Box<Series>>,
     },
     Parents {
         id: u32,
         goroutine: u64,
-        chain: Vec<ChainLink>,
+        chain: Vec<ChainRow>,
     },
     Forgotten {
         id: u32,

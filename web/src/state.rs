@@ -2,10 +2,12 @@
 //! at. Changed only through [`Action`]s, in the reducer; the views derive the rest.
 
 use crate::link::{sort_by_name, ViewLink};
-use crate::protocol::{ChainLink, Grouping};
-use parkview::diff::{Diff, Series};
+use crate::protocol::Grouping;
+use parkview::diff::Diff;
 use parkview::group::Similarity;
-use parkview::report::{GroupRow, Report};
+use parkview::report::Report;
+use parkview::rows::ChainRow;
+use parkview::rows::GroupRow;
 use parkview::search::Search;
 use parkview::share::Redaction;
 use std::collections::BTreeSet;
@@ -110,8 +112,8 @@ impl Default for GroupsView {
 pub struct Comparison {
     pub base: u32,
     pub new: u32,
+    /// With each row's timeline when three or more snapshots are loaded.
     pub diff: Rc<Diff>,
-    pub series: Option<Rc<Series>>,
 }
 
 /// The share dialog: what to redact, and the link once the worker has made it (or why it
@@ -135,7 +137,7 @@ pub struct State {
     pub base_pick: Option<u32>,
     pub new_pick: Option<u32>,
     pub comparison: Option<Comparison>,
-    pub chain: Option<(u32, u64, Vec<ChainLink>)>,
+    pub chain: Option<(u32, u64, Vec<ChainRow>)>,
     pub theme: Theme,
     pub help: bool,
     pub share: Option<ShareDialog>,
@@ -145,6 +147,9 @@ pub struct State {
     pub notice: Option<String>,
     /// Counts the engine's restarts: requests whose answer a dead engine took are sent again.
     pub engine_generation: u32,
+    /// How alike stacks must be to be one row of the diff (functions by default: what lines
+    /// formats up).
+    pub diff_similarity: Similarity,
 }
 
 impl Default for State {
@@ -166,6 +171,7 @@ impl Default for State {
             data: None,
             notice: None,
             engine_generation: 0,
+            diff_similarity: Similarity::Functions,
         }
     }
 }
@@ -202,7 +208,7 @@ pub enum Action {
     Parents {
         id: u32,
         goroutine: u64,
-        chain: Vec<ChainLink>,
+        chain: Vec<ChainRow>,
     },
     Select(u32),
     Remove(u32),
@@ -212,6 +218,7 @@ pub enum Action {
     Search(String),
     ToggleState(String),
     SetSimilarity(Similarity),
+    SetDiffSimilarity(Similarity),
     SetLabelKey(Option<String>),
     Sort(SortBy),
     SelectRow(usize),
@@ -331,6 +338,7 @@ impl Reducible for State {
                 next.groups.selected = None;
             }
             Action::SetSimilarity(similarity) => next.groups.grouping.similarity = similarity,
+            Action::SetDiffSimilarity(similarity) => next.diff_similarity = similarity,
             Action::SetLabelKey(key) => next.groups.grouping.label_key = key,
             Action::Sort(by) => {
                 if next.groups.sort == by {
@@ -436,7 +444,8 @@ impl State {
         }
         self.groups.search = v.search.clone();
         self.groups.hidden_states = v.hidden_states.iter().cloned().collect();
-        self.groups.grouping = Grouping { similarity: v.similarity, label_key: v.label_key.clone() };
+        self.groups.grouping = Grouping { similarity: v.similarity, label_key: v.label_key.clone(), growth_base: None };
+        self.diff_similarity = v.diff_similarity;
         if let Some(sort) = v.sort.as_deref().and_then(sort_by_name) {
             self.groups.sort = sort;
         }
@@ -451,6 +460,13 @@ impl State {
 
     pub fn active_snapshot(&self) -> Option<&Snapshot> {
         self.active.and_then(|id| self.snapshots.iter().find(|s| s.id == id))
+    }
+
+    /// How reports are asked for: the groups view's grouping, and leak growth measured against
+    /// the diff's base ([`parkview::report::ReportOptions`]'s rule).
+    pub fn report_grouping(&self) -> Grouping {
+        let growth_base = self.compared().and_then(|(base, _)| self.snapshots.iter().find(|s| s.id == base)).map(|s| (s.id, s.name.clone()));
+        Grouping { growth_base, ..self.groups.grouping.clone() }
     }
 
     /// The snapshots the diff compares: the user's picks, else the oldest and the newest.
@@ -484,7 +500,7 @@ pub fn visible_groups(groups: &[GroupRow], view: &GroupsView) -> Vec<usize> {
         })
         .collect();
     let key_wait = |g: &GroupRow| g.wait_minutes.map_or(0, |[_, hi]| hi);
-    let leaf = |g: &GroupRow| crate::views::first_user_frame(&g.frames).map(|f| f.func.clone()).unwrap_or_default();
+    let leaf = |g: &GroupRow| g.site.as_ref().map(|f| f.func.clone()).unwrap_or_default();
     rows.sort_by(|&a, &b| {
         let (x, y) = (&groups[a], &groups[b]);
         let order = match view.sort {

@@ -8,10 +8,9 @@ pub mod groups;
 pub mod share;
 
 use crate::state::{LoadError, Pending, Snapshot, View};
-use parkview::classify::Family;
-use parkview::leaks::is_standard_library;
-pub use parkview::report::base_name;
-use parkview::report::{FrameRow, GroupRow, Report};
+use parkview::gofunc::{base_name, short_name, Family};
+use parkview::report::Report;
+use parkview::rows::{FrameRow, GroupRow};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -24,15 +23,10 @@ pub fn state_family(state: Option<&str>) -> &'static str {
         Family::Lock => "family-lock",
         Family::Io => "family-io",
         Family::Sleep => "family-sleep",
-        Family::Running => "family-running",
+        Family::Running | Family::Syscall => "family-running",
         Family::Unknown => "family-unknown",
-        Family::Other => "family-other",
+        Family::Other | Family::Runtime => "family-other",
     }
-}
-
-/// The innermost frame of user code (not the runtime or the standard library).
-pub fn first_user_frame(frames: &[FrameRow]) -> Option<&FrameRow> {
-    frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first())
 }
 
 /// Rows shown at first, and added by each "more" click, in tables that can be long.
@@ -67,18 +61,9 @@ pub fn frame_label(f: &FrameRow) -> Html {
     html! { <><span class="func">{ &f.func }</span><span class="muted">{ format!(" {}:{}", base_name(&f.file), f.line) }</span></> }
 }
 
-/// A function without its import path (`search.(*Aggregator).queryBackend`), for narrow cells.
-pub fn short_func(func: &str) -> &str {
-    let path_end = func.find(".(").unwrap_or(func.len());
-    match func[..path_end].rfind('/') {
-        Some(slash) => &func[slash + 1..],
-        None => func,
-    }
-}
-
 /// Like [`frame_label`], with the short function name and the full one on hover.
 pub fn short_frame_label(f: &FrameRow) -> Html {
-    html! { <span title={format!("{}\n{}:{}", f.func, f.file, f.line)}><span class="func">{ short_func(&f.func) }</span><span class="muted">{ format!(" {}:{}", base_name(&f.file), f.line) }</span></span> }
+    html! { <span title={format!("{}\n{}:{}", f.func, f.file, f.line)}><span class="func">{ short_name(&f.func) }</span><span class="muted">{ format!(" {}:{}", base_name(&f.file), f.line) }</span></span> }
 }
 
 pub fn minutes_text(range: Option<[u32; 2]>) -> String {
@@ -294,7 +279,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                                     <td class="num">{ minutes_text(g.wait_minutes) }</td>
                                     <td class="num">{ g.count }</td>
                                     <td><span class={classes!("chip", state_family(g.state.as_deref()))}>{ g.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
-                                    <td>{ first_user_frame(&g.frames).map(short_frame_label).unwrap_or_default() }</td>
+                                    <td>{ g.site.as_ref().map(short_frame_label).unwrap_or_default() }</td>
                                 </tr>
                             }) }
                             </tbody>

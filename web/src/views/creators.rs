@@ -1,8 +1,8 @@
 //! Who started the goroutines: creator site x blocking site, and the parent chain of a goroutine.
 
 use super::{frame_label, more_rows, state_family, PAGE_ROWS};
-use crate::protocol::ChainLink;
 use parkview::report::Report;
+use parkview::rows::ChainRow;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -11,7 +11,7 @@ use yew::prelude::*;
 pub struct CreatorsProps {
     pub report: Rc<Report>,
     /// The chain last asked for: (goroutine, links).
-    pub chain: Option<(u64, Vec<ChainLink>)>,
+    pub chain: Option<(u64, Vec<ChainRow>)>,
     pub on_chain: Callback<u64>,
 }
 

@@ -2,9 +2,10 @@
 //! by growth, new and vanished groups marked, and with three or more snapshots a sparkline of
 //! each group's count and of the total.
 
-use super::{first_user_frame, frame_label, more_rows, state_family, PAGE_ROWS};
+use super::{frame_label, more_rows, state_family, PAGE_ROWS};
 use crate::state::{Comparison, Snapshot};
-use parkview::diff::Change;
+use parkview::group::Similarity;
+use parkview::rows::Change;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -14,6 +15,9 @@ pub struct DiffProps {
     pub comparison: Option<Comparison>,
     pub on_base: Callback<u32>,
     pub on_new: Callback<u32>,
+    /// How alike stacks must be to be one row.
+    pub similarity: Similarity,
+    pub on_similarity: Callback<Similarity>,
 }
 
 /// A small line chart of counts; its points are SVG attributes (the CSP forbids styles).
@@ -56,13 +60,18 @@ pub fn diff_view(props: &DiffProps) -> Html {
             <div class="controls">
                 { picker("base", base, props.on_base.clone(), "diff-base") }
                 { picker("new", new, props.on_new.clone(), "diff-new") }
+                <label>{ "similarity " }
+                    <select onchange={props.on_similarity.reform(|e: Event| Similarity::parse(&e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()).unwrap_or(Similarity::Functions))} aria-label="diff similarity" data-testid="diff-similarity">
+                        { for Similarity::ALL.iter().map(|s| html! { <option value={s.name()} selected={props.similarity == *s}>{ s.name() }</option> }) }
+                    </select>
+                </label>
             </div>
             {
                 match comparison {
                     None => html! { <p class="muted">{ "comparing…" }</p> },
                     Some(c) => {
                         let n = |t: Option<i64>| t.map_or("?".to_string(), |v| v.to_string());
-                        let total_series: Option<Vec<i64>> = c.series.as_ref().map(|s| s.snapshots.iter().map(|t| t.goroutines.unwrap_or(0)).collect());
+                        let total_series: Option<Vec<i64>> = c.diff.timeline.as_ref().map(|t| t.iter().map(|t| t.goroutines.unwrap_or(0)).collect());
                         html! {
                             <>
                                 <h2>
@@ -73,7 +82,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
                                     <thead><tr>
                                         <th>{ "base" }</th><th>{ "new" }</th><th>{ "delta" }</th><th>{ "growth" }</th>
                                         <th>{ "state" }</th><th>{ "where (first user frame)" }</th>
-                                        if c.series.is_some() { <th>{ "timeline" }</th> }
+                                        if c.diff.timeline.is_some() { <th>{ "timeline" }</th> }
                                     </tr></thead>
                                     <tbody>
                                     { for c.diff.rows.iter().take(*shown).map(|r| {
@@ -82,7 +91,6 @@ pub fn diff_view(props: &DiffProps) -> Html {
                                             Change::Vanished => html! { <span class="badge vanished">{ "vanished" }</span> },
                                             _ => html! {},
                                         };
-                                        let counts = c.series.as_ref().and_then(|s| s.rows.iter().find(|sr| sr.frames == r.frames)).map(|sr| &sr.counts);
                                         html! {
                                             <tr data-testid="diff-row" data-delta={r.delta.to_string()} data-base={r.base.to_string()} data-new={r.new.to_string()}
                                                 class={classes!((r.delta > 0).then_some("grew"), (r.delta < 0).then_some("shrank"))}>
@@ -91,10 +99,10 @@ pub fn diff_view(props: &DiffProps) -> Html {
                                                 <td class="num delta">{ format!("{:+}", r.delta) }</td>
                                                 <td class="num muted">{ r.growth.map_or("–".to_string(), |g| format!("×{g:.2}")) }</td>
                                                 <td class="nowrap"><span class={classes!("chip", state_family(r.state.as_deref()))}>{ r.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
-                                                <td>{ badge }{ first_user_frame(&r.frames).map(frame_label).unwrap_or_default() }
+                                                <td>{ badge }{ r.site.as_ref().map(frame_label).unwrap_or_default() }
                                                     if let Some(p) = r.persisted.filter(|&p| p > 0) { <span class="muted small">{ format!(" ({p} still blocked since the base)") }</span> }
                                                 </td>
-                                                if c.series.is_some() { <td>{ counts.map(|cs| sparkline(cs, "row")).unwrap_or_default() }</td> }
+                                                if c.diff.timeline.is_some() { <td>{ r.timeline.as_deref().map(|cs| sparkline(cs, "row")).unwrap_or_default() }</td> }
                                             </tr>
                                         }
                                     }) }

@@ -1,8 +1,8 @@
 //! A flame graph (an icicle, root on top) of the report's call tree: for goroutine profiles the
 //! goroutines per stack, for others the default sample type. Rectangles are SVG attributes.
 
-use parkview::flame::FlameNode;
 use parkview::report::Report;
+use parkview::rows::FlameNode;
 use std::rc::Rc;
 use yew::prelude::*;
 

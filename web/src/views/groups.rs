@@ -2,10 +2,11 @@
 //! virtualized body (only the rows in view are in the page), with the selected group's whole
 //! stack below it.
 
-use super::{first_user_frame, frame_label, minutes_text, short_frame_label, stack_text, state_family};
+use super::{frame_label, minutes_text, short_frame_label, stack_text, state_family};
 use crate::state::{visible_groups, GroupsView, SortBy};
 use parkview::group::Similarity;
-use parkview::report::{GroupRow, Report};
+use parkview::report::Report;
+use parkview::rows::GroupRow;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
@@ -183,7 +184,7 @@ fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
                 if g.leaked > 0 { <span class="leak small">{ format!(" {} leaked", g.leaked) }</span> }
             </td>
             <td class="nowrap muted">{ minutes_text(g.wait_minutes) }</td>
-            <td class="ellipsis">{ first_user_frame(&g.frames).map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }</td>
+            <td class="ellipsis">{ g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }</td>
             <td class="ellipsis labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td>
             <td class="ellipsis">{ g.created_by.as_ref().map(short_frame_label).unwrap_or_default() }</td>
         </tr>

@@ -3,9 +3,9 @@
 
 use crate::link::LINK_LIMIT;
 use crate::state::ShareDialog;
-use crate::views::{base_name, human_bytes};
+use crate::views::human_bytes;
 use parkview::report::Report;
-use parkview::share::{label_pseudonym, Redaction};
+use parkview::share::Redaction;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -23,39 +23,13 @@ pub struct ShareProps {
     pub on_close: Callback<()>,
 }
 
-/// (before, after) for each redaction, from the first group (or crash, or name) that shows
-/// it; empty where this snapshot has nothing of the kind.
-fn previews(r: Option<&Report>, name: &str) -> [(String, String); 6] {
-    let none = || (String::new(), String::new());
-    let groups = r.map(|r| r.groups.as_slice()).unwrap_or_default();
-    let args = groups.iter().find_map(|g| g.args.as_ref().and_then(|a| a.iter().find(|x| !x.is_empty() && x.as_str() != "...")).cloned());
-    let path = groups.iter().flat_map(|g| g.frames.iter()).map(|f| f.file.clone()).find(|f| f.contains('/'));
-    let label = groups.iter().find_map(|g| g.labels.iter().next().map(|(k, v)| (k.clone(), v.clone())));
-    let ids = groups.iter().find_map(|g| g.ids.as_ref().and_then(|i| i.first().copied()));
-    let crash = r.and_then(|r| r.crash.as_ref());
-    let crash_text = crash.and_then(|c| {
-        c.panic
-            .first()
-            .map(|p| (p.clone(), "panic: [redacted]".to_string()))
-            .or_else(|| c.fatal_error.as_ref().map(|f| (format!("fatal error: {f}"), "fatal error: [redacted] (the runtime's own texts stay)".to_string())))
-    });
-    [
-        args.map_or_else(none, |a| (format!("({a})"), "(…)".into())),
-        path.map_or_else(none, |p| (p.clone(), base_name(&p).to_string())),
-        label.map_or_else(none, |(k, v)| (format!("{k}={v}"), format!("{k}={}", label_pseudonym(&k, 1)))),
-        ids.map_or_else(none, |i| (format!("goroutine {i}"), "goroutine 1".into())),
-        crash_text.unwrap_or_else(none),
-        (name.to_string(), "snapshot 1".into()),
-    ]
-}
-
 /// A redaction switch: what it takes out, whether it is on, and the field it sets.
 type Toggle = (&'static str, bool, fn(&mut Redaction) -> &mut bool);
 
 #[function_component(ShareView)]
 pub fn share_view(props: &ShareProps) -> Html {
     let r = props.dialog.redaction;
-    let preview = previews(props.report.as_deref(), &props.name);
+    let preview = props.report.as_deref().map(|r| parkview::share::preview(r, &props.name)).unwrap_or_default();
     let toggles: [Toggle; 6] = [
         ("function arguments and pointers", r.args, |x| &mut x.args),
         ("file paths (the base name stays)", r.paths, |x| &mut x.paths),

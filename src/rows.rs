@@ -1,0 +1,238 @@
+//! The rows every front end renders, and how they are cut from the model: the JSON contract
+//! of DESIGN.md section 5, in one place below the analyses that fill them ([`crate::report`],
+//! [`crate::diff`] and the others). The CLI prints them and the page draws them, so the two
+//! cannot disagree on a number; names in rows are cut to [`crate::limits::MAX_ROW_STRING`],
+//! and what rows copy is counted in a [`RowBudget`].
+
+use crate::gofunc::UserCode;
+use crate::limits::{row_text, LimitHit, RowBudget};
+use crate::model::{FrameId, LabelSetId, Profile, StackId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FrameRow {
+    pub func: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupRow {
+    pub count: i64,
+    pub state: Option<String>,
+    pub inferred: bool,
+    pub leaked: i64,
+    pub wait_minutes: Option<[u32; 2]>,
+    pub labels: BTreeMap<String, String>,
+    pub frames: Vec<FrameRow>,
+    /// The innermost frame of user code (else the leaf): where a user looks first.
+    pub site: Option<FrameRow>,
+    pub created_by: Option<FrameRow>,
+    pub ids: Option<Vec<u64>>,
+    /// The argument text of each frame of the first member (dumps that print arguments).
+    pub args: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CrashRow {
+    pub panic: Vec<String>,
+    pub fatal_error: Option<String>,
+    pub signal: Option<String>,
+    pub first_goroutine: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TopRow {
+    pub func: String,
+    pub flat: i64,
+    pub cum: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WarningRow {
+    pub line: u32,
+    pub message: String,
+}
+
+/// A limit that was reached: its name in [`crate::limits`] and the sentence that says what
+/// was kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LimitRow {
+    pub limit: String,
+    pub message: String,
+}
+
+impl From<&LimitHit> for LimitRow {
+    fn from(hit: &LimitHit) -> LimitRow {
+        let limit = serde_json::to_value(hit).ok().and_then(|v| v.get("limit").and_then(|l| l.as_str()).map(str::to_string)).unwrap_or_default();
+        LimitRow { limit, message: hit.to_string() }
+    }
+}
+
+/// A frame as rows name it; names longer than [`limits::MAX_ROW_STRING`] are cut.
+pub fn frame_row(profile: &Profile, frame: FrameId) -> FrameRow {
+    let f = profile.frames.get(frame);
+    FrameRow { func: row_text(profile.strings.get(f.func)), file: row_text(profile.strings.get(f.file)), line: f.line }
+}
+
+pub fn frame_rows(profile: &Profile, stack: StackId) -> Vec<FrameRow> {
+    profile.stack(stack).iter().map(|&f| frame_row(profile, f)).collect()
+}
+
+/// What [`frame_row`] costs in a [`RowBudget`].
+pub fn frame_cost(profile: &Profile, frame: FrameId) -> usize {
+    let f = profile.frames.get(frame);
+    RowBudget::text_cost(profile.strings.get(f.func)) + RowBudget::text_cost(profile.strings.get(f.file))
+}
+
+/// What [`frame_rows`] costs in a [`RowBudget`].
+pub fn stack_cost(profile: &Profile, stack: StackId) -> usize {
+    profile.stack(stack).iter().map(|&f| frame_cost(profile, f)).sum()
+}
+
+pub fn label_map(profile: &Profile, set: LabelSetId) -> BTreeMap<String, String> {
+    profile.labels(set).iter().map(|(k, v)| (row_text(profile.strings.get(*k)), row_text(&profile.label_text(v)))).collect()
+}
+
+/// What [`label_map`] costs in a [`RowBudget`].
+pub fn labels_cost(profile: &Profile, set: LabelSetId) -> usize {
+    profile.labels(set).iter().map(|(k, v)| RowBudget::text_cost(profile.strings.get(*k)) + RowBudget::text_cost(&profile.label_text(v))).sum()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CreatorRow {
+    /// The creator site (after folding), or `None` for goroutines the dump gives no creator.
+    pub creator: Option<FrameRow>,
+    /// The wrapper the creator was folded through, if any.
+    pub via: Option<String>,
+    /// The innermost frame of user code where the goroutines are parked.
+    pub blocking: Option<FrameRow>,
+    pub state: Option<String>,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WaitRow {
+    /// The object's address as the dump prints it.
+    pub object: String,
+    pub kind: String,
+    pub count: i64,
+    pub ids: Vec<u64>,
+    /// Where the first waiter is parked, in user code.
+    pub site: Option<FrameRow>,
+    /// Goroutines not waiting on the object whose arguments hold its address.
+    pub maybe_held_by: Vec<u64>,
+}
+
+/// A known shape of goroutine leak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pattern {
+    /// Senders blocked after the goroutine that would receive returned (on ctx.Done or an error).
+    SendAfterCollectorReturned,
+    /// `go func() { ch <- x }()` into a channel nobody drains.
+    FireAndForgetSend,
+    /// A receive or send on a nil channel.
+    NilChannel,
+    /// A `for { select { ... } }` loop with no `ctx.Done()` case.
+    SelectLoopWithoutDone,
+    /// Started by an HTTP handler, still running after the request ended.
+    OutlivesHttpRequest,
+    /// `wg.Wait()` on a WaitGroup that never reaches zero.
+    WaitGroupNeverZero,
+    /// Queued on a mutex whose holder is itself blocked.
+    MutexHeldByBlockedGoroutine,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Suspect {
+    pub score: f64,
+    pub count: i64,
+    pub leaked: i64,
+    pub state: Option<String>,
+    pub wait_minutes: Option<[u32; 2]>,
+    /// The innermost frame of user code, where the goroutines are parked.
+    pub site: Option<FrameRow>,
+    pub created_by: Option<FrameRow>,
+    /// Growth since the base snapshot, when one was given.
+    pub delta: Option<i64>,
+    pub patterns: Vec<Pattern>,
+    pub explanation: String,
+    pub frames: Vec<FrameRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Totals {
+    pub goroutines: Option<i64>,
+}
+
+/// How a group changed between the base and the new snapshot.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    New,
+    Vanished,
+    Grew,
+    Shrank,
+    Same,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DiffRow {
+    pub frames: Vec<FrameRow>,
+    /// The innermost frame of user code (else the leaf).
+    pub site: Option<FrameRow>,
+    pub state: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub base: i64,
+    pub new: i64,
+    pub delta: i64,
+    /// new / base; `None` for a group that is new (base 0).
+    pub growth: Option<f64>,
+    pub change: Change,
+    /// For two dumps that list goroutines: how many of `new` were already in the base with
+    /// this key (the same id, blocked through both snapshots).
+    pub persisted: Option<i64>,
+    /// With three or more snapshots compared: the count in each, in order.
+    #[serde(default)]
+    pub timeline: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SeriesRow {
+    pub frames: Vec<FrameRow>,
+    /// The innermost frame of user code (else the leaf).
+    pub site: Option<FrameRow>,
+    pub state: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    /// One count per snapshot, in the order given.
+    pub counts: Vec<i64>,
+    /// Last minus first.
+    pub delta: i64,
+}
+
+/// One node of the tree. The tree is a flat list in preorder (a node, then its children,
+/// heaviest first), so that a 160-deep recursion is no 160-deep JSON.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FlameNode {
+    pub func: String,
+    pub value: i64,
+    /// 0 for the root.
+    pub depth: u32,
+}
+
+/// One goroutine of a parent chain, as the creators view lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChainRow {
+    pub goroutine: u64,
+    /// `None` when the dump does not hold this goroutine (it exited, or is another dump's).
+    pub state: Option<String>,
+    pub site: Option<FrameRow>,
+    pub created_by: Option<FrameRow>,
+}
+
+/// The innermost frame of user code of a stack (else its leaf), as rows name it.
+pub fn site_row(profile: &Profile, user_code: &UserCode, stack: StackId) -> Option<FrameRow> {
+    user_code.first_frame(profile, stack).map(|f| frame_row(profile, f))
+}
