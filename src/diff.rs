@@ -28,6 +28,9 @@ pub struct Diff {
     /// With three or more snapshots compared ([`compare`]): the totals of each, in order.
     #[serde(default)]
     pub timeline: Option<Vec<Totals>>,
+    /// The label filter every figure was counted under (`label:route=GET /x`), if any.
+    #[serde(default)]
+    pub filter: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -38,6 +41,9 @@ pub struct Series {
     /// Rows left out past [`limits::MAX_ROW_BYTES`], if any.
     #[serde(default)]
     pub limits: Vec<LimitRow>,
+    /// The label filter every figure was counted under (`label:route=GET /x`), if any.
+    #[serde(default)]
+    pub filter: Option<String>,
 }
 
 /// The key of a group as a comparison sees it: the numbers, in [`Texts`], of its stack as the
@@ -280,6 +286,7 @@ pub fn compare(profiles: &[&Profile], base: usize, new: usize, by: &GroupBy) -> 
         rows,
         limits: hits.iter().map(LimitRow::from).collect(),
         timeline: timelines.then(|| profiles.iter().map(|p| Totals { goroutines: p.goroutine_count() }).collect()),
+        filter: by.filter_text(),
     }
 }
 
@@ -321,6 +328,7 @@ pub fn series(profiles: &[&Profile], by: &GroupBy) -> Series {
         snapshots: profiles.iter().map(|p| Totals { goroutines: p.goroutine_count() }).collect(),
         rows,
         limits: hits.iter().map(LimitRow::from).collect(),
+        filter: by.filter_text(),
     }
 }
 

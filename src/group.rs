@@ -81,6 +81,11 @@ impl Default for GroupBy {
 }
 
 impl GroupBy {
+    /// The filter as the CLI takes it (`label:route=GET /x`), for reports to name it.
+    pub fn filter_text(&self) -> Option<String> {
+        self.only.as_ref().map(|(k, v)| format!("label:{k}={v}"))
+    }
+
     /// How a report groups (the CLI's `report`, the page's groups): at `similarity` (any-value
     /// unless asked), by state, and by `labels` (all of them unless asked).
     pub fn report(similarity: Option<Similarity>, labels: Option<LabelKey>, only: Option<(String, String)>) -> GroupBy {

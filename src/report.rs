@@ -183,7 +183,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         flame,
         warnings: decoded.warnings.iter().take(limits::MAX_WARNINGS).map(|w| WarningRow { line: w.line, message: row_text(&w.message) }).collect(),
         skipped: decoded.skipped,
-        filter: by.only.as_ref().map(|(k, v)| format!("label:{k}={v}")),
+        filter: by.filter_text(),
         growth_base,
         limits: limits.iter().map(LimitRow::from).collect(),
     }

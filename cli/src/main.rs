@@ -296,6 +296,11 @@ fn site(site: &Option<FrameRow>) -> String {
     site.as_ref().map_or_else(|| "(no frames)".into(), |f| format!("{} ({}:{})", f.func, base_name(&f.file), f.line))
 }
 
+/// How a figure names the filter it was counted under: " with label:k=v".
+fn only(filter: &Option<String>) -> String {
+    filter.as_ref().map_or(String::new(), |f| format!(" with {f}"))
+}
+
 fn print_report(out: &mut impl Write, r: &Report) {
     let _ = (|| -> std::io::Result<()> {
         writeln!(out, "{} {} profile{}", r.format, r.profile, if r.gzipped { " (gzipped)" } else { "" })?;
@@ -311,7 +316,9 @@ fn print_report(out: &mut impl Write, r: &Report) {
             }
         }
         match r.goroutines {
-            Some(n) => writeln!(out, "{n} goroutines in {} groups{}", r.groups.len(), if r.truncated { " (the dump is cut off)" } else { "" })?,
+            Some(n) => {
+                writeln!(out, "{n} goroutines{} in {} groups{}", only(&r.filter), r.groups.len(), if r.truncated { " (the dump is cut off)" } else { "" })?
+            }
             None => {
                 for (k, v) in &r.totals {
                     writeln!(out, "total {k}: {v}")?;
@@ -381,7 +388,7 @@ fn print_limits(out: &mut impl Write, limits: &[LimitRow]) -> std::io::Result<()
 fn print_series(out: &mut impl Write, s: &Series) {
     let _ = (|| -> std::io::Result<()> {
         let totals: Vec<String> = s.snapshots.iter().map(|t| t.goroutines.map_or("?".into(), |g| g.to_string())).collect();
-        writeln!(out, "goroutines: {}", totals.join(" -> "))?;
+        writeln!(out, "goroutines{}: {}", only(&s.filter), totals.join(" -> "))?;
         for r in s.rows.iter().filter(|r| r.counts.iter().any(|&c| c != r.counts[0])).take(25) {
             let counts: Vec<String> = r.counts.iter().map(|c| format!("{c:>6}")).collect();
             writeln!(out, "{} {:>+7}  [{}] {}", counts.join(""), r.delta, r.state.as_deref().unwrap_or("unknown"), site(&r.site))?;
@@ -393,7 +400,7 @@ fn print_series(out: &mut impl Write, s: &Series) {
 fn print_diff(out: &mut impl Write, d: &Diff) {
     let _ = (|| -> std::io::Result<()> {
         let n = |t: Option<i64>| t.map_or("?".to_string(), |v| v.to_string());
-        writeln!(out, "goroutines: {} -> {}", n(d.base.goroutines), n(d.new.goroutines))?;
+        writeln!(out, "goroutines{}: {} -> {}", only(&d.filter), n(d.base.goroutines), n(d.new.goroutines))?;
         writeln!(out, "{:>8} {:>8} {:>8}  group", "base", "new", "delta")?;
         for r in d.rows.iter().filter(|r| r.delta != 0).take(25) {
             let persisted = r.persisted.map_or(String::new(), |p| format!(", {p} still there"));

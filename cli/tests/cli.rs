@@ -134,3 +134,48 @@ fn a_deep_dump_and_mixed_debug1_profiles_end_cleanly() {
     assert_eq!(json(&["report", "--json", mixed.to_str().unwrap()])["goroutines"], 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Sums of a comparison's rows per side, as `(base, new)` or one per snapshot.
+fn row_sums(v: &serde_json::Value, field: &str) -> i64 {
+    v["rows"].as_array().unwrap().iter().map(|r| r[field].as_i64().unwrap()).sum()
+}
+
+#[test]
+fn diff_and_series_honour_the_similarity_and_the_rows_add_up() {
+    let (s1, s3) = (fixture("go1.27/service.s1.goroutine.debug2.txt"), fixture("go1.27/service.s3.goroutine.debug2.txt"));
+    let (s1, s3) = (s1.to_str().unwrap(), s3.to_str().unwrap());
+    let functions = json(&["diff", "--json", s1, s3]);
+    let exact = json(&["diff", "--json", "--similarity", "exact", s1, s3]);
+    for d in [&functions, &exact] {
+        assert_eq!((row_sums(d, "base"), row_sums(d, "new")), (53, 112), "rows add up to the totals");
+    }
+    // Exact keeps arguments: goroutines waiting on different channels fall into more rows, and
+    // no exact row spans two functions-only rows.
+    let n = |d: &serde_json::Value| d["rows"].as_array().unwrap().len();
+    assert!(n(&exact) > n(&functions), "{} exact rows vs {} by functions", n(&exact), n(&functions));
+    let series = json(&["series", "--json", "--similarity", "exact", s1, s3]);
+    assert_eq!(series["rows"].as_array().unwrap().len(), n(&exact), "series keys as diff does");
+    let firsts: i64 = series["rows"].as_array().unwrap().iter().map(|r| r["counts"][0].as_i64().unwrap()).sum();
+    assert_eq!(firsts, 53);
+}
+
+#[test]
+fn a_filter_reaches_every_goroutine_figure_and_is_named() {
+    let (s1, s3) = (fixture("go1.27/service.s1.goroutine.debug1.txt"), fixture("go1.27/service.s3.goroutine.debug1.txt"));
+    let (s1, s3) = (s1.to_str().unwrap(), s3.to_str().unwrap());
+    let all = json(&["report", "--json", s3]);
+    let initech = all["labels"]["tenant"]["initech"].as_i64().unwrap();
+    let only = json(&["report", "--json", "--filter", "label:tenant=initech", s3]);
+    assert_eq!(only["goroutines"].as_i64(), Some(initech), "the total is the filtered one");
+    assert_eq!(only["filter"], "label:tenant=initech");
+    let groups: i64 = only["groups"].as_array().unwrap().iter().map(|g| g["count"].as_i64().unwrap()).sum();
+    let states: i64 = only["states"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum();
+    assert_eq!((groups, states), (initech, initech));
+    let d = json(&["diff", "--json", "--filter", "label:tenant=initech", s1, s3]);
+    assert_eq!(d["filter"], "label:tenant=initech");
+    assert_eq!(d["new"]["goroutines"].as_i64(), Some(initech));
+    assert_eq!((row_sums(&d, "base"), row_sums(&d, "new")), (d["base"]["goroutines"].as_i64().unwrap(), initech));
+    let (code, text, _) = parkview(&["report", "--filter", "label:tenant=initech", s3]);
+    assert_eq!(code, 0);
+    assert!(text.contains(&format!("{initech} goroutines with label:tenant=initech in ")), "{text}");
+}

@@ -145,7 +145,9 @@ mod tests {
         let by_fn = Grouping { similarity: Similarity::Functions, label_key: Some("tenant".into()), growth_base: Some((1, "s1".into())) };
         let Response::Report { report, .. } = e.handle(Request::Regroup { id: 2, grouping: by_fn }) else { panic!() };
         assert!(report.leak_suspects[0].delta.is_some());
-        let Response::Compared { diff, .. } = e.handle(Request::Compare { base: 1, new: 2, ids: vec![1, 2], similarity: Similarity::Functions }) else { panic!() };
+        let Response::Compared { diff, .. } = e.handle(Request::Compare { base: 1, new: 2, ids: vec![1, 2], similarity: Similarity::Functions }) else {
+            panic!()
+        };
         assert_eq!(diff.rows[0].delta, 42);
         assert_eq!(diff.rows[0].timeline, None);
         let Response::Parents { chain, .. } = e.handle(Request::Parents { id: 2, goroutine: 23 }) else { panic!() };
