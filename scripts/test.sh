@@ -27,8 +27,9 @@ step "fuzz smoke (30 s a target)" bash scripts/fuzz.sh
 if [ -f ../shared/tools/check-report.py ] && [ -d ../shared/corpus ]; then
   step "dev corpus against the CLI" python3 ../shared/tools/check-report.py ../shared/corpus --bin target/release/parkview
   step "wild corpus smoke test" python3 ../shared/tools/check-report.py --smoke ../shared/corpus/wild --bin target/release/parkview
+  step "native tests that read ../shared (ignored by a plain cargo test)" cargo test --quiet --test wild -- --ignored
 else
-  echo "(../shared is absent: the corpus checks are skipped)"
+  echo "(../shared is absent: skipped the corpus checks and the $(grep -c '^#\[ignore = "reads ../shared' tests/*.rs | awk -F: '{s+=$2} END {print s}') native tests that read it)"
 fi
 step "component tests in headless Chromium" bash -c 'cd web && cargo test --target wasm32-unknown-unknown'
 step "site build (trunk --release)" trunk build --release --quiet

@@ -1,14 +1,15 @@
-//! Telling formats apart from the bytes alone, and decoding them into a [`Profile`].
+//! Decoding inputs into a [`Profile`]: gzip is inflated as it arrives, [`sniff::detect`]
+//! tells the format once, and the format's module converts it.
 //!
-//! Each format has its own module with an `is_x`/`convert_x` pair in spirit: [`detect`] asks
-//! the cheap questions in a fixed order (gzip magic, then text sniffing, then the binary
-//! shapes), and [`decode`] hands the bytes to the one decoder that claimed them. "Not my
+//! Each format has its own module with a `sniff`/`convert` pair (as Firefox Profiler's
+//! importers have `is_x`/`convert_x`), every `convert` of one shape ([`Convert`]). "Not my
 //! format" ([`DecodeError::NotAProfile`]) is a different error from "broken" (the others).
 
 pub mod debug1;
 pub mod gzip;
 pub mod legacy;
 pub mod pprof;
+pub mod sniff;
 pub mod text;
 pub mod traceback;
 
@@ -53,13 +54,6 @@ impl Format {
             Format::PprofLegacy => "pprof-legacy",
         }
     }
-}
-
-/// What [`detect`] found: the format of the content, and whether it came gzipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Detected {
-    pub format: Format,
-    pub gzipped: bool,
 }
 
 /// Limits that keep hostile input from taking unbounded memory (the others are constants of
@@ -113,33 +107,21 @@ pub enum DecodeError {
     Legacy { offset: usize, reason: String },
 }
 
-/// Tells the format from the bytes alone: gzip magic first, then text, then binary shapes.
-/// For gzip, only the start of the stream is inflated to look inside.
-pub fn detect(bytes: &[u8]) -> Result<Detected, DecodeError> {
-    if gzip::is_gzip(bytes) {
-        let head = gzip::inflate_head(bytes, 64 << 10)?;
-        let format = detect_plain(&head)?;
-        return Ok(Detected { format, gzipped: true });
-    }
-    Ok(Detected { format: detect_plain(bytes)?, gzipped: false })
-}
+/// What every format's `convert` is: the whole (inflated) input in, the profile out, with
+/// what could not be read noted in the [`text::Warnings`]; an error only for input that is
+/// broken past reading (the text formats never fail).
+pub type Convert = fn(&[u8], &mut text::Warnings) -> Result<Profile, DecodeError>;
 
-fn detect_plain(bytes: &[u8]) -> Result<Format, DecodeError> {
-    if bytes.is_empty() {
-        return Err(DecodeError::Empty);
+impl Format {
+    /// The decoder of this format.
+    pub fn convert(self) -> Convert {
+        match self {
+            Format::Pprof => pprof::convert,
+            Format::PprofLegacy => legacy::convert,
+            Format::GoroutineDebug1 | Format::PprofDebug1 => debug1::convert,
+            Format::GoroutineDebug2 | Format::Traceback => traceback::convert,
+        }
     }
-    if legacy::is_legacy_cpu(bytes) {
-        return Ok(Format::PprofLegacy);
-    }
-    if let Some(format) = text::sniff(bytes) {
-        return Ok(format);
-    }
-    // Text reads as a protobuf only if every byte of it does: a log whose lines start with a
-    // digit can walk as 64 good fields.
-    if pprof::is_pprof(bytes) && (text::looks_binary(bytes) || pprof::reads_to_end(bytes)) {
-        return Ok(Format::Pprof);
-    }
-    Err(DecodeError::NotAProfile(text::what_it_looks_like(bytes)))
 }
 
 /// Detects the format and decodes the input.
@@ -177,7 +159,7 @@ struct Plain {
 }
 
 enum Stage {
-    /// The start of the input, until the format can be told ([`text::SNIFF_LEN`] bytes, or
+    /// The start of the input, until the format can be told ([`sniff::SNIFF_LEN`] bytes, or
     /// the first goroutine header when lines may carry log prefixes). It is looked at again
     /// each time it doubles, up to [`MAX_HEAD`].
     Head {
@@ -189,8 +171,12 @@ enum Stage {
         lines: text::LineSplitter,
         decoder: Box<traceback::Decoder>,
     },
-    /// An input decoded whole: the formats not read line by line, and input that is no profile.
-    Whole(Vec<u8>),
+    /// An input decoded whole: the formats not read line by line (their format told from the
+    /// head), and binary input the head could not tell (told from the whole).
+    Whole {
+        format: Option<Format>,
+        bytes: Vec<u8>,
+    },
     /// The whole input grew past [`MAX_WHOLE_BYTES`].
     Failed(DecodeError),
 }
@@ -201,7 +187,7 @@ const MAX_HEAD: usize = 64 << 20;
 
 impl Plain {
     fn new(limit: Option<u64>) -> Self {
-        Plain { stage: Stage::Head { head: Vec::new(), next_look: text::SNIFF_LEN }, received: 0, limit }
+        Plain { stage: Stage::Head { head: Vec::new(), next_look: sniff::SNIFF_LEN }, received: 0, limit }
     }
 
     fn feed(&mut self, piece: &[u8]) {
@@ -223,14 +209,14 @@ impl Plain {
                 self.feed_stage(&piece[wanted..]);
             }
             Stage::Lines { lines, decoder, .. } => lines.feed(piece, |line| decoder.line(line)),
-            Stage::Whole(bytes) if (bytes.len() + piece.len()) as u64 > MAX_WHOLE_BYTES => {
-                let error = match detect_plain(bytes) {
+            Stage::Whole { format, bytes } if (bytes.len() + piece.len()) as u64 > MAX_WHOLE_BYTES => {
+                let error = match format.ok_or(()).or_else(|()| sniff::detect(bytes)) {
                     Ok(format) => DecodeError::WholeTooLarge { format: format.id() },
                     Err(e) => e,
                 };
                 self.stage = Stage::Failed(error);
             }
-            Stage::Whole(bytes) => bytes.extend_from_slice(piece),
+            Stage::Whole { bytes, .. } => bytes.extend_from_slice(piece),
             Stage::Failed(_) => {}
         }
     }
@@ -239,7 +225,7 @@ impl Plain {
     /// from here on; anything else, a detection error included, is judged on the whole input.
     fn decide(&mut self) {
         let Stage::Head { head, .. } = &mut self.stage else { return };
-        let format = detect_plain(head);
+        let format = sniff::detect(head);
         // Text that shows nothing yet (a log before the dump) is looked at again when it doubles.
         if matches!(format, Err(DecodeError::NotAProfile(_))) && head.len() < MAX_HEAD && !text::looks_binary(head) {
             return;
@@ -255,14 +241,15 @@ impl Plain {
                 lines.feed(&head, |line| decoder.line(line));
                 Stage::Lines { format, lines, decoder }
             }
-            _ => Stage::Whole(head),
+            _ => Stage::Whole { format: format.ok(), bytes: head },
         };
     }
 
     /// A head never decided on is the whole input, decoded as such.
     fn finish(self) -> Result<Decoded, DecodeError> {
         match self.stage {
-            Stage::Head { head: bytes, .. } | Stage::Whole(bytes) => decode_plain(&bytes),
+            Stage::Head { head: bytes, .. } | Stage::Whole { format: None, bytes } => sniff::detect(&bytes).and_then(|format| convert(format, &bytes)),
+            Stage::Whole { format: Some(format), bytes } => convert(format, &bytes),
             Stage::Lines { format, lines, mut decoder } => {
                 lines.finish(|line| decoder.line(line));
                 let (profile, warnings) = decoder.finish();
@@ -353,15 +340,10 @@ impl Stream {
     }
 }
 
-fn decode_plain(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    let format = detect_plain(bytes)?;
+/// Converts a whole input of a known format.
+fn convert(format: Format, bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let mut warnings = text::Warnings::default();
-    let profile = match format {
-        Format::Pprof => pprof::convert(bytes, &mut warnings)?,
-        Format::PprofLegacy => legacy::convert(bytes, &mut warnings)?,
-        Format::GoroutineDebug1 | Format::PprofDebug1 => debug1::convert(bytes, &mut warnings),
-        Format::GoroutineDebug2 | Format::Traceback => traceback::convert(bytes, &mut warnings),
-    };
+    let profile = format.convert()(bytes, &mut warnings)?;
     Ok(Decoded::plain(format, profile, warnings))
 }
 

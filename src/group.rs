@@ -68,6 +68,11 @@ pub struct GroupBy {
     pub similarity: Similarity,
     pub state: bool,
     pub labels: LabelKey,
+    /// Whether goroutines created at different places are told apart: their creator (its
+    /// frame, or at [`Similarity::Functions`] its function) is part of the key, as panicparse's
+    /// `Signature.similar` compares `CreatedBy` at every similarity. Dumps without creators
+    /// (debug=1, protos) group the same either way.
+    pub creator: bool,
     /// Only samples carrying this label with this value (`--filter label:route=GET /x`): the
     /// report, diff and series read the profile [`filtered`] by it, so that every figure counts
     /// only these.
@@ -89,14 +94,14 @@ impl GroupBy {
     /// How a report groups (the CLI's `report`, the page's groups): at `similarity` (any-value
     /// unless asked), by state, and by `labels` (all of them unless asked).
     pub fn report(similarity: Option<Similarity>, labels: Option<LabelKey>, only: Option<(String, String)>) -> GroupBy {
-        GroupBy { similarity: similarity.unwrap_or(Similarity::AnyValue), state: true, labels: labels.unwrap_or(LabelKey::All), only }
+        GroupBy { similarity: similarity.unwrap_or(Similarity::AnyValue), state: true, labels: labels.unwrap_or(LabelKey::All), creator: true, only }
     }
 
     /// How a comparison keys its rows (the CLI's `diff` and `series`, the page's diff): at
     /// `similarity` (functions unless asked: what lines formats up), by state only when asked,
-    /// by `labels` only when asked.
+    /// by `labels` only when asked, never by creator (debug=1 and protos do not print one).
     pub fn comparison(similarity: Option<Similarity>, state: bool, labels: Option<LabelKey>, only: Option<(String, String)>) -> GroupBy {
-        GroupBy { similarity: similarity.unwrap_or(Similarity::Functions), state, labels: labels.unwrap_or(LabelKey::Ignore), only }
+        GroupBy { similarity: similarity.unwrap_or(Similarity::Functions), state, labels: labels.unwrap_or(LabelKey::Ignore), creator: false, only }
     }
 }
 
@@ -174,7 +179,12 @@ pub struct Group<'p> {
     pub leaked: i64,
     /// The smallest and largest wait minutes printed among the members.
     pub wait_minutes: Option<(u32, u32)>,
+    /// The members' creator (with [`GroupBy::creator`], all members have it, but at
+    /// [`Similarity::Functions`] maybe from different lines: see `creators_differ`).
     pub created_by: Option<FrameId>,
+    /// Members were created by one function at different lines (or, without
+    /// [`GroupBy::creator`], by different creators): `created_by` is the first member's.
+    pub creators_differ: bool,
     /// Indexes into `Profile::goroutines`, for dumps that list goroutines one by one.
     pub goroutines: Vec<u32>,
 }
@@ -214,7 +224,7 @@ enum StackKey<'p> {
 /// Groups the profile's samples; biggest groups first, ties by the stack's leaf function.
 pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
-    let mut index: HashMap<(StackKey<'p>, Option<WaitState<'p>>, LabelPart), usize> = HashMap::default();
+    let mut index: HashMap<(StackKey<'p>, Option<WaitState<'p>>, LabelPart, Option<u32>), usize> = HashMap::default();
     let mut label_parts: HashMap<LabelSetId, Option<String>> = HashMap::default();
     let mut function_keys: HashMap<StackId, u32> = HashMap::default();
     let mut distinct_keys: Interner<Vec<StrId>> = Interner::default();
@@ -250,7 +260,11 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
             LabelPart::Value(v) => v.clone(),
             LabelPart::Set(_) => None,
         };
-        let key = (stack_key, if by.state { state } else { None }, label_part);
+        let creator = goroutine.and_then(|g| g.created_by).filter(|_| by.creator).map(|f| match by.similarity {
+            Similarity::Functions => profile.frames.get(f).func,
+            _ => f,
+        });
+        let key = (stack_key, if by.state { state } else { None }, label_part, creator);
         let at = *index.entry(key).or_insert_with(|| {
             groups.push(Group {
                 stack: sample.stack,
@@ -261,6 +275,7 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
                 leaked: 0,
                 wait_minutes: None,
                 created_by: goroutine.and_then(|g| g.created_by),
+                creators_differ: false,
                 goroutines: Vec::new(),
             });
             groups.len() - 1
@@ -272,6 +287,9 @@ pub fn group<'p>(profile: &'p Profile, by: &GroupBy) -> Vec<Group<'p>> {
         }
         if sample.labels != group.labels {
             group.labels = 0;
+        }
+        if goroutine.is_some_and(|g| g.created_by != group.created_by) {
+            group.creators_differ = true;
         }
         if leak_profile {
             group.leaked = group.leaked.saturating_add(count);

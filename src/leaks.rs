@@ -70,7 +70,7 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>, budget: &mut Row
     if !profile.kind.counts_goroutines() {
         return Vec::new();
     }
-    let by = GroupBy { similarity: Similarity::AnyValue, state: true, labels: LabelKey::Ignore, only: None };
+    let by = GroupBy { similarity: Similarity::AnyValue, state: true, labels: LabelKey::Ignore, creator: false, only: None };
     let groups = group(profile, &by);
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
 

@@ -20,4 +20,4 @@ pub mod search;
 pub mod share;
 pub mod waits;
 
-pub use decode::{decode, detect, DecodeError, Decoded, Detected, Format, Options, Stream};
+pub use decode::{decode, DecodeError, Decoded, Format, Options, Stream};

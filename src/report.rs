@@ -10,8 +10,8 @@ use crate::leaks::leak_suspects;
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{Profile, StackId, StrId};
 use crate::rows::{
-    frame_cost, frame_row, frame_rows, label_map, labels_cost, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, GroupRow, LimitRow, Suspect, TopRow,
-    WaitRow, WarningRow,
+    frame_cost, frame_row, frame_rows, label_map, labels_cost, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GroupRow, LimitRow, Suspect,
+    TopRow, WaitRow, WarningRow,
 };
 use crate::waits::same_object_waits;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -124,7 +124,12 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             },
             frames: frame_rows(profile, g.stack),
             site: site_row(profile, &user_code, g.stack),
-            created_by: g.created_by.map(|f| frame_row(profile, f)),
+            created_by: match (g.created_by, g.creators_differ) {
+                (Some(f), false) => Some(frame_row(profile, f)),
+                // One creator function at different lines: the function alone.
+                (Some(f), true) if by.creator => Some(FrameRow { file: String::new(), line: 0, ..frame_row(profile, f) }),
+                _ => None,
+            },
             ids: listed.then(|| g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id).collect()),
             args: args.map(|a| profile.args.list(a).map(row_text).collect()),
         });

@@ -28,6 +28,9 @@ pub struct GroupRow {
     pub frames: Vec<FrameRow>,
     /// The innermost frame of user code (else the leaf): where a user looks first.
     pub site: Option<FrameRow>,
+    /// Where the members were created (`created by` lines of debug=2 dumps; the creator is
+    /// part of a report's group key). At the functions similarity, members created by one
+    /// function at different lines give the function with an empty file and line 0.
     pub created_by: Option<FrameRow>,
     pub ids: Option<Vec<u64>>,
     /// The argument text of each frame of the first member (dumps that print arguments).

@@ -14,7 +14,7 @@ const COMPARED_DEPTH: usize = 64;
 
 fn per_stack(p: &Profile) -> BTreeMap<Vec<String>, i64> {
     let mut out = BTreeMap::new();
-    for g in group(p, &GroupBy { similarity: Similarity::Functions, state: false, labels: LabelKey::Ignore, only: None }) {
+    for g in group(p, &GroupBy { similarity: Similarity::Functions, state: false, labels: LabelKey::Ignore, creator: false, only: None }) {
         let key: Vec<String> = function_key(p, g.stack).iter().take(COMPARED_DEPTH).map(|&s| p.strings.get(s).to_string()).collect();
         // The goroutine writing the profile runs different code for each format.
         if key.iter().any(|f| f.starts_with("runtime/pprof.write")) {

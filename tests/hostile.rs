@@ -8,7 +8,7 @@ mod common;
 use common::fixture;
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use parkview::decode::pprof::{PbFunction, PbLabel, PbLine, PbLocation, PbProfile, PbSample, PbValueType};
+use parkview::decode::pprof::proto::{PbFunction, PbLabel, PbLine, PbLocation, PbProfile, PbSample, PbValueType};
 use parkview::diff::{default_key, diff, series};
 use parkview::limits::{LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LINK_BYTES, MAX_ROW_STRING};
 use parkview::model::{Goroutine, Profile, ProfileKind, Sample};

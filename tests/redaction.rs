@@ -4,7 +4,7 @@
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use parkview::decode::pprof::{PbFunction, PbLabel, PbLine, PbLocation, PbProfile, PbSample, PbValueType};
+use parkview::decode::pprof::proto::{PbFunction, PbLabel, PbLine, PbLocation, PbProfile, PbSample, PbValueType};
 use parkview::limits::MAX_LINK_BYTES;
 use parkview::report::{report, ReportOptions};
 use parkview::share::{from_fragment, inflate_fragment, redact, to_fragment, Redaction, Shared};

@@ -6,7 +6,7 @@
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use parkview::decode::pprof::{PbFunction, PbLabel, PbLine, PbLocation, PbProfile, PbSample, PbValueType};
+use parkview::decode::pprof::proto::{PbFunction, PbLabel, PbLine, PbLocation, PbProfile, PbSample, PbValueType};
 use prost::Message;
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -8,7 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use parkview::creators::parent_chain;
-use parkview::diff::{default_key, diff, series, Change};
+use parkview::diff::{default_key, diff, series};
+use parkview::rows::Change;
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::limits::MAX_LINK_BYTES;
 use parkview::report::{report, ReportOptions};
@@ -24,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let by_key = GroupBy { labels: LabelKey::Key("k".into()), ..GroupBy::default() };
     let _ = report(&decoded, &ReportOptions { by: by_key.clone(), ..Default::default() });
-    let _ = report(&decoded, &ReportOptions { base: Some(profile), ..Default::default() });
+    let _ = report(&decoded, &ReportOptions { base: Some((profile, "base".into())), ..Default::default() });
     for by in [default_key(), GroupBy::default(), by_key] {
         let d = diff(profile, profile, &by);
         assert!(d.rows.iter().all(|r| r.change == Change::Same && r.delta == 0), "a profile diffed against itself changed");

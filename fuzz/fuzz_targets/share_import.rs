@@ -28,7 +28,7 @@ fn analyse(shared: &Shared) {
     for pair in profiles.windows(2) {
         let _ = diff(pair[0], pair[1], &default_key());
         let _ = diff(pair[0], pair[1], &GroupBy::default());
-        let _ = report(&shared.snapshots[0].decoded, &ReportOptions { base: Some(pair[0]), ..Default::default() });
+        let _ = report(&shared.snapshots[0].decoded, &ReportOptions { base: Some((pair[0], "base".into())), ..Default::default() });
     }
     if !profiles.is_empty() {
         let _ = series(&profiles, &default_key());

@@ -5,7 +5,8 @@
 //! an optional `# labels: {...}` line, and one `#\t0xPC\tfunc+0xOFF\tfile:line` line per
 //! symbolized frame. A record without `#` lines keeps its addresses as frames, as pprof does.
 
-use super::text::{parse_i64, parse_label_map, parse_u64, trim, Lines, Warnings};
+use super::text::{contains, first_line, parse_i64, parse_label_map, parse_u64, trim, trim_start, Lines, Warnings};
+use super::{DecodeError, Format};
 use crate::limits::{elided_stack, intern_stack, LimitHit, StackBuf, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
 use crate::model::{FrameId, LabelSetId, LabelValue, Profile, ProfileKind, Sample, SampleType};
 
@@ -75,7 +76,23 @@ struct Builder {
     writes_allocs: bool,
 }
 
-pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
+/// The debug=1 formats, told from the first line that is not blank: `goroutine profile: total
+/// 12` (also goroutineleak) or the header of heap, mutex, block or threadcreate text.
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    let first = trim_start(first_line(bytes)?);
+    if first.starts_with(b"goroutine profile: total ") || first.starts_with(b"goroutineleak profile: total ") {
+        return Some(Format::GoroutineDebug1);
+    }
+    let legacy_text = first.starts_with(b"heap profile: ")
+        || first.starts_with(b"--- mutex:")
+        || first.starts_with(b"--- contention:")
+        || first.starts_with(b"threadcreate profile: total ")
+        || (first.ends_with(b" profile: total") || contains(first, b" profile: total ")) && !first.starts_with(b"goroutine");
+    legacy_text.then_some(Format::PprofDebug1)
+}
+
+/// Decodes debug=1 text of any kind; never fails: what cannot be read is warned about.
+pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Result<Profile, DecodeError> {
     let mut b = Builder {
         profile: Profile::new(ProfileKind::Goroutine),
         kind: None,
@@ -170,7 +187,7 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
         }
     }
     b.flush(warnings);
-    b.finish(warnings)
+    Ok(b.finish(warnings))
 }
 
 impl Builder {

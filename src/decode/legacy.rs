@@ -5,7 +5,7 @@
 //! /proc/self/maps. The profile carries addresses only; frames are named by address.
 
 use super::text::Warnings;
-use super::DecodeError;
+use super::{DecodeError, Format};
 use crate::limits::{LimitHit, StackBuf, MAX_GOROUTINES};
 use crate::model::{Profile, ProfileKind, Sample, SampleType};
 
@@ -33,8 +33,10 @@ fn layout(bytes: &[u8]) -> Option<Layout> {
     })
 }
 
-pub fn is_legacy_cpu(bytes: &[u8]) -> bool {
-    layout(bytes).is_some_and(|l| l.read(bytes, 3 * l.word).is_some_and(|period| period > 0))
+/// The binary CPU profile of Go before 1.9: header words 0, 3, 0, a sampling period, 0, in
+/// 32- or 64-bit words of either byte order (`runtime/pprof`'s legacy format).
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    layout(bytes).is_some_and(|l| l.read(bytes, 3 * l.word).is_some_and(|period| period > 0)).then_some(Format::PprofLegacy)
 }
 
 pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeError> {

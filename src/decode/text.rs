@@ -1,7 +1,6 @@
-//! What the text formats share: line splitting over bytes, sniffing, warnings, and Go's
-//! quoted strings (label values are printed with `%q`).
+//! What the text formats share: line splitting over bytes, warnings, and Go's quoted strings
+//! (label values are printed with `%q`).
 
-use super::Format;
 use crate::limits::{self, LimitHit, MAX_LINE_BYTES, MAX_WARNINGS};
 use crate::model::Warning;
 use memchr::{memchr, memrchr};
@@ -140,45 +139,9 @@ impl LineSplitter {
     }
 }
 
-/// How much of the start of an input is gathered before its format is first looked at.
-pub const SNIFF_LEN: usize = 1 << 20;
-
-/// The text formats, told from the first lines that say something, or from a goroutine header
-/// or crash line anywhere in `bytes` (a traceback after a log).
-pub fn sniff(bytes: &[u8]) -> Option<Format> {
-    let head = bytes;
-    let first = Lines::new(head).map(|l| l.text).find(|t| !trim(t).is_empty())?;
-    let first = trim_start(first);
-    if first.starts_with(b"goroutine profile: total ") || first.starts_with(b"goroutineleak profile: total ") {
-        return Some(Format::GoroutineDebug1);
-    }
-    if first.starts_with(b"heap profile: ")
-        || first.starts_with(b"--- mutex:")
-        || first.starts_with(b"--- contention:")
-        || first.starts_with(b"threadcreate profile: total ")
-        || (first.ends_with(b" profile: total") || contains(first, b" profile: total ")) && !first.starts_with(b"goroutine")
-    {
-        return Some(Format::PprofDebug1);
-    }
-    if super::traceback::is_header_start(first) {
-        return Some(Format::GoroutineDebug2);
-    }
-    if looks_binary(head) {
-        return None;
-    }
-    if super::traceback::has_goroutines(head) || has_crash_line(head) {
-        return Some(Format::Traceback);
-    }
-    None
-}
-
-/// A line that only a crashing Go program prints (`fatal error: stack overflow` with only a
-/// `runtime stack:` after it is still a crash worth reading, even with no goroutine).
-fn has_crash_line(head: &[u8]) -> bool {
-    Lines::new(head).any(|l| {
-        let t = l.text;
-        t.starts_with(b"fatal error: ") || t.starts_with(b"panic: ") || t.starts_with(b"Exception 0x") || super::traceback::is_signal_line(t)
-    })
+/// The first line of `bytes` that is not blank.
+pub fn first_line(bytes: &[u8]) -> Option<&[u8]> {
+    Lines::new(bytes).map(|l| l.text).find(|t| !trim(t).is_empty())
 }
 
 /// A byte NUL or mostly non-text bytes in the first KiB.
@@ -186,43 +149,6 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
     let odd = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b | 0x0c))).count();
     odd > 0 && odd * 20 > head.len().min(200)
-}
-
-/// One sentence for input that is no profile: what it looks like instead.
-pub fn what_it_looks_like(bytes: &[u8]) -> String {
-    let head = &bytes[..bytes.len().min(4096)];
-    let lower: Vec<u8> = trim_start(head).iter().take(512).map(|b| b.to_ascii_lowercase()).collect();
-    if lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html") || contains(&lower, b"<head") {
-        if contains(&lower, b"/debug/pprof") {
-            return "this is HTML, not a profile: did you save the pprof index page instead of a profile it links to?".into();
-        }
-        return "this is HTML, not a profile: expected a goroutine dump or a pprof profile".into();
-    }
-    if lower.starts_with(b"{") || lower.starts_with(b"[") {
-        return "this looks like JSON, not a profile: expected a goroutine dump (debug=1 or debug=2) or a pprof profile".into();
-    }
-    if head.starts_with(b"%PDF") {
-        return "this is a PDF, not a profile: expected a goroutine dump or a pprof profile".into();
-    }
-    if head.starts_with(b"PK\x03\x04") {
-        return "this is a zip archive, not a profile: unzip it and open the profile inside".into();
-    }
-    if head.starts_with(b"\x89PNG") || head.starts_with(b"\xff\xd8\xff") || head.starts_with(b"GIF8") {
-        return "this is an image, not a profile: expected a goroutine dump or a pprof profile".into();
-    }
-    if head.starts_with(b"\x7fELF") || head.starts_with(b"MZ") {
-        return "this is a program binary, not a profile: expected a goroutine dump or a pprof profile".into();
-    }
-    if head.starts_with(b"go 1.") && contains(head, b"trace") {
-        return "this is an execution trace (go tool trace), not a profile or goroutine dump".into();
-    }
-    if looks_binary(head) {
-        return "these bytes are neither text nor a pprof protobuf: expected a goroutine dump or a pprof profile".into();
-    }
-    if contains(head, b"WARNING: DATA RACE") {
-        return "this is a race detector report, which lists no goroutine headers (`goroutine N [state]:`) to read".into();
-    }
-    "no goroutine header (`goroutine N [state]:`) or profile header found: expected a goroutine dump or a pprof profile".into()
 }
 
 pub fn trim_start(b: &[u8]) -> &[u8] {

@@ -1,310 +1,64 @@
 //! `?debug=2` goroutine dumps and crash tracebacks (panic, `fatal error:`, SIGQUIT, logs).
 //!
-//! The grammar is a state machine over lines. Outside a goroutine block the decoder reads the
-//! crash preamble (`panic: ...`, `fatal error: ...`, `[signal ...]`) and passes over other
-//! text; a header (`goroutine 8 [chan receive, 1 minutes]:`) opens a block; inside it a
-//! function line (`main.worker(0xc000010000, 0x1)`) waits for its file line
-//! (`\t/src/main.go:42 +0x1c`); a blank line closes the block. What real pastes add is handled
-//! where it shows: per-line timestamp prefixes are stripped, file lines indented with spaces
-//! or not at all are accepted, a header glued to the text before it is found.
+//! [`grammar`] says what each kind of line looks like; the [`Decoder`] here is the state
+//! machine ([`State`]) that says which kinds may come where, after panicparse's reading of
+//! `runtime/traceback.go`'s output. What real pastes add is handled where it shows: per-line
+//! timestamp prefixes are stripped, file lines indented with spaces or not at all are accepted,
+//! a header glued to the text before it is found. A block cut short (a header with no frames,
+//! a function or `created by` line with no file line) is kept as far as it goes, with a warning.
 
-use super::text::{contains, parse_label_map, parse_u64, trim, trim_end, trim_start, Line, Lines, Warnings};
-use crate::limits::{LimitHit, StackBuf, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_HEADER_ATTEMPTS, MAX_LABELS};
+pub mod grammar;
+
+pub use grammar::{has_crash_line, has_goroutines, is_header_start, is_signal_line, parse_file_line, parse_func_line, parse_header, prefixes, Header};
+
+use super::text::{first_line, looks_binary, trim, trim_end, Line, Lines, Warnings};
+use super::{DecodeError, Format};
+use grammar::{find_header, header_prefix, header_rest, is_known_trailer, split_func_line, strip_prefix_tokens, valid_func_name};
+
+use crate::decode::text::parse_u64;
+use crate::limits::{LimitHit, StackBuf, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
 use crate::model::{Ancestor, ArgList, Crash, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, StrId};
 use memchr::memmem;
 use rustc_hash::FxHashMap;
 use smallvec::smallvec;
 
-/// What a goroutine header says.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Header {
-    pub id: u64,
-    /// `gp=0x...` (GOTRACEBACK=system and later): tells a re-printed goroutine from another.
-    pub gp: Option<u64>,
-    pub state: String,
-    pub leaked: bool,
-    pub durable: bool,
-    pub scan: bool,
-    pub wait_minutes: Option<u32>,
-    pub locked_to_thread: bool,
-    pub synctest_bubble: Option<u64>,
-    pub labels: Vec<(String, String)>,
-    /// Parts of the bracket this decoder does not know (kept so that nothing is lost silently).
-    pub unknown_parts: Vec<String>,
+/// The debug=2 formats: a dump whose first line that is not blank is a goroutine header
+/// (`goroutine 1 [running]:`), or text with a header or a crash line anywhere in it (a
+/// traceback after a log). Binary input is not read for headers.
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    if is_header_start(trim(first_line(bytes)?)) {
+        return Some(Format::GoroutineDebug2);
+    }
+    (!looks_binary(bytes) && (has_goroutines(bytes) || has_crash_line(bytes))).then_some(Format::Traceback)
 }
 
-/// `goroutine 8 [` or `goroutine 1 gp=0x... m=0 mp=0x... [` at the start of `line`.
-pub fn is_header_start(line: &[u8]) -> bool {
-    let Some(rest) = line.strip_prefix(b"goroutine ") else { return false };
-    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-    digits > 0 && (rest[digits..].starts_with(b" [") || rest[digits..].starts_with(b" gp="))
+/// Where the decoder is in a dump. From either state, a goroutine header
+/// (`goroutine 8 [chan receive, 1 minutes]:`) starts a [`State::Block`], and a blank line
+/// returns to [`State::Outside`].
+// The block is large and there is one decoder per input: boxing it would cost an allocation
+// per goroutine.
+#[allow(clippy::large_enum_variant)]
+enum State {
+    /// Between blocks: the crash preamble is read (`panic: boom [recovered]`, `fatal error: all
+    /// goroutines are asleep - deadlock!`, `[signal SIGSEGV: segmentation violation code=0x1
+    /// addr=0x0 pc=0x48f1a5]`, `SIGQUIT: quit`); anything else is passed over (a log before the
+    /// dump, `runtime stack:` and the system stack's frames, which belong to no goroutine).
+    Outside,
+    /// In a goroutine's block, reading frames into one of its [`Section`]s.
+    Block(Block),
 }
 
-/// Whether any line of `head` holds a goroutine header, at its start or after other text.
-pub fn has_goroutines(head: &[u8]) -> bool {
-    Lines::new(head).any(|l| find_header(l.text, &mut 0).is_some())
-}
-
-/// Parses a whole header line: `goroutine 23 [chan receive, 2 minutes] {route: "GET /x"}:`.
-pub fn parse_header(line: &[u8]) -> Option<Header> {
-    let (id, gp, rest) = header_prefix(line)?;
-    let mut header = Header { id, gp, ..Header::default() };
-    header_rest(rest, &mut header)?;
-    Some(header)
-}
-
-/// `goroutine 8 ` and `gp=0xc000007c00 m=nil mp=0x... ` (Go 1.23+ with GOTRACEBACK=system or a
-/// crash): the id, the gp, and the bytes from `[` on.
-fn header_prefix(line: &[u8]) -> Option<(u64, Option<u64>, &[u8])> {
-    let rest = line.strip_prefix(b"goroutine ")?;
-    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-    let id = parse_u64(&rest[..digits])?;
-    let mut gp = None;
-    let mut rest = rest[digits..].strip_prefix(b" ")?;
-    while !rest.starts_with(b"[") {
-        let end = rest.iter().position(|&c| c == b' ')?;
-        let (key, value) = rest[..end].split_at(rest[..end].iter().position(|&c| c == b'=')?);
-        if key == b"gp" {
-            gp = value[1..].strip_prefix(b"0x").and_then(|h| u64::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
-        }
-        rest = &rest[end + 1..];
-    }
-    Some((id, gp, rest))
-}
-
-/// What a header says from its `[` on: state, flags, minutes, labels.
-fn header_rest(rest: &[u8], header: &mut Header) -> Option<()> {
-    // The bracket; Go 1.26 puts ` labels:{...}` inside it, and a label may hold `]`.
-    let mut content: Vec<u8> = Vec::with_capacity(32);
-    let mut i = 1;
-    loop {
-        let c = *rest.get(i)?;
-        if c == b']' {
-            break;
-        }
-        if rest[i..].starts_with(b" labels:{") {
-            let (pairs, after) = parse_label_map(&rest[i + 8..])?;
-            header.labels = pairs;
-            i = rest.len() - after.len();
-            continue;
-        }
-        content.push(c);
-        i += 1;
-    }
-    let mut after = &rest[i + 1..];
-    // Go 1.27 prints labels after the bracket.
-    if after.starts_with(b" {") {
-        let (pairs, tail) = parse_label_map(&after[1..])?;
-        header.labels = pairs;
-        after = tail;
-    }
-    if trim_end(after) != b":" {
-        return None;
-    }
-    let content = String::from_utf8_lossy(&content);
-    let mut parts = content.split(", ");
-    let mut state = parts.next().unwrap_or("").trim_end();
-    loop {
-        if let Some(s) = state.strip_suffix(" (leaked)") {
-            header.leaked = true;
-            state = s;
-        } else if let Some(s) = state.strip_suffix(" (scan)") {
-            header.scan = true;
-            state = s;
-        } else if let Some(s) = state.strip_suffix(" (durable)") {
-            header.durable = true;
-            state = s;
-        } else {
-            break;
-        }
-    }
-    header.state = state.to_string();
-    for part in parts {
-        let part = part.trim();
-        if let Some(n) = part.strip_suffix(" minutes") {
-            header.wait_minutes = n.parse().ok();
-            if header.wait_minutes.is_none() {
-                header.unknown_parts.push(part.to_string());
-            }
-        } else if part == "locked to thread" {
-            header.locked_to_thread = true;
-        } else if let Some(n) = part.strip_prefix("synctest bubble ").or_else(|| part.strip_prefix("synctest group ")) {
-            header.synctest_bubble = n.parse().ok();
-        } else if part == "durable" {
-            header.durable = true;
-        } else if !part.is_empty() {
-            header.unknown_parts.push(part.to_string());
-        }
-    }
-    Some(())
-}
-
-/// Finds a header in a line: at its start, or glued to text before it
-/// (`dumping all stacksgoroutine 1 [running]:`). Returns where it starts. A glued header is
-/// tried at the first [`MAX_HEADER_ATTEMPTS`] places that start like one, each try reading the
-/// rest of the line once, so a line of `goroutine 1 [` repeated costs linear time, not
-/// quadratic; `attempts` counts the tries.
-fn find_header(line: &[u8], attempts: &mut u64) -> Option<usize> {
-    if is_header_start(line) {
-        return Some(0);
-    }
-    let end = trim_end(line);
-    if !(end.ends_with(b"]:") || end.ends_with(b"}:")) || line.len() < 14 {
-        return None;
-    }
-    memmem::find_iter(line, b"goroutine ").filter(|&at| at > 0 && is_header_start(&line[at..])).take(MAX_HEADER_ATTEMPTS).find(|&at| {
-        *attempts += 1;
-        parse_header(&line[at..]).is_some()
-    })
-}
-
-/// A function line: `pkg.(*T).Method(0x1, {0x2, 0x3})` gives the name and the argument text.
-/// A line cut inside its arguments (`pkg.F(0xc4, 0x`) still gives the name.
-pub fn parse_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
-    split_func_line(line).filter(|(name, _)| valid_func_name(name))
-}
-
-/// [`parse_func_line`] without checking the name, for callers that remember names already
-/// checked (a dump repeats a few thousand names hundreds of thousands of times).
-fn split_func_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
-    let t = trim(line);
-    if t.last() == Some(&b')') {
-        // Arguments hold no parentheses (`(0xc000010000, {0x1, 0x2}, ...)`): then the last `(`
-        // opens them. Otherwise the parentheses are counted from the end.
-        if let Some(open) = memchr::memrchr(b'(', t) {
-            if !t[open + 1..t.len() - 1].contains(&b')') {
-                return Some((&t[..open], &t[open + 1..t.len() - 1]));
-            }
-        }
-        let mut depth = 0i32;
-        for (i, &c) in t.iter().enumerate().rev() {
-            match c {
-                b')' => depth += 1,
-                b'(' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some((&t[..i], &t[i + 1..t.len() - 1]));
-                    }
-                }
-                _ => {}
-            }
-        }
-        return None;
-    }
-    // Cut off: the arguments start at the first `(` that does not follow a `.` (`.(*T)` is
-    // part of a method name).
-    let open = t.iter().enumerate().position(|(i, &c)| c == b'(' && i > 0 && t[i - 1] != b'.')?;
-    let name = &t[..open];
-    let args = &t[open + 1..];
-    let args_like = args.iter().all(|c| c.is_ascii_hexdigit() || b"xX{}?,. ".contains(c));
-    args_like.then_some((name, args))
-}
-
-/// Names have balanced parentheses and brackets and start like an identifier or a path.
-fn valid_func_name(name: &[u8]) -> bool {
-    if name.is_empty() || name.contains(&b'\t') || name.starts_with(b" ") {
-        return false;
-    }
-    let (mut paren, mut bracket) = (0i32, 0i32);
-    for &c in name {
-        match c {
-            b'(' => paren += 1,
-            b')' => paren -= 1,
-            b'[' => bracket += 1,
-            b']' => bracket -= 1,
-            _ => {}
-        }
-        if paren < 0 || bracket < 0 {
-            return false;
-        }
-    }
-    paren == 0 && bracket == 0 && !name.starts_with(b"goroutine ") && !name.contains(&b':') && !name.contains(&b'=')
-}
-
-/// A file line: `\t/src/x.go:42 +0x1c fp=0x.. sp=0x.. pc=0x..`, also indented with spaces or
-/// not at all, with Windows paths (`C:/Users/x.go:7`), `??:0` and `<autogenerated>:1`.
-pub fn parse_file_line(line: &[u8]) -> Option<(&[u8], u32)> {
-    let mut t = trim(line);
-    // Trailing `+0x1c`, `fp=`, `sp=`, `pc=` tokens, in any combination.
-    while let Some(space) = memchr::memrchr(b' ', t) {
-        let token = &t[space + 1..];
-        if token.starts_with(b"+0x") || token.starts_with(b"fp=") || token.starts_with(b"sp=") || token.starts_with(b"pc=") {
-            t = trim_end(&t[..space]);
-        } else {
-            break;
-        }
-    }
-    let colon = memchr::memrchr(b':', t)?;
-    let line_no = parse_u64(&t[colon + 1..])?;
-    let file = &t[..colon];
-    if file.is_empty() || file.ends_with(b")") {
-        return None;
-    }
-    Some((file, u32::try_from(line_no).unwrap_or(u32::MAX)))
-}
-
-/// Per-line prefixes that CI logs and log shippers add: line numbers and timestamps
-/// (` 618283 2021-09-15T07:40:15.1455272Z goroutine 177 [chan receive]:`).
-fn strip_prefix_tokens(line: &[u8]) -> &[u8] {
-    let mut rest = line;
-    loop {
-        let start = trim_start(rest);
-        let end = start.iter().position(|&c| c == b' ' || c == b'\t').unwrap_or(start.len());
-        let token = &start[..end];
-        let prefix_like = !token.is_empty() && token.iter().any(u8::is_ascii_digit) && token.iter().all(|c| c.is_ascii_digit() || b":.-+/TZ,".contains(c));
-        if !prefix_like {
-            return rest;
-        }
-        if end == start.len() {
-            // Only a prefix: an empty line of the log (or one cut off inside its timestamp).
-            return &start[end..];
-        }
-        // The token and the one space that separates it from the line's own text.
-        rest = &start[end + 1..];
-    }
-}
-
-/// Whether this input prefixes every line: true when the first header (within the first
-/// 100,000 lines) stands after a prefix. `None` while `head`, the start of an input still
-/// arriving, cannot tell yet; with `complete`, `head` is the whole input and the answer is final.
-pub fn prefixes(head: &[u8], complete: bool) -> Option<bool> {
-    let mut read = 0;
-    for line in Lines::new(head).take(100_000) {
-        if !line.terminated && !complete {
-            return None;
-        }
-        read += 1;
-        if is_header_start(line.text) {
-            return Some(false);
-        }
-        if let Some(at) = memmem::find(line.text, b"goroutine ") {
-            let stripped = strip_prefix_tokens(line.text);
-            if stripped.len() < line.text.len() && is_header_start(stripped) && at > 0 {
-                return Some(true);
-            }
-        }
-    }
-    (complete || read == 100_000).then_some(false)
-}
-
-/// Register dumps and other lines that follow a SIGQUIT or crash traceback: `go test` and
-/// `go run` verdicts, separators, the fences of a pasted Markdown block. Any of them ends a block.
-fn is_known_trailer(t: &[u8]) -> bool {
-    let t = trim(t);
-    let known = [&b"PC="[..], b"exit status ", b"-----", b"FAIL", b"```", b"--- FAIL", b"panic: ", b"fatal error: "];
-    if known.iter().any(|k| t.starts_with(k)) || is_signal_line(t) {
-        return true;
-    }
-    // `rax    0x0`, `r10    0x8`, `trap    0x0`, `eflags 0x246`
-    let name = t.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
-    name > 0 && name <= 8 && trim_start(&t[name..]).starts_with(b"0x") && t[name..].first().is_some_and(|c| c.is_ascii_whitespace())
-}
-
-/// The section of a block that frames are being read into.
+/// The part of a block that frames are read into.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Section {
+    /// The goroutine's frames: a function line (`main.worker(0xc000010000, 0x1)`) then its file
+    /// line (`\t/src/main.go:42 +0x1c`), repeated; `...additional frames elided...` and
+    /// `goroutine running on other thread; stack unavailable` are read here too.
     Stack,
+    /// After `created by main.main in goroutine 1`: its file line.
     CreatedBy,
+    /// After `[originating from goroutine 3]:` (GODEBUG=tracebackancestors=N): that
+    /// ancestor's frames, as in [`Section::Stack`].
     Ancestor,
 }
 
@@ -344,7 +98,8 @@ struct Block {
     elision: Elision,
     unavailable: bool,
     section: Section,
-    /// A function line waiting for its file line (its arguments are in the arena already).
+    /// A function line (or `created by` line) whose file line comes next (its arguments are
+    /// in the arena already).
     pending: Option<StrId>,
 }
 
@@ -354,11 +109,9 @@ pub struct Decoder {
     warnings: Warnings,
     /// Whether every line carries a log prefix to strip (see [`prefixes`]).
     prefixed: bool,
-    block: Option<Block>,
+    state: State,
     crash: Crash,
     saw_crash: bool,
-    /// Inside a `runtime stack:` section (system stack frames with no goroutine).
-    in_runtime_stack: bool,
     /// (id, gp) of goroutines seen, to count a re-printed one once.
     seen_gp: std::collections::HashSet<(u64, u64)>,
     /// Whole headers whose bracket holds the labels (Go 1.26), each parsed once.
@@ -374,6 +127,8 @@ pub struct Decoder {
     func_names: Vec<bool>,
     /// Places where a header glued to other text was tried (see [`find_header`]).
     header_attempts: u64,
+    /// The number of the line read last.
+    last_line: u32,
 }
 
 /// The header caches are cleared when one holds this many entries: a dump repeats a few
@@ -384,14 +139,14 @@ const MAX_CACHED_HEADERS: usize = 1 << 16;
 const MAX_PANIC_LINES: usize = 100;
 
 /// Decodes a whole debug=2 dump or traceback. Never fails: what cannot be read is warned about.
-pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Profile {
+pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Result<Profile, DecodeError> {
     let mut decoder = Decoder::new(prefixes(bytes, true).unwrap_or(false));
     for line in Lines::new(bytes) {
         decoder.line(line);
     }
     let (profile, kept) = decoder.finish();
     *warnings = kept;
-    profile
+    Ok(profile)
 }
 
 impl Decoder {
@@ -400,10 +155,9 @@ impl Decoder {
             profile: Profile::goroutines(ProfileKind::Goroutine),
             warnings: Warnings::default(),
             prefixed,
-            block: None,
+            state: State::Outside,
             crash: Crash::default(),
             saw_crash: false,
-            in_runtime_stack: false,
             seen_gp: Default::default(),
             headers: FxHashMap::default(),
             brackets: FxHashMap::default(),
@@ -411,6 +165,7 @@ impl Decoder {
             spare_frames: StackBuf::default(),
             func_names: Vec::new(),
             header_attempts: 0,
+            last_line: 0,
         }
     }
 
@@ -418,22 +173,25 @@ impl Decoder {
     pub fn line(&mut self, line: Line<'_>) {
         let text = if self.prefixed { strip_prefix_tokens(line.text) } else { line.text };
         // A last line without its newline, inside a goroutine: the input was cut there.
-        if !line.terminated && self.block.is_some() {
+        if !line.terminated && matches!(self.state, State::Block(_)) {
             self.profile.truncated = true;
         }
         if line.cut {
             self.warnings.limit(LimitHit::LineBytes { lines: 1 });
         }
+        self.last_line = line.number;
         self.text_line(text, line.number);
     }
 
     /// The profile of every line read, and what could not be read of them.
     pub fn finish(mut self) -> (Profile, Warnings) {
         // Or it ended on a header, or on a function line still waiting for its file line.
-        if self.block.as_ref().is_some_and(|b| b.pending.is_some() || b.frames.is_empty() && !b.unavailable) {
-            self.profile.truncated = true;
+        if let State::Block(b) = &self.state {
+            if b.pending.is_some() || b.frames.is_empty() && !b.unavailable {
+                self.profile.truncated = true;
+            }
         }
-        self.finish_block();
+        self.finish_block(self.last_line.saturating_add(1));
         let mut profile = self.profile;
         if self.saw_crash {
             profile.kind = ProfileKind::Crash;
@@ -453,19 +211,17 @@ impl Decoder {
             }
             if let Some((id, gp, rest)) = header_prefix(&text[at..]) {
                 if let Some(info) = self.header_info(trim_end(rest)) {
-                    self.finish_block();
-                    self.in_runtime_stack = false;
+                    self.finish_block(number);
                     self.start_block(id, gp, info, trim_end(rest), number);
                     return;
                 }
             }
         }
         if trim(text).is_empty() {
-            self.finish_block();
-            self.in_runtime_stack = false;
+            self.finish_block(number);
             return;
         }
-        if self.block.is_some() {
+        if matches!(self.state, State::Block(_)) {
             self.inside(text, number);
         } else {
             self.outside(text, number);
@@ -551,8 +307,6 @@ impl Decoder {
             if self.crash.signal.is_none() {
                 self.crash.signal = Some(String::from_utf8_lossy(t).into_owned());
             }
-        } else if t == b"runtime stack:" {
-            self.in_runtime_stack = true;
         }
     }
 
@@ -566,7 +320,7 @@ impl Decoder {
         }
         let mut frames = std::mem::take(&mut self.spare_frames);
         frames.clear();
-        self.block = Some(Block {
+        self.state = State::Block(Block {
             id,
             keep: !seen_again && !full,
             info,
@@ -587,7 +341,7 @@ impl Decoder {
     }
 
     fn inside(&mut self, text: &[u8], number: u32) {
-        let block = self.block.as_mut().expect("inside a block");
+        let State::Block(block) = &mut self.state else { return };
         if let Some(func) = block.pending {
             if let Some((file, line)) = parse_file_line(text) {
                 let file = self.profile.strings.intern_bytes(file);
@@ -601,7 +355,7 @@ impl Decoder {
             let id = block.id;
             self.warnings.note(number, || format!("goroutine {id}: function line without its file line"));
         }
-        let block = self.block.as_mut().expect("inside a block");
+        let State::Block(block) = &mut self.state else { return };
         let t = trim(text);
         if let Some(rest) = t.strip_prefix(b"created by ") {
             // One searcher for every goroutine's `created by` line, not one per line.
@@ -664,11 +418,8 @@ impl Decoder {
                 return;
             }
         }
-        if self.in_runtime_stack {
-            return;
-        }
         if is_known_trailer(t) {
-            self.finish_block();
+            self.finish_block(number);
             self.outside(text, number);
             return;
         }
@@ -677,11 +428,20 @@ impl Decoder {
         self.warnings.skip(number, || format!("goroutine {id}: unexpected line, skipped: {shown}"));
     }
 
-    fn finish_block(&mut self) {
-        let Some(mut block) = self.block.take() else { return };
+    /// Ends the block being read, if any, at line `at` (the line after its last: a blank line,
+    /// the next header, or the end of the input), where a cut is warned about.
+    fn finish_block(&mut self, at: u32) {
+        let State::Block(mut block) = std::mem::replace(&mut self.state, State::Outside) else { return };
+        let id = block.id;
         if let Some(func) = block.pending {
+            // `main.main()` or `created by main.main` and then the end of the block.
             let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
+            let what = if block.section == Section::CreatedBy { "`created by` line" } else { "function line" };
+            self.warnings.note(at, || format!("goroutine {id}: the block ends after a {what}, without its file line (cut off?)"));
             place(&mut block, frame);
+        } else if block.frames.is_empty() && !block.unavailable && block.section == Section::Stack {
+            // `goroutine 1 [running]:` and then the end of the block.
+            self.warnings.note(at, || format!("goroutine {id}: no frames after the header (cut off?)"));
         }
         close_ancestor(&mut self.profile, &mut self.warnings, &mut block);
         if !block.keep {
@@ -759,15 +519,10 @@ fn close_ancestor(profile: &mut Profile, warnings: &mut Warnings, block: &mut Bl
     block.ancestors.push(Ancestor { id, stack });
 }
 
-/// `SIGQUIT: quit`, `SIGABRT: abort`, `SIGSEGV: segmentation violation` (also after a stray `^\`).
-pub fn is_signal_line(t: &[u8]) -> bool {
-    let t = t.strip_prefix(b"^\\").or_else(|| t.strip_prefix(b"\\")).unwrap_or(t);
-    t.starts_with(b"SIG") && contains(&t[..t.len().min(12)], b": ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::MAX_HEADER_ATTEMPTS;
 
     /// Decodes `text` line by line; the decoder afterwards.
     fn decoder_after(text: &[u8]) -> Decoder {

@@ -26,7 +26,8 @@ pub fn gunzip(rel: &str) -> Vec<u8> {
     out
 }
 
-/// The shared corpus beside the checkout, when it is there (tests skip cleanly without it).
+/// The shared corpus beside the checkout, when it is there (tests that need it are
+/// `#[ignore]`d; scripts/test.sh runs them when it is there).
 pub fn shared_corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     dir.is_dir().then_some(dir)
