@@ -18,6 +18,7 @@ pub mod report;
 pub mod rows;
 pub mod search;
 pub mod share;
+pub mod top;
 pub mod waits;
 
 pub use decode::{decode, DecodeError, Decoded, Format, Options, Stream};

@@ -8,20 +8,18 @@ use crate::gofunc::UserCode;
 use crate::group::{filtered, group, label_totals, GroupBy, LabelKey};
 use crate::leaks::leak_suspects;
 use crate::limits::{self, row_text, LimitHit, RowBudget};
-use crate::model::{Profile, StackId, StrId};
+use crate::model::Profile;
 use crate::rows::{
     frame_cost, frame_row, frame_rows, label_map, labels_cost, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GroupRow, LimitRow, Suspect,
     TopRow, WaitRow, WarningRow,
 };
+use crate::top::top;
 use crate::waits::same_object_waits;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const REPORT_SCHEMA: &str = "parkview.report/v1";
-
-/// How many functions each `top` list keeps.
-pub const TOP_ROWS: usize = 100;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
@@ -192,49 +190,4 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         growth_base,
         limits: limits.iter().map(LimitRow::from).collect(),
     }
-}
-
-/// Per sample type, functions by flat value (the leaf frame's), then cumulative value (every
-/// sample whose stack holds the function, once per sample). Values are summed per distinct
-/// stack first, so each stack's frames are read once, not once per sample and sample type.
-pub fn top(profile: &Profile) -> BTreeMap<String, Vec<TopRow>> {
-    let width = profile.sample_types.len();
-    let mut per_stack: HashMap<StackId, Vec<i64>> = HashMap::default();
-    for s in &profile.samples {
-        let values = per_stack.entry(s.stack).or_insert_with(|| vec![0; width]);
-        for (total, v) in values.iter_mut().zip(&s.values) {
-            *total = limits::sum([*total, *v]);
-        }
-    }
-    let mut flat: HashMap<StrId, Vec<i64>> = HashMap::default();
-    let mut cum: HashMap<StrId, Vec<i64>> = HashMap::default();
-    let add = |into: &mut Vec<i64>, values: &[i64]| {
-        for (total, v) in into.iter_mut().zip(values) {
-            *total = limits::sum([*total, *v]);
-        }
-    };
-    let mut seen: HashSet<StrId> = HashSet::default();
-    for (stack, values) in &per_stack {
-        let frames = profile.stack(*stack);
-        if let Some(&leaf) = frames.first() {
-            add(flat.entry(profile.frames.get(leaf).func).or_insert_with(|| vec![0; width]), values);
-        }
-        seen.clear();
-        for &f in frames {
-            let func = profile.frames.get(f).func;
-            if seen.insert(func) {
-                add(cum.entry(func).or_insert_with(|| vec![0; width]), values);
-            }
-        }
-    }
-    let ranks = crate::group::name_ranks(cum.keys().map(|&f| (f, profile.strings.get(f))));
-    let mut out = BTreeMap::new();
-    for (i, t) in profile.sample_types.iter().enumerate() {
-        let flat_of = |f: &StrId| flat.get(f).map_or(0, |v| v[i]);
-        let mut funcs: Vec<(&StrId, &Vec<i64>)> = cum.iter().collect();
-        funcs.sort_by_key(|(f, c)| (std::cmp::Reverse(flat_of(f)), std::cmp::Reverse(c[i]), ranks[f]));
-        let rows = funcs.into_iter().take(TOP_ROWS).map(|(f, c)| TopRow { func: row_text(profile.strings.get(*f)), flat: flat_of(f), cum: c[i] }).collect();
-        out.insert(format!("{}/{}", t.kind, t.unit), rows);
-    }
-    out
 }

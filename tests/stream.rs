@@ -40,14 +40,7 @@ fn seen(decoded: &Result<Decoded, DecodeError>) -> String {
 }
 
 fn all_fixtures() -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for dir in std::fs::read_dir(common::fixtures()).unwrap().flatten().filter(|d| d.path().is_dir()) {
-        for file in std::fs::read_dir(dir.path()).unwrap().flatten() {
-            out.push((file.path().display().to_string(), std::fs::read(file.path()).unwrap()));
-        }
-    }
-    out.sort();
-    out
+    common::fixture_files().into_iter().map(|(name, path)| (name, std::fs::read(path).unwrap())).collect()
 }
 
 #[test]

@@ -10,6 +10,24 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// Every file below tests/fixtures (README.md aside), sorted, with its path from there.
+pub fn fixture_files() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![fixtures()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.file_name().is_some_and(|n| n != "README.md") {
+                out.push((path.strip_prefix(fixtures()).expect("below fixtures").display().to_string(), path));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 pub fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(fixtures().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
