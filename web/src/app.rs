@@ -1,7 +1,7 @@
 //! The page: the state, the hooks that get data in and talk to the engine (see
 //! [`crate::hooks`]), and which view shows the active snapshot.
 
-use crate::hooks::{use_address, use_engine, use_engine_requests, use_input, use_theme, Loader};
+use crate::hooks::{use_address, use_engine, use_engine_requests, use_input, use_theme, Loader, Runner};
 use crate::link::{parse_fragment, ViewLink};
 use crate::protocol::Request;
 use crate::state::{Action, State, Theme, View};
@@ -23,16 +23,6 @@ const SAMPLES: [(&str, &[u8]); 2] = [
     ("sample: service at 4 s", include_bytes!("../../www/samples/service.s1.goroutine.debug2.txt")),
     ("sample: service at 152 s", include_bytes!("../../www/samples/service.s3.goroutine.debug2.txt")),
 ];
-
-/// Where the core runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Runner {
-    /// In Web Workers (the page), made from what boot.js prepared.
-    #[default]
-    Worker,
-    /// On the page's own thread: component tests, which have no worker script to load.
-    InPage,
-}
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {

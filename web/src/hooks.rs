@@ -3,7 +3,6 @@
 //! address (links, back and forward, the view in the URL); paste and the keyboard; the theme.
 
 use crate::agent::{read_file, WorkerSource};
-use crate::app::Runner;
 use crate::engine::Engine;
 use crate::host::{Host, HostEvent, Source};
 use crate::link::{fragment, parse_fragment, ViewLink};
@@ -16,6 +15,16 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{ClipboardEvent, FileList, HtmlElement, HtmlInputElement, KeyboardEvent, PopStateEvent};
 use yew::prelude::*;
+
+/// Where the core runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Runner {
+    /// In Web Workers (the page), made from what boot.js prepared.
+    #[default]
+    Worker,
+    /// On the page's own thread: component tests, which have no worker script to load.
+    InPage,
+}
 
 /// Sends requests to the engine, wherever it runs; responses come back as actions.
 #[derive(Clone)]
@@ -261,7 +270,7 @@ pub fn use_engine_requests(state: &UseReducerHandle<State>, channel: &Channel) {
         let channel = channel.clone();
         let wants_link = state.share.as_ref().filter(|d| d.link.is_none()).map(|d| d.redaction);
         let ids: Vec<(u32, String)> = state.snapshots.iter().map(|s| (s.id, s.name.clone())).collect();
-        let view = ViewLink::of(state).shared(wants_link.unwrap_or_default()).to_json();
+        let view = state.view_link().shared(wants_link.unwrap_or_default()).to_json();
         use_effect_with((wants_link, state.engine_generation), move |(wants, _)| {
             if let Some(redaction) = *wants {
                 channel.send(Request::Share { ids, redaction, view });
@@ -326,7 +335,7 @@ pub fn use_address(state: &UseReducerHandle<State>, channel: &Channel, ids: &Rc<
     // The address follows the view: a new history entry for another view or snapshot, the
     // same entry for typing and filtering.
     {
-        let view_link = ViewLink::of(state);
+        let view_link = state.view_link();
         let last = use_mut_ref(|| None::<ViewLink>);
         let data = state.data.clone();
         // Until a link's data is imported the address stays as it came.

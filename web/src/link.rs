@@ -5,7 +5,6 @@
 //! `#view=<JSON, URI-encoded>` for the view alone; `#view=…&v1.<data>` once data is in the
 //! address; a share link is `#v1.<data>`, its view inside the data.
 
-use crate::state::{SortBy, State, View};
 use parkview::group::Similarity;
 use parkview::share::Redaction;
 use serde::{Deserialize, Serialize};
@@ -14,7 +13,9 @@ use serde::{Deserialize, Serialize};
 /// opens a link of this size and one just over it).
 pub const LINK_LIMIT: usize = 2 * 1024 * 1024;
 
-/// What the user is looking at, by position (ids differ from one page to the next).
+/// What the user is looking at, by position (ids differ from one page to the next), as the
+/// address carries it: views and sort orders by name ([`crate::state::State::view_link`] makes
+/// one, [`crate::state::State::apply`] reads one).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ViewLink {
     #[serde(default)]
@@ -49,48 +50,7 @@ fn functions() -> Similarity {
     Similarity::Functions
 }
 
-fn sort_name(s: SortBy) -> &'static str {
-    match s {
-        SortBy::Count => "count",
-        SortBy::State => "state",
-        SortBy::Wait => "wait",
-        SortBy::Function => "function",
-    }
-}
-
-pub fn sort_by_name(s: &str) -> Option<SortBy> {
-    Some(match s {
-        "count" => SortBy::Count,
-        "state" => SortBy::State,
-        "wait" => SortBy::Wait,
-        "function" => SortBy::Function,
-        _ => return None,
-    })
-}
-
 impl ViewLink {
-    pub fn of(state: &State) -> ViewLink {
-        let position = |id: Option<u32>| id.and_then(|id| state.snapshots.iter().position(|s| s.id == id));
-        ViewLink {
-            view: state.view.name().to_string(),
-            active: position(state.active),
-            search: state.groups.search.clone(),
-            hidden_states: state.groups.hidden_states.iter().cloned().collect(),
-            similarity: state.groups.grouping.similarity,
-            label_key: state.groups.grouping.label_key.clone(),
-            sort: Some(sort_name(state.groups.sort).to_string()),
-            descending: Some(state.groups.descending),
-            base: position(state.base_pick),
-            new: position(state.new_pick),
-            selected: state.groups.selected,
-            diff_similarity: state.diff_similarity,
-        }
-    }
-
-    pub fn view(&self) -> View {
-        View::ALL.iter().copied().find(|v| v.name() == self.view).unwrap_or(View::Summary)
-    }
-
     /// The view as a redacted link carries it: without the search text, which may quote a
     /// label value, a path or an argument.
     pub fn shared(mut self, redaction: Redaction) -> ViewLink {

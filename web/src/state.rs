@@ -1,7 +1,7 @@
 //! The page's state: loaded snapshots, inputs being read, errors, and what the user is looking
 //! at. Changed only through [`Action`]s, in the reducer; the views derive the rest.
 
-use crate::link::{sort_by_name, ViewLink};
+use crate::link::ViewLink;
 use crate::protocol::Grouping;
 use parkview::diff::Diff;
 use parkview::group::Similarity;
@@ -51,6 +51,20 @@ pub enum SortBy {
     State,
     Wait,
     Function,
+}
+
+impl SortBy {
+    pub const ALL: [SortBy; 4] = [SortBy::Count, SortBy::State, SortBy::Wait, SortBy::Function];
+
+    /// The name a link carries.
+    pub fn name(self) -> &'static str {
+        match self {
+            SortBy::Count => "count",
+            SortBy::State => "state",
+            SortBy::Wait => "wait",
+            SortBy::Function => "function",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -435,10 +449,29 @@ impl Reducible for State {
 }
 
 impl State {
+    /// What the user is looking at, as the address carries it.
+    pub fn view_link(&self) -> ViewLink {
+        let position = |id: Option<u32>| id.and_then(|id| self.snapshots.iter().position(|s| s.id == id));
+        ViewLink {
+            view: self.view.name().to_string(),
+            active: position(self.active),
+            search: self.groups.search.clone(),
+            hidden_states: self.groups.hidden_states.iter().cloned().collect(),
+            similarity: self.groups.grouping.similarity,
+            label_key: self.groups.grouping.label_key.clone(),
+            sort: Some(self.groups.sort.name().to_string()),
+            descending: Some(self.groups.descending),
+            base: position(self.base_pick),
+            new: position(self.new_pick),
+            selected: self.groups.selected,
+            diff_similarity: self.diff_similarity,
+        }
+    }
+
     /// Takes on the view a link describes; places that are not there are ignored.
     pub fn apply(&mut self, v: &ViewLink) {
         let id_at = |i: Option<usize>| i.and_then(|i| self.snapshots.get(i)).map(|s| s.id);
-        self.view = v.view();
+        self.view = View::ALL.iter().copied().find(|view| view.name() == v.view).unwrap_or(View::Summary);
         if let Some(id) = id_at(v.active) {
             self.active = Some(id);
         }
@@ -446,7 +479,7 @@ impl State {
         self.groups.hidden_states = v.hidden_states.iter().cloned().collect();
         self.groups.grouping = Grouping { similarity: v.similarity, label_key: v.label_key.clone(), growth_base: None };
         self.diff_similarity = v.diff_similarity;
-        if let Some(sort) = v.sort.as_deref().and_then(sort_by_name) {
+        if let Some(sort) = SortBy::ALL.iter().copied().find(|s| v.sort.as_deref() == Some(s.name())) {
             self.groups.sort = sort;
         }
         if let Some(d) = v.descending {
@@ -583,7 +616,7 @@ mod tests {
     fn a_redacted_link_leaves_the_search_out() {
         let mut s = State::default();
         s.groups.search = "initech".into();
-        let view = ViewLink::of(&s);
+        let view = s.view_link();
         assert_eq!(view.clone().shared(Redaction::default()).search, "initech");
         assert_eq!(view.shared(Redaction { label_values: true, ..Redaction::default() }).search, "");
     }

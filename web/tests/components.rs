@@ -4,7 +4,8 @@
 
 use gloo::timers::future::TimeoutFuture;
 use js_sys::{Array, Uint8Array};
-use parkview_web::app::{App, AppProps, Runner};
+use parkview_web::app::{App, AppProps};
+use parkview_web::hooks::Runner;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{ClipboardEvent, ClipboardEventInit, DataTransfer, DragEvent, DragEventInit, Element, Event, EventInit, File, HtmlInputElement};
