@@ -5,9 +5,10 @@
 //! an optional `# labels: {...}` line, and one `#\t0xPC\tfunc+0xOFF\tfile:line` line per
 //! symbolized frame. A record without `#` lines keeps its addresses as frames, as pprof does.
 
-use super::text::{contains, first_line, parse_i64, parse_label_map, parse_u64, trim, trim_start, Lines, Warnings};
-use super::{DecodeError, Format};
-use crate::limits::{elided_stack, intern_stack, LimitHit, StackBuf, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
+use crate::decode::format::{DecodeError, Format};
+use crate::decode::stack::{elided_stack, intern_stack, StackBuf};
+use crate::decode::text::{contains, first_line, parse_i64, parse_label_map, parse_u64, trim, trim_start, Lines, Warnings};
+use crate::limits::{LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
 use crate::model::{FrameId, LabelSetId, LabelValue, Profile, ProfileKind, Sample, SampleType};
 
 /// What a header line announced; each record is read and converted under the kind of the

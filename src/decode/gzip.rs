@@ -8,7 +8,7 @@
 //! reported different offsets. Here every byte inflated before a fault reaches the decoder
 //! first, and an error names how many there were.
 
-use super::DecodeError;
+use crate::decode::format::DecodeError;
 use flate2::read::MultiGzDecoder;
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 use std::io::Read;

@@ -4,9 +4,10 @@
 //! records `count, depth, pc...`, then the trailer `0, 1, 0`, then the text of
 //! /proc/self/maps. The profile carries addresses only; frames are named by address.
 
-use super::text::Warnings;
-use super::{DecodeError, Format};
-use crate::limits::{LimitHit, StackBuf, MAX_GOROUTINES};
+use crate::decode::format::{DecodeError, Format};
+use crate::decode::stack::StackBuf;
+use crate::decode::text::Warnings;
+use crate::limits::{LimitHit, MAX_GOROUTINES};
 use crate::model::{Profile, ProfileKind, Sample, SampleType};
 
 #[derive(Clone, Copy)]

@@ -6,9 +6,10 @@
 
 pub mod proto;
 
-use super::text::{looks_binary, Warnings};
-use super::{DecodeError, Format};
-use crate::limits::{elided_stack, intern_stack, LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
+use crate::decode::format::{DecodeError, Format};
+use crate::decode::stack::{elided_stack, intern_stack};
+use crate::decode::text::{looks_binary, Warnings};
+use crate::limits::{LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
 use crate::model::{FrameId, LabelValue, Profile, ProfileKind, Sample, SampleType, StackId, StrId};
 use prost::Message;
 use proto::{PbFunction, PbLocation, PbSample, PbValueType};

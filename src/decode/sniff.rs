@@ -3,8 +3,9 @@
 //! sentence saying what it looks like instead: "not my format" ([`DecodeError::NotAProfile`])
 //! is a different error from "broken" (the others), as in google/pprof's `profile` package.
 
-use super::text::{contains, looks_binary, trim_start};
-use super::{debug1, legacy, pprof, traceback, DecodeError, Format};
+use crate::decode::format::{DecodeError, Format};
+use crate::decode::text::{contains, looks_binary, trim_start};
+use crate::decode::{debug1, legacy, pprof, traceback};
 
 /// How much of the start of an input is gathered before its format is first looked at.
 pub const SNIFF_LEN: usize = 1 << 20;

@@ -11,12 +11,12 @@ pub mod grammar;
 
 pub use grammar::{has_crash_line, has_goroutines, is_header_start, is_signal_line, parse_file_line, parse_func_line, parse_header, prefixes, Header};
 
-use super::text::{first_line, looks_binary, trim, trim_end, Line, Lines, Warnings};
-use super::{DecodeError, Format};
+use crate::decode::format::{DecodeError, Format};
+use crate::decode::text::{first_line, looks_binary, parse_u64, trim, trim_end, Line, Lines, Warnings};
 use grammar::{find_header, header_prefix, header_rest, is_known_trailer, split_func_line, strip_prefix_tokens, valid_func_name};
 
-use crate::decode::text::parse_u64;
-use crate::limits::{LimitHit, StackBuf, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
+use crate::decode::stack::StackBuf;
+use crate::limits::{LimitHit, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
 use crate::model::{Ancestor, ArgList, Crash, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, StrId};
 use memchr::memmem;
 use rustc_hash::FxHashMap;
