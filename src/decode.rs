@@ -14,10 +14,12 @@ pub mod sniff;
 pub mod stack;
 pub mod text;
 pub mod traceback;
+pub mod wrapper;
 
 use crate::limits::{self, LimitHit, MAX_WHOLE_BYTES};
 use crate::model::{Profile, Warning};
 use serde::{Deserialize, Serialize};
+use wrapper::Unwrapper;
 
 pub use crate::limits::MAX_WARNINGS;
 pub use format::{Convert, DecodeError, Format};
@@ -50,6 +52,10 @@ pub struct Decoded {
     /// The limits the input reached, and what was kept.
     #[serde(default, deserialize_with = "limits::bounded_vec::<_, _, 16>")]
     pub limits: Vec<LimitHit>,
+    /// The log wrappers removed from every line ([`wrapper::Shape::id`], outermost first,
+    /// joined by `+`: `cri+json-field`), if the dump came wrapped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapper: Option<String>,
 }
 
 impl Format {
@@ -102,21 +108,18 @@ enum Stage {
     /// The start of the input, until the format can be told ([`sniff::SNIFF_LEN`] bytes, or
     /// the first goroutine header when lines may carry log prefixes). It is looked at again
     /// each time it doubles, up to [`MAX_HEAD`].
-    Head {
-        head: Vec<u8>,
-        next_look: usize,
-    },
+    Head { head: Vec<u8>, next_look: usize },
     Lines {
         format: Format,
         lines: text::LineSplitter,
+        /// The log wrappers removed from each line before the decoder reads it.
+        unwrap: Option<Box<Unwrapper>>,
         decoder: Box<traceback::Decoder>,
     },
     /// An input decoded whole: the formats not read line by line (their format told from the
-    /// head), and binary input the head could not tell (told from the whole).
-    Whole {
-        format: Option<Format>,
-        bytes: Vec<u8>,
-    },
+    /// head), and binary input the head could not tell (told from the whole). Wrapped text
+    /// is unwrapped whole at the end.
+    Whole { format: Option<Format>, bytes: Vec<u8>, shapes: Vec<wrapper::Shape> },
     /// The whole input grew past [`MAX_WHOLE_BYTES`].
     Failed(DecodeError),
 }
@@ -145,11 +148,12 @@ impl Plain {
                     return;
                 }
                 *next_look = (head.len() * 2).min(MAX_HEAD);
-                self.decide();
+                self.decide(false);
                 self.feed_stage(&piece[wanted..]);
             }
-            Stage::Lines { lines, decoder, .. } => lines.feed(piece, |line| decoder.line(line)),
-            Stage::Whole { format, bytes } if (bytes.len() + piece.len()) as u64 > MAX_WHOLE_BYTES => {
+            Stage::Lines { lines, unwrap: None, decoder, .. } => lines.feed(piece, |line| decoder.line(line)),
+            Stage::Lines { lines, unwrap: Some(unwrap), decoder, .. } => lines.feed(piece, |line| unwrap.line(line, &mut |l| decoder.line(l))),
+            Stage::Whole { format, bytes, .. } if (bytes.len() + piece.len()) as u64 > MAX_WHOLE_BYTES => {
                 let error = match format.ok_or(()).or_else(|()| sniff::detect(bytes)) {
                     Ok(format) => DecodeError::WholeTooLarge { format: format.id() },
                     Err(e) => e,
@@ -161,43 +165,93 @@ impl Plain {
         }
     }
 
-    /// Leaves the head stage once the head tells the format: dumps and tracebacks are decoded
-    /// from here on; anything else, a detection error included, is judged on the whole input.
-    fn decide(&mut self) {
+    /// Leaves the head stage once the head tells the format (or, `complete`, once the input
+    /// ended): dumps and tracebacks are decoded from here on; anything else, a detection error
+    /// included, is judged on the whole input. A dump wrapped by a log system is told by the
+    /// head unwrapped ([`wrapper::learn`]).
+    fn decide(&mut self, complete: bool) {
         let Stage::Head { head, .. } = &mut self.stage else { return };
-        let format = sniff::detect(head);
+        let complete = complete || head.len() >= MAX_HEAD;
+        let raw = sniff::detect(head);
+        let text = !text::looks_binary(head);
+        let shapes = match raw {
+            Ok(_) | Err(DecodeError::NotAProfile(_)) if text => match wrapper::learn(head, complete) {
+                Some(shapes) => shapes,
+                None => return,
+            },
+            _ => Vec::new(),
+        };
+        let unwrapped = (!shapes.is_empty()).then(|| unwrap_all(&shapes, head));
+        let format = match &unwrapped {
+            Some(view) => sniff::detect(view),
+            None => raw,
+        };
         // Text that shows nothing yet (a log before the dump) is looked at again when it doubles.
-        if matches!(format, Err(DecodeError::NotAProfile(_))) && head.len() < MAX_HEAD && !text::looks_binary(head) {
+        if matches!(format, Err(DecodeError::NotAProfile(_))) && !complete && text {
             return;
         }
         let streamed = matches!(format, Ok(Format::GoroutineDebug2 | Format::Traceback));
-        let prefixed = if streamed { traceback::prefixes(head, head.len() >= MAX_HEAD) } else { Some(false) };
+        let prefixed = if streamed { traceback::prefixes(unwrapped.as_deref().unwrap_or(head), complete) } else { Some(false) };
         let Some(prefixed) = prefixed else { return };
         let head = std::mem::take(head);
         self.stage = match format {
             Ok(format) if streamed => {
                 let mut lines = text::LineSplitter::default();
+                let mut unwrap = (!shapes.is_empty()).then(|| Box::new(Unwrapper::new(&shapes)));
                 let mut decoder = Box::new(traceback::Decoder::new(prefixed));
-                lines.feed(&head, |line| decoder.line(line));
-                Stage::Lines { format, lines, decoder }
+                match &mut unwrap {
+                    Some(unwrap) => lines.feed(&head, |line| unwrap.line(line, &mut |l| decoder.line(l))),
+                    None => lines.feed(&head, |line| decoder.line(line)),
+                }
+                Stage::Lines { format, lines, unwrap, decoder }
             }
-            _ => Stage::Whole { format: format.ok(), bytes: head },
+            _ => Stage::Whole { format: format.ok(), bytes: head, shapes },
         };
     }
 
-    /// A head never decided on is the whole input, decoded as such.
-    fn finish(self) -> Result<Decoded, DecodeError> {
+    /// Decodes what is left, once the input ended (a head never decided on is decided now).
+    fn finish(mut self) -> Result<Decoded, DecodeError> {
+        self.decide(true);
         match self.stage {
-            Stage::Head { head: bytes, .. } | Stage::Whole { format: None, bytes } => sniff::detect(&bytes).and_then(|format| convert(format, &bytes)),
-            Stage::Whole { format: Some(format), bytes } => convert(format, &bytes),
-            Stage::Lines { format, lines, mut decoder } => {
-                lines.finish(|line| decoder.line(line));
+            Stage::Head { .. } => unreachable!("a complete head is decided"),
+            Stage::Whole { format, bytes, shapes } => {
+                let wrapper = (!shapes.is_empty()).then(|| Unwrapper::new(&shapes).id());
+                let bytes = if shapes.is_empty() { bytes } else { unwrap_all(&shapes, &bytes) };
+                let format = match format {
+                    Some(format) => format,
+                    None => sniff::detect(&bytes)?,
+                };
+                Ok(Decoded { wrapper, ..convert(format, &bytes)? })
+            }
+            Stage::Lines { format, lines, mut unwrap, mut decoder } => {
+                match &mut unwrap {
+                    Some(unwrap) => {
+                        lines.finish(|line| unwrap.line(line, &mut |l| decoder.line(l)));
+                        unwrap.finish(&mut |l| decoder.line(l));
+                    }
+                    None => lines.finish(|line| decoder.line(line)),
+                }
                 let (profile, warnings) = decoder.finish();
-                Ok(Decoded::plain(format, profile, warnings))
+                Ok(Decoded { wrapper: unwrap.map(|u| u.id()), ..Decoded::plain(format, profile, warnings) })
             }
             Stage::Failed(e) => Err(e),
         }
     }
+}
+
+/// `bytes` with the wrappers `shapes` removed from every line, lines joined by newlines.
+fn unwrap_all(shapes: &[wrapper::Shape], bytes: &[u8]) -> Vec<u8> {
+    let mut unwrap = Unwrapper::new(shapes);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut push = |l: text::Line<'_>| {
+        out.extend_from_slice(l.text);
+        out.push(b'\n');
+    };
+    for line in text::Lines::new(bytes) {
+        unwrap.line(line, &mut push);
+    }
+    unwrap.finish(&mut push);
+    out
 }
 
 impl Plain {
@@ -290,6 +344,6 @@ fn convert(format: Format, bytes: &[u8]) -> Result<Decoded, DecodeError> {
 impl Decoded {
     /// A decoded input that was not gzipped, with what its decoder noted.
     fn plain(format: Format, profile: Profile, warnings: text::Warnings) -> Decoded {
-        Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped, limits: warnings.limits }
+        Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped, limits: warnings.limits, wrapper: None }
     }
 }

@@ -26,6 +26,10 @@ pub struct Report {
     pub schema: String,
     pub format: String,
     pub gzipped: bool,
+    /// The log wrappers removed from every line, outermost first (`cri`, `cri+json-field`):
+    /// see [`crate::decode::wrapper::Shape`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapper: Option<String>,
     pub profile: String,
     pub samples: usize,
     pub sample_types: Vec<[String; 2]>,
@@ -159,6 +163,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         schema: REPORT_SCHEMA.to_string(),
         format: decoded.format.id().to_string(),
         gzipped: decoded.gzipped,
+        wrapper: decoded.wrapper.clone(),
         profile: profile.kind.name().to_string(),
         samples: profile.samples.len(),
         sample_types: profile.sample_types.iter().map(|t| [t.kind.clone(), t.unit.clone()]).collect(),

@@ -455,6 +455,7 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
         warnings: Vec::new(),
         skipped: decoded.skipped,
         limits: decoded.limits.clone(),
+        wrapper: decoded.wrapper.clone(),
     }
 }
 

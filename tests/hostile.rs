@@ -30,7 +30,7 @@ fn has_limit(d: &Decoded, f: impl Fn(&LimitHit) -> bool) -> bool {
 
 /// A link holding one snapshot with this profile.
 fn link_of(profile: Profile) -> String {
-    let decoded = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile, warnings: Vec::new(), skipped: 0, limits: Vec::new() };
+    let decoded = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile, warnings: Vec::new(), skipped: 0, limits: Vec::new(), wrapper: None };
     to_fragment(&Shared { view: String::new(), snapshots: vec![SharedSnapshot { name: "hostile".into(), decoded }] }).expect("a link")
 }
 
@@ -254,7 +254,7 @@ fn a_redacted_share_of_hostile_names_still_reads() {
     let mut p = Profile::goroutines(ProfileKind::Goroutine);
     let frames = (0..MAX_FRAMES as u32).map(|i| p.frame(&format!("main.f{i}"), "/src/main.go", i)).collect();
     one_goroutine(&mut p, frames);
-    let d = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile: p, warnings: Vec::new(), skipped: 0, limits: Vec::new() };
+    let d = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile: p, warnings: Vec::new(), skipped: 0, limits: Vec::new(), wrapper: None };
     let snapshots = parkview::share::redact(&[("a", &d)], &Redaction::all());
     let link = to_fragment(&Shared { view: String::new(), snapshots }).expect("a link");
     assert!(from_fragment(&link, MAX_LINK_BYTES).is_ok());
@@ -414,7 +414,7 @@ fn a_link_too_large_to_read_back_is_not_made() {
     let mut p = Profile::goroutines(ProfileKind::Goroutine);
     let f = p.frame(&format!("main.{}", "x".repeat(MAX_LINK_BYTES as usize)), "main.go", 1);
     one_goroutine(&mut p, vec![f]);
-    let decoded = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile: p, warnings: Vec::new(), skipped: 0, limits: Vec::new() };
+    let decoded = Decoded { format: Format::GoroutineDebug2, gzipped: false, profile: p, warnings: Vec::new(), skipped: 0, limits: Vec::new(), wrapper: None };
     let err = to_fragment(&Shared { view: String::new(), snapshots: vec![SharedSnapshot { name: "big".into(), decoded }] }).unwrap_err();
     assert!(matches!(err, ShareError::WouldBeTooLarge(n) if n > MAX_LINK_BYTES), "{err}");
     assert!(err.to_string().contains("MAX_LINK_BYTES"));

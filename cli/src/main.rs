@@ -303,7 +303,8 @@ fn only(filter: &Option<String>) -> String {
 
 fn print_report(out: &mut impl Write, r: &Report) {
     let _ = (|| -> std::io::Result<()> {
-        writeln!(out, "{} {} profile{}", r.format, r.profile, if r.gzipped { " (gzipped)" } else { "" })?;
+        let wrapper = r.wrapper.as_ref().map(|w| format!(" (in a {w} log, unwrapped)")).unwrap_or_default();
+        writeln!(out, "{} {} profile{}{wrapper}", r.format, r.profile, if r.gzipped { " (gzipped)" } else { "" })?;
         if let Some(c) = &r.crash {
             for p in &c.panic {
                 writeln!(out, "  {p}")?;

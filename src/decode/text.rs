@@ -47,12 +47,17 @@ impl<'a> Lines<'a> {
     }
 }
 
+#[derive(Clone, Copy)]
 pub struct Line<'a> {
     pub text: &'a [u8],
     pub number: u32,
     pub terminated: bool,
     /// The line was longer than [`MAX_LINE_BYTES`]: `text` is its start.
     pub cut: bool,
+    /// A blank line that ends a dump held in one string of a log line
+    /// ([`crate::decode::wrapper`]): a goroutine block still open there was cut, as at the end
+    /// of the input.
+    pub ends_dump: bool,
 }
 
 impl<'a> Iterator for Lines<'a> {
@@ -80,7 +85,7 @@ impl<'a> Iterator for Lines<'a> {
             text = &text[..MAX_LINE_BYTES];
         }
         self.number = self.number.saturating_add(1);
-        Some(Line { text, number: self.number, terminated, cut })
+        Some(Line { text, number: self.number, terminated, cut, ends_dump: false })
     }
 }
 

@@ -180,17 +180,25 @@ impl Decoder {
             self.warnings.limit(LimitHit::LineBytes { lines: 1 });
         }
         self.last_line = line.number;
+        if line.ends_dump {
+            self.note_cut_block();
+        }
         self.text_line(text, line.number);
     }
 
-    /// The profile of every line read, and what could not be read of them.
-    pub fn finish(mut self) -> (Profile, Warnings) {
-        // Or it ended on a header, or on a function line still waiting for its file line.
+    /// At the end of a dump: a block that ended on its header, or on a function line still
+    /// waiting for its file line, was cut there.
+    fn note_cut_block(&mut self) {
         if let State::Block(b) = &self.state {
             if b.pending.is_some() || b.frames.is_empty() && !b.unavailable {
                 self.profile.truncated = true;
             }
         }
+    }
+
+    /// The profile of every line read, and what could not be read of them.
+    pub fn finish(mut self) -> (Profile, Warnings) {
+        self.note_cut_block();
         self.finish_block(self.last_line.saturating_add(1));
         let mut profile = self.profile;
         if self.saw_crash {

@@ -225,6 +225,9 @@ pub fn summary(props: &SummaryProps) -> Html {
                     <span class="value" data-testid="total-goroutines">{ r.goroutines.map_or("–".to_string(), |n| n.to_string()) }</span>
                 </div>
                 <div class="fact"><span class="label">{ "format" }</span><span class="value small" data-testid="format">{ &r.format }</span></div>
+                if let Some(wrapper) = &r.wrapper {
+                    <div class="fact"><span class="label">{ "unwrapped from" }</span><span class="value small" data-testid="wrapper">{ format!("{wrapper} log") }</span></div>
+                }
                 <div class="fact"><span class="label">{ "profile" }</span><span class="value small" data-testid="profile">{ &r.profile }</span></div>
                 if let Some(leaked) = r.leaked {
                     <div class="fact"><span class="label">{ "leaked" }</span><span class={classes!("value", (leaked > 0).then_some("leak"))} data-testid="leaked">{ leaked }</span></div>

@@ -1,0 +1,464 @@
+//! Dumps as log systems store them: the wrappers around each line of a dump, learnt from the
+//! input itself and removed before the text decoders see a line.
+//!
+//! A dump reaches a user through a log system far more often than through `curl`. Each
+//! [`Shape`] here is one way a log system wraps a line; [`learn`] reads the first line that
+//! holds a goroutine header or a crash line, names the shape around it, removes it and looks
+//! again (a CRI log of a JSON logger is two shapes), and an [`Unwrapper`] then removes the same
+//! shapes from every line. Lines keep the number they had in the input, so warnings point at
+//! the original line. A line that does not have the shape goes on as it is: log systems mix
+//! their own lines in.
+
+use crate::decode::text::{go_unquote, trim_start, Line, Lines};
+use memchr::memmem;
+use regex_lite::Regex;
+use rustc_hash::FxHashMap;
+use serde_json::{Map, Value};
+
+/// One way a log system wraps the lines it stores, by the name the report gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Kubernetes container logs (CRI): `2026-11-30T08:53:35.123456789Z stderr F <line>`; a
+    /// long line is split into `P` (partial) records before its final `F` record.
+    Cri,
+    /// Docker's json-file driver: `{"log":"<line>\n","stream":"stderr","time":"…"}`; a line
+    /// longer than 16 KiB is split over records whose `log` does not end in `\n`.
+    DockerJson,
+    /// `go test -json`: `{"Action":"output","Package":"p","Test":"TestX","Output":"<text>"}`,
+    /// the output of each package and test joined on its own.
+    GoTestJson,
+    /// A JSON log line (zap, logrus, slog's JSON handler) with a whole dump in one string field
+    /// of any name (`stacktrace`, `stack`, `msg`).
+    JsonField,
+    /// journald and syslog: `Nov 30 08:53:35 host-a app[1234]: <line>`, rsyslog's `#011` for TAB.
+    Syslog,
+    /// `kubectl logs --prefix`: `[pod/name/container] <line>`.
+    KubectlPrefix,
+    /// docker-compose: `service-1  | <line>`.
+    Compose,
+    /// A Markdown quote: `> <line>`, at any depth.
+    Markdown,
+    /// slog's text handler or logfmt with a whole dump in one quoted value:
+    /// `stack="goroutine 6 [running]:\nruntime/debug.Stack()\n\t…"`.
+    Logfmt,
+}
+
+impl Shape {
+    /// The name the report gives the shape (`"wrapper": "cri"`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Shape::Cri => "cri",
+            Shape::DockerJson => "docker-json",
+            Shape::GoTestJson => "go-test-json",
+            Shape::JsonField => "json-field",
+            Shape::Syslog => "syslog",
+            Shape::KubectlPrefix => "kubectl-prefix",
+            Shape::Compose => "compose",
+            Shape::Markdown => "markdown-quote",
+            Shape::Logfmt => "logfmt",
+        }
+    }
+}
+
+/// The most shapes one input is wrapped in (a CRI log of a JSON logger is two).
+const MAX_SHAPES: usize = 3;
+
+/// The most lines [`learn`] reads looking for the first line of a dump.
+const LEARN_LINES: usize = 100_000;
+
+/// The prefix shapes' patterns, compiled once per input.
+struct Patterns {
+    cri: Regex,
+    syslog: Regex,
+    kubectl: Regex,
+    compose: Regex,
+    markdown: Regex,
+}
+
+impl Patterns {
+    fn new() -> Patterns {
+        let re = |p: &str| Regex::new(p).expect("a valid pattern");
+        Patterns {
+            cri: re(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) (?:stdout|stderr) ([FP])(?: |$)"),
+            syslog: re(r"^(?:[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S*) \S+ [^\s:\[]+(?:\[\d+\])?:(?: |$)"),
+            kubectl: re(r"^\[[^\]\s/]+/[^\]\s]+\] "),
+            compose: re(r"^[A-Za-z0-9][\w.-]*\s+\| ?"),
+            markdown: re(r"^(?:> ?)+|^>$"),
+        }
+    }
+
+    /// The shape of a line that holds the start of a dump, if it is wrapped.
+    fn shape_of(&self, line: &[u8]) -> Option<Shape> {
+        let text = std::str::from_utf8(line).ok()?;
+        if trim_start(line).first() == Some(&b'{') {
+            let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+            return Some(if object.get("log").is_some_and(Value::is_string) {
+                Shape::DockerJson
+            } else if object.contains_key("Action") && object.get("Output").is_some_and(Value::is_string) {
+                Shape::GoTestJson
+            } else {
+                Shape::JsonField
+            });
+        }
+        let prefixes = [
+            (&self.cri, Shape::Cri),
+            (&self.syslog, Shape::Syslog),
+            (&self.kubectl, Shape::KubectlPrefix),
+            (&self.compose, Shape::Compose),
+            (&self.markdown, Shape::Markdown),
+        ];
+        if let Some((_, shape)) = prefixes.iter().find(|(re, _)| re.is_match(text)) {
+            return Some(*shape);
+        }
+        quoted_dumps(line).next().map(|_| Shape::Logfmt)
+    }
+}
+
+/// Whether a line holds the start of a dump anywhere in it: a goroutine header
+/// (`goroutine 6 [running]:`, `goroutine 6 gp=…`), a crash line (`panic: `, `fatal error: `) or
+/// a debug=1 profile's first line, escaped or not.
+fn holds_dump(line: &[u8]) -> bool {
+    // The crash lines, and the first lines of debug=1 profiles (`goroutine profile: total 11`,
+    // `heap profile: 2: 666237 [808: 1065536] @ heap/1048576`, `--- mutex:`).
+    const STARTS: [&[u8]; 6] = [b"panic: ", b"fatal error: ", b" profile: total ", b"heap profile: ", b"--- mutex:", b"--- contention:"];
+    if STARTS.iter().any(|s| memmem::find(line, s).is_some()) {
+        return true;
+    }
+    memmem::find_iter(line, b"goroutine ").any(|at| {
+        let rest = &line[at + b"goroutine ".len()..];
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        digits > 0 && (rest[digits..].starts_with(b" [") || rest[digits..].starts_with(b" gp="))
+    })
+}
+
+/// The Go-quoted values of a logfmt line (`key="…"`) that hold a dump, unescaped.
+fn quoted_dumps(line: &[u8]) -> impl Iterator<Item = String> + '_ {
+    memmem::find_iter(line, b"=\"")
+        .filter_map(|at| go_unquote(&line[at + 1..]).map(|(text, _)| text))
+        .filter(|text| holds_dump(text.as_bytes()) && text.contains('\n'))
+}
+
+/// The shapes `head` is wrapped in, outermost first; `None` while `head` does not show yet
+/// and is not `complete` (more may show it).
+///
+/// Shapes that join records (CRI, Docker, `go test -json`) are told by the first line, since
+/// their records may cut every header in two; the others by the first line that holds the
+/// start of a dump. Each shape found is removed from the whole head and the result looked at
+/// again.
+pub fn learn(head: &[u8], complete: bool) -> Option<Vec<Shape>> {
+    learn_in(&Patterns::new(), head, complete)
+}
+
+fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Vec<Shape>> {
+    let mut shapes = Vec::new();
+    let mut text = std::borrow::Cow::Borrowed(head);
+    while shapes.len() < MAX_SHAPES {
+        let ready = |l: &Line<'_>| l.terminated || complete;
+        let first = Lines::new(&text).take(LEARN_LINES).find(|l| !trim_start(l.text).is_empty());
+        let joining = first.filter(ready).and_then(|l| patterns.shape_of(l.text)).filter(|s| matches!(s, Shape::Cri | Shape::DockerJson | Shape::GoTestJson));
+        let shape = match joining {
+            Some(shape) => shape,
+            None => {
+                let mut seen = 0;
+                let Some(line) = Lines::new(&text).inspect(|_| seen += 1).take(LEARN_LINES).find(|l| ready(l) && holds_dump(l.text)) else {
+                    return (complete || seen >= LEARN_LINES || !shapes.is_empty()).then_some(shapes);
+                };
+                match patterns.shape_of(line.text) {
+                    Some(shape) => shape,
+                    None => return Some(shapes),
+                }
+            }
+        };
+        let mut inner = Vec::with_capacity(text.len());
+        let mut layer = Layer::new(shape);
+        let mut push = |l: Line<'_>| {
+            inner.extend_from_slice(l.text);
+            inner.push(b'\n');
+        };
+        for line in Lines::new(&text) {
+            layer.feed(patterns, line, &mut push);
+        }
+        layer.finish(&mut push);
+        shapes.push(shape);
+        if inner[..] == text[..] {
+            break;
+        }
+        text = std::borrow::Cow::Owned(inner);
+    }
+    Some(shapes)
+}
+
+/// One shape being removed, with the partial lines it holds.
+struct Layer {
+    shape: Shape,
+    /// A line split over records (CRI `P`, Docker's 16 KiB pieces), and the number of the
+    /// record it started on.
+    partial: Vec<u8>,
+    partial_from: u32,
+    /// `go test -json`: the output not yet ending in a newline, per package and test.
+    outputs: FxHashMap<(String, String), (Vec<u8>, u32)>,
+    /// A line with its escapes undone.
+    scratch: Vec<u8>,
+}
+
+impl Layer {
+    fn new(shape: Shape) -> Layer {
+        Layer { shape, partial: Vec::new(), partial_from: 0, outputs: FxHashMap::default(), scratch: Vec::new() }
+    }
+
+    /// Removes the shape from one line, handing on the lines inside it (none while a partial
+    /// record waits for its end, several for a dump in one string).
+    fn feed(&mut self, patterns: &Patterns, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+        let text = line.text;
+        let prefix = |re: &Regex| std::str::from_utf8(text).ok().and_then(|t| re.find(t)).map(|m| m.end());
+        match self.shape {
+            Shape::Cri => {
+                let Some(end) = prefix(&patterns.cri) else { return emit(line) };
+                let partial = text[..end].trim_ascii_end().ends_with(b" P");
+                if self.partial.is_empty() {
+                    self.partial_from = line.number;
+                }
+                self.partial.extend_from_slice(&text[end..]);
+                if !partial {
+                    emit(Line { text: &self.partial, number: self.partial_from, ..line });
+                    self.partial.clear();
+                }
+            }
+            Shape::Syslog => {
+                let Some(end) = prefix(&patterns.syslog) else { return emit(line) };
+                let rest = &text[end..];
+                if memmem::find(rest, b"#011").is_none() {
+                    return emit(Line { text: rest, ..line });
+                }
+                self.scratch.clear();
+                let mut from = 0;
+                for at in memmem::find_iter(rest, b"#011") {
+                    self.scratch.extend_from_slice(&rest[from..at]);
+                    self.scratch.push(b'\t');
+                    from = at + 4;
+                }
+                self.scratch.extend_from_slice(&rest[from..]);
+                emit(Line { text: &self.scratch, ..line });
+            }
+            Shape::KubectlPrefix | Shape::Compose | Shape::Markdown => {
+                let re = match self.shape {
+                    Shape::KubectlPrefix => &patterns.kubectl,
+                    Shape::Compose => &patterns.compose,
+                    _ => &patterns.markdown,
+                };
+                match prefix(re) {
+                    Some(end) => emit(Line { text: &text[end..], ..line }),
+                    None => emit(line),
+                }
+            }
+            Shape::DockerJson | Shape::GoTestJson | Shape::JsonField => {
+                let object =
+                    std::str::from_utf8(text).ok().filter(|t| t.trim_start().starts_with('{')).and_then(|t| serde_json::from_str::<Map<String, Value>>(t).ok());
+                let Some(object) = object else { return emit(line) };
+                self.json(object, line, emit);
+            }
+            Shape::Logfmt => {
+                let dumps: Vec<String> = quoted_dumps(text).collect();
+                if dumps.is_empty() {
+                    return emit(line);
+                }
+                for dump in dumps {
+                    whole_dump(dump.as_bytes(), line, emit);
+                }
+            }
+        }
+    }
+
+    fn json(&mut self, object: Map<String, Value>, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+        let string = |key: &str| object.get(key).and_then(Value::as_str);
+        match self.shape {
+            Shape::DockerJson => {
+                let Some(log) = string("log") else { return emit(line) };
+                if self.partial.is_empty() {
+                    self.partial_from = line.number;
+                }
+                self.partial.extend_from_slice(log.as_bytes());
+                pieces(&mut self.partial, self.partial_from, line, emit);
+            }
+            Shape::GoTestJson => {
+                let Some(output) = string("Output") else { return };
+                let key = (string("Package").unwrap_or_default().to_string(), string("Test").unwrap_or_default().to_string());
+                let (buffer, from) = self.outputs.entry(key).or_default();
+                if buffer.is_empty() {
+                    *from = line.number;
+                }
+                buffer.extend_from_slice(output.as_bytes());
+                pieces(buffer, *from, line, emit);
+            }
+            _ => {
+                let mut any = false;
+                for value in object.values().filter_map(Value::as_str).filter(|v| holds_dump(v.as_bytes())) {
+                    any = true;
+                    whole_dump(value.as_bytes(), line, emit);
+                }
+                if !any {
+                    emit(line);
+                }
+            }
+        }
+    }
+
+    /// Hands on what partial records still hold, once the input ended.
+    fn finish(&mut self, emit: &mut dyn FnMut(Line<'_>)) {
+        let last = Line { text: &[], number: self.partial_from, terminated: false, cut: false, ends_dump: false };
+        if !self.partial.is_empty() {
+            emit(Line { text: &self.partial, ..last });
+        }
+        let mut outputs: Vec<_> = self.outputs.drain().filter(|(_, (b, _))| !b.is_empty()).collect();
+        outputs.sort_by_key(|(_, (_, from))| *from);
+        for (_, (buffer, from)) in outputs {
+            emit(Line { text: &buffer, number: from, ..last });
+        }
+    }
+}
+
+/// Hands on the complete lines of `buffer` (text of records joined), numbered by the record
+/// they started on, and keeps the rest for the next record.
+fn pieces(buffer: &mut Vec<u8>, from: u32, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+    let Some(end) = memchr::memrchr(b'\n', buffer) else { return };
+    for (i, piece) in buffer[..end].split(|&c| c == b'\n').enumerate() {
+        emit(Line { text: piece, number: if i == 0 { from } else { line.number }, terminated: true, ..line });
+    }
+    buffer.drain(..=end);
+}
+
+/// The lines of a dump escaped into one string, numbered by the line that held it, and a
+/// blank line after them: the string ends the dump. A string that does not end in a newline
+/// was cut there, as a file that does not.
+fn whole_dump(dump: &[u8], line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+    let (body, terminated) = match dump.strip_suffix(b"\n") {
+        Some(body) => (body, true),
+        None => (dump, false),
+    };
+    let count = body.split(|&c| c == b'\n').count();
+    for (i, piece) in body.split(|&c| c == b'\n').enumerate() {
+        emit(Line { text: piece, terminated: terminated || i + 1 < count, ..line });
+    }
+    emit(Line { text: &[], terminated: true, ends_dump: true, ..line });
+}
+
+/// Removes the shapes [`learn`] found from every line of an input.
+pub struct Unwrapper {
+    patterns: Patterns,
+    layers: Vec<Layer>,
+}
+
+impl Unwrapper {
+    /// An unwrapper of `shapes`, outermost first.
+    pub fn new(shapes: &[Shape]) -> Unwrapper {
+        Unwrapper { patterns: Patterns::new(), layers: shapes.iter().map(|&s| Layer::new(s)).collect() }
+    }
+
+    /// The shapes as the report names them, outermost first: `cri+json-field`.
+    pub fn id(&self) -> String {
+        self.layers.iter().map(|l| l.shape.id()).collect::<Vec<_>>().join("+")
+    }
+
+    /// Hands on the lines inside one line of the input.
+    pub fn line(&mut self, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+        feed_from(&self.patterns, &mut self.layers, line, emit);
+    }
+
+    /// Hands on what the wrappers still hold, once the input ended.
+    pub fn finish(&mut self, emit: &mut dyn FnMut(Line<'_>)) {
+        for i in 0..self.layers.len() {
+            let (layer, inner) = self.layers[i..].split_first_mut().expect("a layer");
+            let patterns = &self.patterns;
+            layer.finish(&mut |l| feed_from(patterns, inner, l, emit));
+        }
+    }
+}
+
+/// Feeds a line through `layers`, outermost first (at most [`MAX_SHAPES`] deep).
+fn feed_from(patterns: &Patterns, layers: &mut [Layer], line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+    match layers.split_first_mut() {
+        None => emit(line),
+        Some((layer, inner)) => layer.feed(patterns, line, &mut |l| feed_from(patterns, inner, l, emit)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shapes learnt from `input` and the lines inside it, with their numbers.
+    fn unwrapped(input: &str) -> (String, Vec<(u32, String)>) {
+        let shapes = learn(input.as_bytes(), true).expect("complete");
+        let mut unwrap = Unwrapper::new(&shapes);
+        let mut out = Vec::new();
+        let mut push = |l: Line<'_>| out.push((l.number, String::from_utf8_lossy(l.text).into_owned()));
+        for line in Lines::new(input.as_bytes()) {
+            unwrap.line(line, &mut push);
+        }
+        unwrap.finish(&mut push);
+        (unwrap.id(), out)
+    }
+
+    fn lines(pairs: &[(u32, &str)]) -> Vec<(u32, String)> {
+        pairs.iter().map(|&(n, t)| (n, t.to_string())).collect()
+    }
+
+    /// An input, the shapes' name, and the lines inside it with their numbers.
+    type Case<'a> = (&'a str, &'a str, &'a [(u32, &'a str)]);
+
+    #[test]
+    fn each_shape_gives_back_the_lines_of_the_dump() {
+        let table: &[Case] = &[
+            (
+                "2026-11-30T08:53:35.123456789Z stderr P goroutine 7 [chan \n2026-11-30T08:53:35.123456789Z stderr F receive]:\n2026-11-30T08:53:35.1Z stderr F main.main()\n",
+                "cri",
+                &[(1, "goroutine 7 [chan receive]:"), (3, "main.main()")],
+            ),
+            (
+                "{\"log\":\"goroutine 7 [select]:\\n\",\"stream\":\"stderr\"}\n{\"log\":\"main.f(\",\"stream\":\"stderr\"}\n{\"log\":\")\\n\",\"stream\":\"stderr\"}\n{\"log\":\"\\u0009/m.go:3 +0x1\\n\"}\n",
+                "docker-json",
+                &[(1, "goroutine 7 [select]:"), (2, "main.f()"), (4, "\t/m.go:3 +0x1")],
+            ),
+            (
+                "{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestA\",\"Output\":\"goroutine 7 [\"}\n{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestB\",\"Output\":\"=== RUN TestB\\n\"}\n{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestA\",\"Output\":\"running]:\\n\"}\n",
+                "go-test-json",
+                &[(2, "=== RUN TestB"), (1, "goroutine 7 [running]:")],
+            ),
+            (
+                "Nov 30 08:53:35 host-a app[1234]: goroutine 7 [running]:\nNov 30 08:53:35 host-a app[1234]: #011/m.go:3 +0x1\n",
+                "syslog",
+                &[(1, "goroutine 7 [running]:"), (2, "\t/m.go:3 +0x1")],
+            ),
+            ("[pod/api-1/app] goroutine 7 [running]:\n[pod/api-1/app] main.main()\n", "kubectl-prefix", &[(1, "goroutine 7 [running]:"), (2, "main.main()")]),
+            ("api-1  | goroutine 7 [running]:\napi-1  | main.main()\n", "compose", &[(1, "goroutine 7 [running]:"), (2, "main.main()")]),
+            ("> > goroutine 7 [running]:\n>\n> main.main()\n", "markdown-quote", &[(1, "goroutine 7 [running]:"), (2, ""), (3, "main.main()")]),
+            (
+                "level=INFO msg=up\nlevel=ERROR stack=\"goroutine 7 [running]:\\nmain.main()\\n\\t/m.go:3 +0x1\\n\" n=1\n",
+                "logfmt",
+                &[(1, "level=INFO msg=up"), (2, "goroutine 7 [running]:"), (2, "main.main()"), (2, "\t/m.go:3 +0x1"), (2, "")],
+            ),
+            (
+                "2026-11-30T08:53:35Z stdout F {\"level\":\"error\",\"stacktrace\":\"goroutine 7 [running]:\\nmain.main()\"}\n",
+                "cri+json-field",
+                &[(1, "goroutine 7 [running]:"), (1, "main.main()"), (1, "")],
+            ),
+            ("goroutine 7 [running]:\nmain.main()\n", "", &[(1, "goroutine 7 [running]:"), (2, "main.main()")]),
+        ];
+        for (input, id, want) in table {
+            assert_eq!(unwrapped(input), (id.to_string(), lines(want)), "{input}");
+        }
+    }
+
+    #[test]
+    fn lines_without_the_shape_go_on_as_they_are() {
+        let (id, out) = unwrapped("[pod/api-1/app] goroutine 7 [running]:\nkubectl: lost connection\n[pod/api-1/app] main.main()\n");
+        assert_eq!(id, "kubectl-prefix");
+        assert_eq!(out[1], (2, "kubectl: lost connection".to_string()));
+    }
+
+    #[test]
+    fn a_head_without_a_dump_yet_waits() {
+        assert_eq!(learn(b"level=INFO msg=starting\n", false), None);
+        assert_eq!(learn(b"level=INFO msg=starting\n", true), Some(Vec::new()));
+    }
+}

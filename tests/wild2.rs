@@ -1,0 +1,65 @@
+//! Real pastes from `tests/fixtures/wild2` (copied from ../shared/corpus/wild2, whose README
+//! gives the right reading of each), read as that README says.
+
+mod common;
+
+use common::decode_fixture;
+use parkview::report::{report, ReportOptions};
+
+fn frames(rel: &str) -> (parkview::Decoded, Vec<(String, String, u32)>) {
+    let decoded = decode_fixture(rel);
+    let p = &decoded.profile;
+    let g = &p.goroutines[0];
+    let stack = p.stack(g.stack).iter().map(|&f| (p.func_name(f).to_string(), p.strings.get(p.frames.get(f).file).to_string(), p.frames.get(f).line)).collect();
+    (decoded, stack)
+}
+
+#[test]
+fn a_markdown_quoted_panic_serving_reads_without_the_quote_marks() {
+    let rel = "wild2/078-block-ftl-issue2045-blockquote-prefixed-http-panic-serving.txt";
+    let (decoded, stack) = frames(rel);
+    assert_eq!(decoded.wrapper.as_deref(), Some("markdown-quote"));
+    assert_eq!(decoded.profile.goroutines.len(), 1);
+    assert_eq!(decoded.profile.goroutines[0].id, 19853);
+    assert!(decoded.profile.crash.is_none(), "net/http recovered the panic");
+    let want = [
+        ("net/http.(*conn).serve.func1", "server.go", 1898),
+        ("panic", "panic.go", 770),
+        ("github.com/TBD54566975/ftl/backend/controller.(*Service).callWithRequest", "controller.go", 1004),
+        ("github.com/TBD54566975/ftl/backend/controller/ingress.Handle", "handler.go", 54),
+    ];
+    for (i, (func, file, line)) in want.iter().enumerate() {
+        assert_eq!(stack[i].0, *func, "frame {i}");
+        assert!(stack[i].1.ends_with(file) && stack[i].2 == *line, "frame {i}: {:?}", stack[i]);
+    }
+    assert!(stack.iter().all(|(f, file, _)| !f.contains("> ") && !file.starts_with('>')), "{stack:?}");
+    let r = report(&decoded, &ReportOptions::default());
+    assert_eq!(r.wrapper.as_deref(), Some("markdown-quote"));
+}
+
+#[test]
+fn a_stack_escaped_in_a_slog_value_reads_as_a_dump() {
+    let rel = "wild2/092-auvitly-go-tools-slog-text-escaped-stack-in-log-line.txt";
+    let (decoded, stack) = frames(rel);
+    assert_eq!(decoded.wrapper.as_deref(), Some("logfmt"));
+    let p = &decoded.profile;
+    assert_eq!(p.goroutines.len(), 1);
+    assert_eq!(p.goroutines[0].id, 6);
+    assert!(p.crash.is_none(), "a recovered panic logged, not a crash");
+    let names: Vec<&str> = stack.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "runtime/debug.Stack",
+            "main.convert.log.func1",
+            "github.com/auvitly/go-tools/recovery.Builder.useAsync",
+            "github.com/auvitly/go-tools/recovery.Builder.handle.func1"
+        ]
+    );
+    assert_eq!(stack.iter().map(|s| s.2).collect::<Vec<_>>(), [24, 23, 175, 253]);
+    assert!(stack[0].1.starts_with("C:/Program Files/Go/"), "{:?}", stack[0]);
+    let created_by = p.goroutines[0].created_by.expect("a creator");
+    assert_eq!(p.func_name(created_by), "github.com/auvitly/go-tools/recovery.Builder.handle");
+    assert_eq!(p.frames.get(created_by).line, 250);
+    assert_eq!(p.goroutines[0].parent, Some(1));
+}

@@ -1,0 +1,173 @@
+//! Dumps as log systems store them: every text fixture wrapped in every shape of
+//! `decode::wrapper` reads as the plain fixture does (the same report, the wrapper named).
+//! The wrappers here are written from each log system's documented line format.
+
+mod common;
+
+use common::fixture_files;
+use parkview::report::{report, ReportOptions};
+use parkview::{decode, Format, Options};
+use serde_json::{json, Value};
+
+/// Splits `line` into pieces of at most `n` bytes on character boundaries (at least one).
+fn pieces(line: &str, n: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while rest.len() > n {
+        let mut at = n;
+        while !rest.is_char_boundary(at) {
+            at -= 1;
+        }
+        out.push(&rest[..at]);
+        rest = &rest[at..];
+    }
+    out.push(rest);
+    out
+}
+
+/// The lines of `text`, each with its newline (the last may have none: the input was cut).
+fn lines_of(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split_inclusive('\n').map(|l| match l.strip_suffix('\n') {
+        Some(line) => (line, "\n"),
+        None => (l, ""),
+    })
+}
+
+/// A Go-quoted string, as slog's text handler and logfmt write one.
+fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// How a shape keeps the input's lines.
+#[derive(Clone, Copy, PartialEq)]
+enum Keeps {
+    /// One record per line: warnings name the same line numbers.
+    Lines,
+    /// Long lines split over several records: line numbers move down.
+    Split,
+    /// The whole dump in one string of one log line, after another log line.
+    OneString,
+}
+
+/// A shape: the name the report gives it, how it keeps lines, and the wrapping.
+type Wrap = (&'static str, Keeps, fn(&str) -> String);
+
+fn shapes() -> Vec<Wrap> {
+    vec![
+        ("cri", Keeps::Split, |text| {
+            // Long lines go out as `P` records of 40 bytes before the final `F` record.
+            let mut out = String::new();
+            for (line, end) in lines_of(text) {
+                let parts = pieces(line, 40);
+                for (i, part) in parts.iter().enumerate() {
+                    let (tag, end) = if i + 1 < parts.len() { ('P', "\n") } else { ('F', end) };
+                    out += &format!("2026-11-30T08:53:35.123456789Z stderr {tag} {part}{end}");
+                }
+            }
+            out
+        }),
+        ("docker-json", Keeps::Split, |text| {
+            // Docker splits a line longer than its buffer into records without the newline, and
+            // writes TAB as \u0009.
+            let mut out = String::new();
+            for (line, end) in lines_of(text) {
+                let parts = pieces(line, 40);
+                for (i, part) in parts.iter().enumerate() {
+                    let log = if i + 1 < parts.len() { part.to_string() } else { format!("{part}{end}") };
+                    let record = json!({"log": log, "stream": "stderr", "time": "2026-11-30T08:53:35.123456789Z"}).to_string();
+                    out += &record.replace("\\t", "\\u0009");
+                    out.push('\n');
+                }
+            }
+            out
+        }),
+        ("go-test-json", Keeps::Lines, |text| {
+            let mut out = String::new();
+            for (line, end) in lines_of(text) {
+                out +=
+                    &json!({"Time": "2026-11-30T08:53:35Z", "Action": "output", "Package": "example.com/p", "Test": "TestX", "Output": format!("{line}{end}")})
+                        .to_string();
+                out.push('\n');
+            }
+            out
+        }),
+        ("json-field", Keeps::OneString, |text| {
+            format!("{}\n{}\n", json!({"level": "info", "msg": "starting"}), json!({"level": "error", "msg": "dump", "stacktrace": text}))
+        }),
+        ("syslog", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("Nov 30 08:53:35 host-a app[1234]: {}{end}", l.replace('\t', "#011"))).collect()),
+        ("kubectl-prefix", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("[pod/api-7d9f/app] {l}{end}")).collect()),
+        ("compose", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("api-1  | {l}{end}")).collect()),
+        ("markdown-quote", Keeps::Lines, |text| lines_of(text).map(|(l, end)| if l.is_empty() { format!(">{end}") } else { format!("> {l}{end}") }).collect()),
+        ("logfmt", Keeps::OneString, |text| {
+            format!("time=2026-11-30T08:53:35Z level=INFO msg=start\ntime=2026-11-30T08:53:36Z level=ERROR msg=dump stack={}\n", go_quote(text))
+        }),
+    ]
+}
+
+/// The report as JSON, without what differs by construction: the wrapper's name; where lines
+/// were split, the line numbers of warnings; where a whole dump sat in one string after a log
+/// line, the format too (a dump after a log line is a traceback).
+fn reading(bytes: &[u8], keeps: Keeps) -> Value {
+    let decoded = decode(bytes, &Options::default()).unwrap();
+    let mut value = serde_json::to_value(report(&decoded, &ReportOptions::default())).unwrap();
+    value.as_object_mut().unwrap().remove("wrapper");
+    if keeps == Keeps::OneString {
+        value.as_object_mut().unwrap().remove("format");
+    }
+    if keeps != Keeps::Lines {
+        for w in value["warnings"].as_array_mut().into_iter().flatten() {
+            w.as_object_mut().unwrap().remove("line");
+        }
+    }
+    value
+}
+
+#[test]
+fn every_text_fixture_reads_the_same_in_every_wrapper() {
+    let mut checked = 0;
+    for (rel, path) in fixture_files() {
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(text) = std::str::from_utf8(&bytes) else { continue };
+        let Ok(plain) = decode(&bytes, &Options::default()) else { continue };
+        let whole_dump_in_a_line = matches!(plain.format, Format::GoroutineDebug2 | Format::Traceback);
+        if !whole_dump_in_a_line && !matches!(plain.format, Format::GoroutineDebug1 | Format::PprofDebug1) {
+            continue;
+        }
+        for (name, keeps, wrap) in shapes() {
+            if keeps == Keeps::OneString && !whole_dump_in_a_line {
+                continue;
+            }
+            let wrapped = wrap(text);
+            let decoded = decode(wrapped.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{rel} in {name}: {e}"));
+            // A Markdown quote of a quote is one quote, two levels deep.
+            let named = match &plain.wrapper {
+                Some(inner) if name == "markdown-quote" && inner.starts_with(name) => inner.clone(),
+                Some(inner) => format!("{name}+{inner}"),
+                None => name.to_string(),
+            };
+            assert_eq!(decoded.wrapper, Some(named), "{rel}: the wrappers named, outermost first");
+            let (got, want) = (reading(wrapped.as_bytes(), keeps), reading(&bytes, keeps));
+            let differ: Vec<String> = want
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, v)| got.get(k.as_str()) != Some(*v))
+                .map(|(k, v)| format!("{k}: {:.300} instead of {:.300}", got[k.as_str()].to_string(), v.to_string()))
+                .collect();
+            assert!(differ.is_empty(), "{rel} in {name}:\n{}", differ.join("\n"));
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} wrapped fixtures were checked");
+}
