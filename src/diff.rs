@@ -148,16 +148,20 @@ fn side<'p>(profile: &'p Profile, by: &GroupBy, texts: &mut Texts<'p>) -> Side<'
             .state
             .filter(|_| by.state)
             .map(|s| *states.entry((s.name.as_ptr() as usize, s.name.len())).or_insert_with(|| texts.states.intern(row_text(s.name))));
-        let label_key = *labels.entry(g.labels).or_insert_with(|| {
-            let chosen: Vec<&(StrId, LabelValue)> = match &by.labels {
-                LabelKey::All => profile.labels(g.labels).iter().collect(),
-                LabelKey::Ignore => Vec::new(),
-                LabelKey::Key(key) => profile.labels(g.labels).iter().filter(|(k, _)| profile.strings.get(*k) == key).collect(),
-            };
-            let mut pairs: Vec<(u32, u32)> = chosen.into_iter().map(|(k, v)| (word(texts, *k), value(texts, &mut word, v))).collect();
-            pairs.sort_unstable();
-            texts.labels.intern(pairs)
-        });
+        let label_key = match &by.labels {
+            // The group's value of the key: its members may differ in their other labels, so the
+            // set they share may be empty.
+            LabelKey::Key(key) => {
+                let pair = g.key_label.as_ref().map(|v| (texts.words.intern(Cow::Owned(key.clone())), texts.words.intern(Cow::Owned(v.clone()))));
+                texts.labels.intern(pair.into_iter().collect())
+            }
+            LabelKey::All | LabelKey::Ignore => *labels.entry(g.labels).or_insert_with(|| {
+                let chosen: &[(StrId, LabelValue)] = if by.labels == LabelKey::All { profile.labels(g.labels) } else { &[] };
+                let mut pairs: Vec<(u32, u32)> = chosen.iter().map(|(k, v)| (word(texts, *k), value(texts, &mut word, v))).collect();
+                pairs.sort_unstable();
+                texts.labels.intern(pairs)
+            }),
+        };
         let row = rows.entry((stack_key, state, label_key)).or_insert_with(|| SideRow { count: 0, stack: g.stack, state: None, biggest: 0, ids: Vec::new() });
         row.count = limits::sum([row.count, g.count]);
         row.ids.extend(g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id));

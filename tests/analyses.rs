@@ -235,3 +235,32 @@ fn diff_marks_new_vanished_and_persisting_goroutines() {
     assert_eq!(s.rows[0].counts, vec![3, 5, 5]);
     assert_eq!(s.snapshots.iter().map(|t| t.goroutines).collect::<Vec<_>>(), vec![Some(5), Some(6), Some(6)]);
 }
+
+#[test]
+fn a_diff_by_one_label_key_keeps_its_value_when_other_labels_differ() {
+    let base = columns(
+        "
+        first id | 1                  | 10
+        count    | 2                  | 2
+        state    | chan send          | chan send
+        labels   | route=a tenant=x   | route=b tenant=x
+        frames   | main.send          | main.send
+        ",
+    );
+    let new = columns(
+        "
+        first id | 1                  | 10                 | 20                 | 30
+        count    | 3                  | 3                  | 3                  | 3
+        state    | chan send          | chan send          | chan send          | chan send
+        labels   | route=a tenant=x   | route=a tenant=y   | route=b tenant=x   | route=b tenant=y
+        frames   | main.send          | main.send          | main.send          | main.send
+        ",
+    );
+    let by = GroupBy::comparison(None, false, Some(LabelKey::Key("route".into())), None);
+    let d = diff(&base, &new, &by);
+    let rows: Vec<(Option<&str>, i64, i64)> = d.rows.iter().map(|r| (r.labels.get("route").map(String::as_str), r.base, r.new)).collect();
+    assert_eq!(rows, vec![(Some("a"), 2, 6), (Some("b"), 2, 6)]);
+    assert!(d.rows.iter().all(|r| r.labels.len() == 1), "only the key's value: {:?}", d.rows.iter().map(|r| &r.labels).collect::<Vec<_>>());
+    let s = series(&[&base, &new], &by);
+    assert_eq!(s.rows.iter().map(|r| r.counts.clone()).collect::<Vec<_>>(), vec![vec![2, 6], vec![2, 6]]);
+}
