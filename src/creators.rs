@@ -28,7 +28,14 @@ struct Folding {
 
 /// The creator of goroutine `index`, folded through a wrapper when its parent is in the dump:
 /// the parent's innermost frame outside the wrapper's package and the standard library.
-fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &HashMap<u64, usize>, folding: &mut Folding) -> (Option<FrameId>, Option<String>) {
+fn real_creator(
+    profile: &Profile,
+    whole: &Profile,
+    index: usize,
+    wrappers: &[&str],
+    by_id: &HashMap<u64, usize>,
+    folding: &mut Folding,
+) -> (Option<FrameId>, Option<String>) {
     let g = &profile.goroutines[index];
     let Some(created_by) = g.created_by else { return (None, None) };
     let name = profile.func_name(created_by);
@@ -36,7 +43,7 @@ fn real_creator(profile: &Profile, index: usize, wrappers: &[&str], by_id: &Hash
         return (Some(created_by), None);
     }
     let caller = g.parent.and_then(|p| by_id.get(&p)).and_then(|&pi| {
-        let stack = profile.goroutines[pi].stack;
+        let stack = whole.goroutines[pi].stack;
         let Folding { user_code, in_package, callers } = folding;
         let wrapper = profile.frames.get(created_by).func;
         *callers.entry((stack, wrapper)).or_insert_with(|| {
@@ -60,10 +67,12 @@ type RowKey<'p> = (Option<FrameId>, Option<String>, Option<FrameId>, Option<&'p 
 /// What decides a goroutine's creator row: created by, parent (for wrappers), stack, state.
 type Shape = (Option<FrameId>, Option<u64>, StackId, StrId);
 
-/// Goroutines per (creator site, blocking site, state), biggest first: as many rows as
-/// `budget` holds, saying in `hits` when it held fewer.
-pub fn creators(profile: &Profile, wrappers: &[&str], budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<CreatorRow> {
-    let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+/// Goroutines of `profile` per (creator site, blocking site, state), biggest first: as many
+/// rows as `budget` holds, saying in `hits` when it held fewer. A creator behind a wrapper is
+/// found in its parent's stack, looked for among all goroutines of `whole`, the profile
+/// `profile` was filtered from (the same one when nothing was; both share their tables).
+pub fn creators(profile: &Profile, whole: &Profile, wrappers: &[&str], budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<CreatorRow> {
+    let by_id: HashMap<u64, usize> = whole.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     // Goroutines that share creator, parent (it matters for wrappers), stack and state share
     // a row: counted by those ids first, so that each is looked at once.
     let mut shapes: HashMap<Shape, (usize, i64)> = HashMap::default();
@@ -76,7 +85,7 @@ pub fn creators(profile: &Profile, wrappers: &[&str], budget: &mut RowBudget, hi
     let mut counts: HashMap<RowKey, i64> = HashMap::default();
     let mut folding = Folding { user_code: UserCode::of(profile), in_package: HashMap::default(), callers: HashMap::default() };
     for ((_, _, stack, state), (index, count)) in shapes {
-        let (creator, via) = real_creator(profile, index, wrappers, &by_id, &mut folding);
+        let (creator, via) = real_creator(profile, whole, index, wrappers, &by_id, &mut folding);
         let blocking = folding.user_code.first_frame(profile, stack);
         let n = counts.entry((creator, via, blocking, Some(profile.strings.get(state)))).or_insert(0);
         *n = n.saturating_add(count);

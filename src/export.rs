@@ -4,9 +4,8 @@
 //! lands: Markdown so that no quoted text becomes markup, a link, HTML or a table cell of its
 //! own; SVG so that the file is well-formed XML whatever it quotes.
 
-use crate::gofunc::{base_name, is_standard_library, Family};
+use crate::gofunc::Family;
 use crate::report::Report;
-use crate::rows::FrameRow;
 
 /// Text as Markdown shows it literally: every ASCII punctuation character that CommonMark or
 /// GitHub's tables give a meaning (`\ ` * _ [ ] < > # | ! ( ) ~ &`) is backslash-escaped, and
@@ -46,11 +45,6 @@ pub fn markdown_code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// The first frame of user code of a row's frames, else its leaf.
-fn first_user_frame(frames: &[FrameRow]) -> Option<&FrameRow> {
-    frames.iter().find(|f| !is_standard_library(&f.func)).or(frames.first())
-}
-
 /// A Markdown summary of a snapshot named `name`: totals, the crash, wait states, leak
 /// suspects, the groups at `groups` (indexes into `r.groups`, at most 20), top functions.
 pub fn markdown(name: &str, r: &Report, groups: &[usize]) -> String {
@@ -88,8 +82,7 @@ pub fn markdown(name: &str, r: &Report, groups: &[usize]) -> String {
         out += "\n| count | state | where |\n|---:|---|---|\n";
         for &i in groups.iter().take(20) {
             let Some(g) = r.groups.get(i) else { continue };
-            let at =
-                first_user_frame(&g.frames).map_or(String::new(), |f| format!("{} {}:{}", markdown_code(&f.func), markdown_text(base_name(&f.file)), f.line));
+            let at = g.site.as_ref().map_or(String::new(), |f| format!("{} {}", markdown_code(&f.func), markdown_text(&f.place().unwrap_or_default())));
             out += &format!("| {} | {} | {at} |\n", g.count, markdown_text(g.state.as_deref().unwrap_or("unknown")));
         }
     }

@@ -113,7 +113,8 @@ pub enum Family {
     Syscall,
     /// `running`, `runnable`, `preempted`.
     Running,
-    /// The runtime's own waits: `GC worker (idle)`, `finalizer wait`, `GC sweep wait`, `idle`.
+    /// The runtime's own waits: `idle`, states starting `GC ` or ending `(idle)`, and the other
+    /// states that contain `wait` (`finalizer wait`, `GC sweep wait`, `force gc (idle)`).
     Runtime,
     /// No state known (debug=1 and protos where the leaf frames cannot tell).
     Unknown,
@@ -122,6 +123,7 @@ pub enum Family {
 }
 
 impl Family {
+    /// The family of a wait state as the dump prints it (`None`: not known).
     pub fn of(state: Option<&str>) -> Family {
         match state {
             None | Some("unknown") => Family::Unknown,
@@ -155,13 +157,6 @@ impl Family {
     }
 }
 
-/// The innermost frame of user code of a stack, or its leaf when it has none. For one stack;
-/// analyses that look at many stacks use [`UserCode`].
-pub fn first_user_frame(profile: &Profile, stack: StackId) -> Option<FrameId> {
-    let frames = profile.stack(stack);
-    frames.iter().copied().find(|&f| !is_standard_library(profile.func_name(f))).or(frames.first().copied())
-}
-
 /// Which function names of a profile are user code ([`is_standard_library`] is false), each
 /// name read once: analyses ask about every frame of every group, so the cost of a long name
 /// must not be paid per frame.
@@ -171,6 +166,7 @@ pub struct UserCode {
 }
 
 impl UserCode {
+    /// The names of `profile`'s frames, each judged once.
     pub fn of(profile: &Profile) -> UserCode {
         let mut user = vec![false; profile.strings.len()];
         let mut done = vec![false; profile.strings.len()];
@@ -189,7 +185,8 @@ impl UserCode {
         self.user.get(profile.frames.get(frame).func as usize).copied().unwrap_or(false)
     }
 
-    /// As [`first_user_frame`].
+    /// The innermost frame of user code of a stack (the site rows show), or its leaf when it
+    /// has none.
     pub fn first_frame(&self, profile: &Profile, stack: StackId) -> Option<FrameId> {
         let frames = profile.stack(stack);
         frames.iter().copied().find(|&f| self.is_user(profile, f)).or(frames.first().copied())

@@ -97,6 +97,13 @@ impl GroupBy {
         GroupBy { similarity: similarity.unwrap_or(Similarity::AnyValue), state: true, labels: labels.unwrap_or(LabelKey::All), creator: true, only }
     }
 
+    /// How leak suspects are grouped: at any-value by state, without labels (a leak is a
+    /// stack, whatever the request) and without creator (a suspect names one creator only
+    /// when its members share it).
+    pub fn leaks() -> GroupBy {
+        GroupBy { similarity: Similarity::AnyValue, state: true, labels: LabelKey::Ignore, creator: false, only: None }
+    }
+
     /// How a comparison keys its rows (the CLI's `diff` and `series`, the page's diff): at
     /// `similarity` (functions unless asked: what lines formats up), by state only when asked,
     /// by `labels` only when asked, never by creator (debug=1 and protos do not print one).

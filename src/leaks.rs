@@ -12,15 +12,16 @@
 //! | size: the group against the largest parked group of the snapshot | 30 × count / largest |
 //! | growth since the base snapshot, against the group that grew most | 40 × delta / largest delta |
 //!
-//! State factor: 1 for channel, select and sync waits; 0.25 for `IO wait`, `sleep`, `syscall`
-//! and the runtime's idle states (long-lived accept loops and tickers park there by design);
-//! groups that run (`running`, `runnable`) or whose state is unknown and that nothing else
-//! marks are not suspects. A group needs a score of at least [`MIN_SCORE`].
+//! State factor, by the state's [`Family`]: 1 for channel, select and sync waits and any other
+//! wait reason (`Family::Other`); 0.25 for `IO wait`, `sleep`, `syscall` and the runtime's own
+//! waits (`Family::Runtime`: long-lived accept loops, tickers and the runtime's workers park
+//! there by design); groups that run (`running`, `runnable`) or whose state is unknown and
+//! that nothing else marks are not suspects. A group needs a score of at least [`MIN_SCORE`].
 
 use crate::gofunc::{base_name, is_closure, Family, UserCode};
-use crate::group::{function_key, group, GroupBy, LabelKey, Similarity};
+use crate::group::{function_key, group, GroupBy};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
-use crate::model::{FrameId, Profile, ProfileKind, StackId, StrId};
+use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
 use crate::rows::{frame_cost, frame_row, frame_rows, stack_cost, Pattern, Suspect};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -65,26 +66,30 @@ fn state_factor(state: &str) -> f64 {
 }
 
 /// Ranks the groups of `profile` as leak suspects; `base` adds the growth signal. As many as
-/// `budget` holds are listed, saying in `hits` when it held fewer.
-pub fn leak_suspects(profile: &Profile, base: Option<&Profile>, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<Suspect> {
+/// `budget` holds are listed, saying in `hits` when it held fewer. Parents, and whether a
+/// creator is still on some stack, are looked for among all goroutines of `whole`, the
+/// profile `profile` was filtered from (the same one when nothing was; both share their
+/// tables): a filter narrows the suspects, not what is known of the rest.
+pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<Suspect> {
     if !profile.kind.counts_goroutines() {
         return Vec::new();
     }
-    let by = GroupBy { similarity: Similarity::AnyValue, state: true, labels: LabelKey::Ignore, creator: false, only: None };
+    let by = GroupBy::leaks();
     let groups = group(profile, &by);
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
 
     // Growth per functions-only key since the base.
     let growth = base.map(|base| crate::diff::growth(base, profile)).unwrap_or_default();
     // Functions on some stack right now: a creator that is on none has returned.
-    let stacks: HashSet<u32> = profile.goroutines.iter().map(|g| g.stack).collect();
-    let on_stacks: HashSet<u32> = stacks.into_iter().flat_map(|s| profile.stack(s).iter().map(|&f| profile.frames.get(f).func)).collect();
-    let by_id: HashMap<u64, usize> = profile.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+    let stacks: HashSet<u32> = whole.goroutines.iter().map(|g| g.stack).collect();
+    let on_stacks: HashSet<u32> = stacks.into_iter().flat_map(|s| whole.stack(s).iter().map(|&f| whole.frames.get(f).func)).collect();
+    let by_id: HashMap<u64, usize> = whole.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     let user_code = UserCode::of(profile);
     // What is read of a name or a parent's stack, once per name or stack, not per group.
     let mut closures: HashMap<StrId, bool> = HashMap::default();
     let mut handlers: HashMap<StrId, bool> = HashMap::default();
     let mut serving: HashMap<StackId, bool> = HashMap::default();
+    let mut routes: HashMap<LabelSetId, bool> = HashMap::default();
 
     let largest = groups.iter().filter(|g| g.state.is_some_and(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);
     let largest_growth = growth.values().map(|(_, d)| *d).max().unwrap_or(0).max(1);
@@ -123,7 +128,9 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>, budget: &mut Row
         }
 
         let site = user_code.first_frame(profile, g.stack);
-        let created_by = g.created_by;
+        // One creator for the group, or none named where members were started in different
+        // places (the group is keyed without its creator).
+        let created_by = g.created_by.filter(|_| !g.creators_differ);
         let creator_func = created_by.map(|c| profile.frames.get(c).func);
         let mut patterns = Vec::new();
         let user_frames = stack.iter().filter(|&&f| user_code.is_user(profile, f)).take(2).count();
@@ -149,7 +156,7 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>, budget: &mut Row
         // Started under an HTTP handler: the parent's stack serves a connection, or the
         // creator is a handler.
         let parent_serves_http = g.goroutines.first().and_then(|&i| profile.goroutines[i as usize].parent).and_then(|p| by_id.get(&p)).is_some_and(|&pi| {
-            let stack = profile.goroutines[pi].stack;
+            let stack = whole.goroutines[pi].stack;
             *serving.entry(stack).or_insert_with(|| profile.stack(stack).iter().any(|&f| profile.func_name(f).starts_with("net/http.(*conn).serve")))
         });
         let creator_is_handler = creator_func.is_some_and(|c| {
@@ -158,7 +165,15 @@ pub fn leak_suspects(profile: &Profile, base: Option<&Profile>, budget: &mut Row
                 name.contains("ServeHTTP") || name.contains("Handler") || name.contains(".handle")
             })
         });
-        let has_route_label = profile.labels(g.labels).iter().any(|(k, _)| matches!(profile.strings.get(*k), "route" | "http.route" | "handler" | "path"));
+        // Any member labelled with a route: the set all members share is empty where their
+        // other labels differ. Inputs that list no goroutines have only that set.
+        let mut routed = |set: LabelSetId| {
+            *routes
+                .entry(set)
+                .or_insert_with(|| profile.labels(set).iter().any(|(k, _)| matches!(profile.strings.get(*k), "route" | "http.route" | "handler" | "path")))
+        };
+        let has_route_label =
+            if g.goroutines.is_empty() { routed(g.labels) } else { g.goroutines.iter().any(|&i| routed(profile.goroutines[i as usize].labels)) };
         if parent_serves_http || creator_is_handler || has_route_label && !patterns.contains(&Pattern::MutexHeldByBlockedGoroutine) {
             patterns.push(Pattern::OutlivesHttpRequest);
         }

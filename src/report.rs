@@ -153,9 +153,9 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     let leaked = goroutine_style.then(|| groups.iter().fold(0i64, |sum, g| sum.saturating_add(g.leaked)));
     let growth_base = base.map(|(_, name)| name.clone());
     let base = base.map(|(b, _)| filtered(b, by.only.as_ref()));
-    let leak_suspects = leak_suspects(profile, base.as_deref(), &mut budget, &mut limits);
-    let creators = creators(profile, &wrappers, &mut budget, &mut limits);
-    let waits = same_object_waits(profile, &mut budget, &mut limits);
+    let leak_suspects = leak_suspects(profile, &decoded.profile, base.as_deref(), &mut budget, &mut limits);
+    let creators = creators(profile, &decoded.profile, &wrappers, &mut budget, &mut limits);
+    let waits = same_object_waits(profile, &decoded.profile, &mut budget, &mut limits);
     let flame = flame(profile, &mut budget, &mut limits);
     let labels = label_totals(profile, &mut budget, &mut limits);
 

@@ -4,12 +4,15 @@
 //! cannot disagree on a number; names in rows are cut to [`crate::limits::MAX_ROW_STRING`],
 //! and what rows copy is counted in a [`RowBudget`].
 
-use crate::gofunc::UserCode;
+use crate::gofunc::{base_name, UserCode};
 use crate::limits::{row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, StackId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A frame as the input names it: `func` (`main.(*T).run.func1`), `file` (the full path) and
+/// `line`; a frame whose file line the input does not give (a cut block, a creator that is one
+/// function at several lines) has an empty file and line 0.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FrameRow {
     pub func: String,
@@ -17,14 +20,31 @@ pub struct FrameRow {
     pub line: u32,
 }
 
+impl FrameRow {
+    /// Where the frame is, as rows show it: `main.go:42` (the file's base name), or `None`
+    /// where the input gives no file line.
+    pub fn place(&self) -> Option<String> {
+        (!self.file.is_empty() || self.line > 0).then(|| format!("{}:{}", base_name(&self.file), self.line))
+    }
+}
+
+/// A group of goroutines (or samples) alike at the report's similarity.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GroupRow {
+    /// Goroutines in the group (for aggregated inputs: the first sample value).
     pub count: i64,
+    /// The wait state all members share (`chan receive`), `None` where they differ or it is
+    /// unknown.
     pub state: Option<String>,
+    /// The state was inferred from the leaf frames, not printed by the dump.
     pub inferred: bool,
+    /// Members marked `(leaked)` (goroutineleak profiles).
     pub leaked: i64,
+    /// The smallest and largest wait minutes printed among the members.
     pub wait_minutes: Option<[u32; 2]>,
+    /// The labels all members share (with a label key: that key's value).
     pub labels: BTreeMap<String, String>,
+    /// The stack, leaf first.
     pub frames: Vec<FrameRow>,
     /// The innermost frame of user code (else the leaf): where a user looks first.
     pub site: Option<FrameRow>,
@@ -32,19 +52,27 @@ pub struct GroupRow {
     /// part of a report's group key). At the functions similarity, members created by one
     /// function at different lines give the function with an empty file and line 0.
     pub created_by: Option<FrameRow>,
+    /// The members' goroutine ids, for dumps that list goroutines one by one.
     pub ids: Option<Vec<u64>>,
     /// The argument text of each frame of the first member (dumps that print arguments).
     pub args: Option<Vec<String>>,
 }
 
+/// What a crash traceback says before its goroutines (runtime/panic.go, runtime/signal_unix.go).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CrashRow {
+    /// Each `panic: ` line, in order (a re-raised panic prints one per panic).
     pub panic: Vec<String>,
+    /// The text after `fatal error: `.
     pub fatal_error: Option<String>,
+    /// The signal line (`[signal SIGSEGV: segmentation violation code=… addr=… pc=…]`).
     pub signal: Option<String>,
+    /// The goroutine printed first: the one that crashed.
     pub first_goroutine: Option<u64>,
 }
 
+/// A function's share of one sample type, pprof's `top`: `flat` in the function itself,
+/// `cum` in it and what it called (in the sample type's unit).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TopRow {
     pub func: String,
@@ -52,6 +80,7 @@ pub struct TopRow {
     pub cum: i64,
 }
 
+/// A line of the input that could not be read as the format says, and why (`line` from 1).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WarningRow {
     pub line: u32,
@@ -79,6 +108,7 @@ pub fn frame_row(profile: &Profile, frame: FrameId) -> FrameRow {
     FrameRow { func: row_text(profile.strings.get(f.func)), file: row_text(profile.strings.get(f.file)), line: f.line }
 }
 
+/// The frames of a stack, leaf first, as rows name them.
 pub fn frame_rows(profile: &Profile, stack: StackId) -> Vec<FrameRow> {
     profile.stack(stack).iter().map(|&f| frame_row(profile, f)).collect()
 }
@@ -94,6 +124,8 @@ pub fn stack_cost(profile: &Profile, stack: StackId) -> usize {
     profile.stack(stack).iter().map(|&f| frame_cost(profile, f)).sum()
 }
 
+/// A label set as rows give it: key to value text (numbers in decimal), each cut to
+/// [`crate::limits::MAX_ROW_STRING`].
 pub fn label_map(profile: &Profile, set: LabelSetId) -> BTreeMap<String, String> {
     profile.labels(set).iter().map(|(k, v)| (row_text(profile.strings.get(*k)), row_text(&profile.label_text(v)))).collect()
 }
@@ -103,6 +135,7 @@ pub fn labels_cost(profile: &Profile, set: LabelSetId) -> usize {
     profile.labels(set).iter().map(|(k, v)| RowBudget::text_cost(profile.strings.get(*k)) + RowBudget::text_cost(&profile.label_text(v))).sum()
 }
 
+/// Goroutines started at one place and parked at one place, in one state.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CreatorRow {
     /// The creator site (after folding), or `None` for goroutines the dump gives no creator.
@@ -111,15 +144,20 @@ pub struct CreatorRow {
     pub via: Option<String>,
     /// The innermost frame of user code where the goroutines are parked.
     pub blocking: Option<FrameRow>,
+    /// The wait state they share.
     pub state: Option<String>,
+    /// Goroutines in the row.
     pub count: i64,
 }
 
+/// Goroutines waiting on one object: the receiver of their blocking frame.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WaitRow {
     /// The object's address as the dump prints it.
     pub object: String,
+    /// Its type: `sync.Mutex`, `sync.RWMutex`, `sync.WaitGroup` or `sync.Cond`.
     pub kind: String,
+    /// Goroutines waiting on it, and their ids.
     pub count: i64,
     pub ids: Vec<u64>,
     /// Where the first waiter is parked, in user code.
@@ -148,23 +186,33 @@ pub enum Pattern {
     MutexHeldByBlockedGoroutine,
 }
 
+/// A group ranked as a leak suspect (the signals and weights are documented in
+/// [`crate::leaks`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Suspect {
+    /// The rank's score: higher is more suspect.
     pub score: f64,
+    /// Goroutines in the group, and how many of them the runtime marked `(leaked)`.
     pub count: i64,
     pub leaked: i64,
     pub state: Option<String>,
+    /// The smallest and largest wait minutes printed among the members.
     pub wait_minutes: Option<[u32; 2]>,
     /// The innermost frame of user code, where the goroutines are parked.
     pub site: Option<FrameRow>,
+    /// Where the members were created, when they share one creator.
     pub created_by: Option<FrameRow>,
     /// Growth since the base snapshot, when one was given.
     pub delta: Option<i64>,
+    /// The known leak shapes the group looks like.
     pub patterns: Vec<Pattern>,
+    /// One sentence: what, where, since when, and the usual fix of each pattern.
     pub explanation: String,
+    /// The stack, leaf first.
     pub frames: Vec<FrameRow>,
 }
 
+/// The totals of one side of a diff: goroutines (`None` for profiles that do not count them).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Totals {
     pub goroutines: Option<i64>,
@@ -174,20 +222,27 @@ pub struct Totals {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
+    /// Not in the base.
     New,
+    /// Not in the new snapshot.
     Vanished,
     Grew,
     Shrank,
     Same,
 }
 
+/// One key of a diff (stack at the similarity, and state or label when asked) in both
+/// snapshots.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DiffRow {
+    /// The stack of the largest group with this key, leaf first.
     pub frames: Vec<FrameRow>,
     /// The innermost frame of user code (else the leaf).
     pub site: Option<FrameRow>,
     pub state: Option<String>,
+    /// The labels of the key (with a label key: that key's value).
     pub labels: BTreeMap<String, String>,
+    /// Goroutines (or the first sample value) in the base and the new snapshot, and new - base.
     pub base: i64,
     pub new: i64,
     pub delta: i64,
@@ -202,12 +257,15 @@ pub struct DiffRow {
     pub timeline: Option<Vec<i64>>,
 }
 
+/// One key of a series (as [`DiffRow`] keys) across every snapshot.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SeriesRow {
+    /// The stack, leaf first.
     pub frames: Vec<FrameRow>,
     /// The innermost frame of user code (else the leaf).
     pub site: Option<FrameRow>,
     pub state: Option<String>,
+    /// The labels of the key.
     pub labels: BTreeMap<String, String>,
     /// One count per snapshot, in the order given.
     pub counts: Vec<i64>,

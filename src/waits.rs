@@ -2,7 +2,7 @@
 //! arguments (`sync.(*WaitGroup).Wait(0xc000123450)`) names one mutex, WaitGroup or Cond. Other
 //! goroutines whose arguments hold the same pointer may be the ones holding it.
 
-use crate::gofunc::{receiver, UserCode};
+use crate::gofunc::{pointer, receiver, UserCode};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{Profile, StackId};
 use crate::rows::{frame_cost, frame_row, WaitRow};
@@ -21,14 +21,16 @@ const BLOCKING_RECEIVERS: &[(&str, &str)] = &[
     ("sync.(*Cond).Wait", "sync.Cond"),
 ];
 
-/// The `0x...` words of an argument text.
+/// The pointers of an argument text (by [`pointer`]'s rule).
 fn pointers(args: &str) -> impl Iterator<Item = &str> {
-    args.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| word.len() > 2 && word.starts_with("0x"))
+    args.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| pointer(word).is_some())
 }
 
-/// Objects that two or more goroutines wait on, most waiters first: as many rows as `budget`
-/// holds, saying in `hits` when it held fewer.
-pub fn same_object_waits(profile: &Profile, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<WaitRow> {
+/// Objects that two or more goroutines of `profile` wait on, most waiters first: as many rows
+/// as `budget` holds, saying in `hits` when it held fewer. Who may hold each object is looked
+/// for among all goroutines of `whole`, the profile `profile` was filtered from (the same one
+/// when nothing was): a filter narrows the waiters, not the holders.
+pub fn same_object_waits(profile: &Profile, whole: &Profile, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<WaitRow> {
     // Which frames of a stack block on their receiver: looked up once per distinct stack.
     let mut blocking: FxHashMap<StackId, Vec<(usize, &str)>> = FxHashMap::default();
     let mut waiting: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
@@ -53,19 +55,19 @@ pub fn same_object_waits(profile: &Profile, budget: &mut RowBudget, hits: &mut V
     for (row, (object, _)) in waiting.keys().enumerate() {
         objects.entry(object).or_default().push(row);
     }
-    let mut holders: Vec<Vec<usize>> = vec![Vec::new(); waiting.len()];
+    let mut holders: Vec<Vec<u64>> = vec![Vec::new(); waiting.len()];
     if !objects.is_empty() {
-        for (i, g) in profile.goroutines.iter().enumerate() {
-            for pointer in pointers(profile.args.run(g.args)) {
+        for g in &whole.goroutines {
+            for pointer in pointers(whole.args.run(g.args)) {
                 for &row in objects.get(pointer).into_iter().flatten() {
-                    if holders[row].last() != Some(&i) {
-                        holders[row].push(i);
+                    if holders[row].last() != Some(&g.id) {
+                        holders[row].push(g.id);
                     }
                 }
             }
         }
     }
-    let mut found: Vec<(&str, &str, Vec<usize>, Vec<usize>)> =
+    let mut found: Vec<(&str, &str, Vec<usize>, Vec<u64>)> =
         waiting.into_iter().zip(holders).map(|(((object, kind), waiters), holders)| (object, kind, waiters, holders)).collect();
     found.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then_with(|| a.0.cmp(b.0)));
     let total = found.len() as u64;
@@ -79,14 +81,14 @@ pub fn same_object_waits(profile: &Profile, budget: &mut RowBudget, hits: &mut V
             limits::record(hits, LimitHit::Rows { what: "same-object waits".into(), kept: rows.len() as u64, total });
             break;
         }
-        let waiter_set: HashSet<usize> = waiters.iter().copied().collect();
+        let waiter_set: HashSet<u64> = waiters.iter().map(|&i| profile.goroutines[i].id).collect();
         rows.push(WaitRow {
             site: site.map(|f| frame_row(profile, f)),
             object: row_text(object),
             kind: kind.to_string(),
             count: waiters.len() as i64,
             ids: waiters.iter().map(|&i| profile.goroutines[i].id).collect(),
-            maybe_held_by: holders.into_iter().filter(|i| !waiter_set.contains(i)).map(|i| profile.goroutines[i].id).collect(),
+            maybe_held_by: holders.into_iter().filter(|id| !waiter_set.contains(id)).collect(),
         });
     }
     rows

@@ -3,7 +3,6 @@
 
 use clap::{Parser, Subcommand};
 use parkview::diff::{diff, series, Diff, Series};
-use parkview::gofunc::base_name;
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::limits::MAX_LINK_BYTES;
 use parkview::report::{report, Report, ReportOptions};
@@ -31,7 +30,9 @@ enum Command {
         json: bool,
         #[command(flatten)]
         key: KeyArgs,
-        /// An earlier snapshot: leak suspects then also weigh growth since it.
+        /// An earlier snapshot (of a share: its oldest): leak suspects then also weigh growth
+        /// since it. Without it, a share holding several snapshots measures the one reported
+        /// against its oldest, as the page does.
         #[arg(long, value_name = "FILE")]
         base: Option<PathBuf>,
         /// A function that starts goroutines for its caller (like errgroup.(*Group).Go); creators
@@ -49,6 +50,9 @@ enum Command {
         json: bool,
         #[command(flatten)]
         key: KeyArgs,
+        /// Keep the wait state in the key (a report always groups by state).
+        #[arg(long)]
+        by_state: bool,
         /// Exit with status 3 when any group grew by this many goroutines or more.
         #[arg(long, value_name = "N")]
         fail_on_growth: Option<i64>,
@@ -72,6 +76,9 @@ enum Command {
         json: bool,
         #[command(flatten)]
         key: KeyArgs,
+        /// Keep the wait state in the key.
+        #[arg(long)]
+        by_state: bool,
         /// Two or more snapshots: files, share files or links.
         #[arg(required = true, num_args = 1..)]
         files: Vec<PathBuf>,
@@ -88,9 +95,6 @@ struct KeyArgs {
     /// Group by `label:KEY` (one label's value), `labels` (all labels) or `no-labels`.
     #[arg(long, value_name = "label:KEY|labels|no-labels", value_parser = parse_label_key)]
     group_by: Option<LabelKey>,
-    /// Keep the wait state in the key (report: on; diff, series: off).
-    #[arg(long)]
-    by_state: bool,
     /// Only goroutines with this label value: `label:KEY=VALUE`.
     #[arg(long, value_name = "label:KEY=VALUE", value_parser = parse_filter)]
     filter: Option<(String, String)>,
@@ -100,8 +104,8 @@ impl KeyArgs {
     fn for_report(&self) -> GroupBy {
         GroupBy::report(self.similarity, self.group_by.clone(), self.filter.clone())
     }
-    fn for_comparison(&self) -> GroupBy {
-        GroupBy::comparison(self.similarity, self.by_state, self.group_by.clone(), self.filter.clone())
+    fn for_comparison(&self, by_state: bool) -> GroupBy {
+        GroupBy::comparison(self.similarity, by_state, self.group_by.clone(), self.filter.clone())
     }
 }
 
@@ -204,6 +208,12 @@ fn open_share(text: &str) -> Result<Vec<(String, Decoded)>, ShareError> {
 
 /// One snapshot of an argument: the `snapshot`th (from 1) of a share, else its last.
 fn load_one(path: &Path, snapshot: Option<usize>) -> Result<Decoded, CliError> {
+    load_with_oldest(path, snapshot).map(|(decoded, _)| decoded)
+}
+
+/// The snapshot [`load_one`] gives, and with it the argument's oldest snapshot and its name
+/// when that is another one (a share holding several).
+fn load_with_oldest(path: &Path, snapshot: Option<usize>) -> Result<(Decoded, Option<(String, Decoded)>), CliError> {
     let mut all = load(path)?;
     let count = all.len();
     let wanted = snapshot.unwrap_or(count);
@@ -214,15 +224,30 @@ fn load_one(path: &Path, snapshot: Option<usize>) -> Result<Decoded, CliError> {
         let names: Vec<String> = all.iter().enumerate().map(|(i, (n, _))| format!("{}. {n}", i + 1)).collect();
         eprintln!("parkview: {} holds {count} snapshots ({}); reporting the last (--snapshot N picks another)", path.display(), names.join(", "));
     }
-    Ok(all.swap_remove(wanted - 1).1)
+    let chosen = all.swap_remove(wanted - 1).1;
+    let oldest = (wanted != 1).then(|| all.swap_remove(0));
+    Ok((chosen, oldest))
+}
+
+/// The base of a report's leak growth, by [`ReportOptions::base`]'s rule (what the page's diff
+/// would compare against): `--base`'s oldest snapshot, else the reported share's oldest.
+fn growth_base(base: Option<&Path>, oldest: Option<(String, Decoded)>) -> Result<Option<(String, Decoded)>, CliError> {
+    match base {
+        Some(path) => {
+            let all = load(path)?;
+            let count = all.len();
+            all.into_iter().next().map(Some).ok_or_else(|| CliError::NoSuchSnapshot { path: path.display().to_string(), count, wanted: 1 })
+        }
+        None => Ok(oldest),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, key, base, wrappers, snapshot, file } => load_one(&file, snapshot).and_then(|decoded| {
-            let base = base.as_deref().map(|b| load_one(b, None).map(|d| (b.display().to_string(), d))).transpose()?;
+        Command::Report { json, key, base, wrappers, snapshot, file } => load_with_oldest(&file, snapshot).and_then(|(decoded, oldest)| {
+            let base = growth_base(base.as_deref(), oldest)?;
             let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|(name, b)| (&b.profile, name.clone())), wrappers };
             let r = report(&decoded, &options);
             if json {
@@ -232,9 +257,9 @@ fn main() -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Diff { json, key, fail_on_growth, base, new } => load_one(&base, None).and_then(|b| {
+        Command::Diff { json, key, by_state, fail_on_growth, base, new } => load_one(&base, None).and_then(|b| {
             let n = load_one(&new, None)?;
-            let d = diff(&b.profile, &n.profile, &key.for_comparison());
+            let d = diff(&b.profile, &n.profile, &key.for_comparison(by_state));
             if json {
                 print_json(&mut out, &d);
             } else {
@@ -255,10 +280,10 @@ fn main() -> ExitCode {
             let _ = writeln!(out, "#{fragment}");
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Series { json, key, files } => {
+        Command::Series { json, key, by_state, files } => {
             load_all(&files).and_then(|loaded| if loaded.len() < 2 { Err(CliError::TooFewSnapshots(loaded.len())) } else { Ok(loaded) }).map(|loaded| {
                 let profiles: Vec<_> = loaded.iter().map(|(_, d)| &d.profile).collect();
-                let s = series(&profiles, &key.for_comparison());
+                let s = series(&profiles, &key.for_comparison(by_state));
                 if json {
                     print_json(&mut out, &s);
                 } else {
@@ -293,7 +318,7 @@ fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) {
 
 /// Where a row's goroutines are: its site (the first frame of user code).
 fn site(site: &Option<FrameRow>) -> String {
-    site.as_ref().map_or_else(|| "(no frames)".into(), |f| format!("{} ({}:{})", f.func, base_name(&f.file), f.line))
+    site.as_ref().map_or_else(|| "(no frames)".into(), |f| format!("{} ({})", f.func, f.place().unwrap_or_else(|| "no file line".into())))
 }
 
 /// How a figure names the filter it was counted under: " with label:k=v".
@@ -338,7 +363,10 @@ fn print_report(out: &mut impl Write, r: &Report) {
             writeln!(out, "\nleaked: {l}")?;
         }
         if !r.leak_suspects.is_empty() {
-            writeln!(out, "\nleak suspects:")?;
+            match &r.growth_base {
+                Some(base) => writeln!(out, "\nleak suspects (growth since {base}):")?,
+                None => writeln!(out, "\nleak suspects:")?,
+            }
             for (i, l) in r.leak_suspects.iter().take(5).enumerate() {
                 writeln!(out, "  {}. [{:.0}] {}", i + 1, l.score, l.explanation)?;
             }

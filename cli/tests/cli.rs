@@ -149,8 +149,7 @@ fn diff_and_series_honour_the_similarity_and_the_rows_add_up() {
     for d in [&functions, &exact] {
         assert_eq!((row_sums(d, "base"), row_sums(d, "new")), (53, 112), "rows add up to the totals");
     }
-    // Exact keeps arguments: goroutines waiting on different channels fall into more rows, and
-    // no exact row spans two functions-only rows.
+    // Exact keeps arguments: goroutines waiting on different channels fall into more rows.
     let n = |d: &serde_json::Value| d["rows"].as_array().unwrap().len();
     assert!(n(&exact) > n(&functions), "{} exact rows vs {} by functions", n(&exact), n(&functions));
     let series = json(&["series", "--json", "--similarity", "exact", s1, s3]);
@@ -178,4 +177,27 @@ fn a_filter_reaches_every_goroutine_figure_and_is_named() {
     let (code, text, _) = parkview(&["report", "--filter", "label:tenant=initech", s3]);
     assert_eq!(code, 0);
     assert!(text.contains(&format!("{initech} goroutines with label:tenant=initech in ")), "{text}");
+}
+
+#[test]
+fn leak_growth_is_measured_against_the_base_the_page_would_use() {
+    let (s1, s3) = (fixture("go1.27/service.s1.goroutine.debug2.txt"), fixture("go1.27/service.s3.goroutine.debug2.txt"));
+    let (s1, s3) = (s1.to_str().unwrap(), s3.to_str().unwrap());
+    let (code, fragment, err) = parkview(&["share", s1, s3]);
+    assert_eq!(code, 0, "{err}");
+    let link = format!("https://parkview.example/{}", fragment.trim());
+    let scores = |r: &serde_json::Value| r["leak_suspects"].as_array().unwrap().iter().map(|s| s["score"].as_f64().unwrap()).collect::<Vec<_>>();
+    // The files given apart: the base is the one named.
+    let files = json(&["report", "--json", "--base", s1, s3]);
+    assert_eq!(files["growth_base"], "service.s1.goroutine.debug2.txt");
+    // A share of both: its last snapshot against its oldest, as the page's diff compares them.
+    let shared = json(&["report", "--json", &link]);
+    assert_eq!(shared["growth_base"], "service.s1.goroutine.debug2.txt");
+    assert_eq!(scores(&shared), scores(&files));
+    // --base of a share is its oldest snapshot, never the one reported.
+    assert_eq!(scores(&json(&["report", "--json", "--base", &link, &link])), scores(&files));
+    // The oldest snapshot itself has nothing older.
+    assert_eq!(json(&["report", "--json", "--snapshot", "1", &link])["growth_base"], serde_json::Value::Null);
+    let (_, text, _) = parkview(&["report", &link]);
+    assert!(text.contains("leak suspects (growth since service.s1.goroutine.debug2.txt):"), "{text}");
 }

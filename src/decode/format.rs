@@ -31,6 +31,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// The id the report prints (`"format": "goroutine-debug2"`).
     pub fn id(self) -> &'static str {
         match self {
             Format::Pprof => "pprof",

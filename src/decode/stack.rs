@@ -16,11 +16,14 @@ pub struct StackBuf {
 }
 
 impl StackBuf {
+    /// Empties the buffer for the next stack.
     pub fn clear(&mut self) {
         self.frames.clear();
         self.seen = 0;
     }
 
+    /// Adds the next frame (leaf first); past [`MAX_FRAMES`] it replaces the oldest of the
+    /// last half.
     pub fn push(&mut self, frame: FrameId) {
         const HALF: usize = MAX_FRAMES / 2;
         if self.frames.len() < MAX_FRAMES {
@@ -31,6 +34,7 @@ impl StackBuf {
         self.seen += 1;
     }
 
+    /// Whether no frame was pushed since the last clear.
     pub fn is_empty(&self) -> bool {
         self.seen == 0
     }

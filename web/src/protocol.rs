@@ -27,6 +27,9 @@ impl Grouping {
     }
 }
 
+/// What the page asks of the engine (in its worker, or on the page's thread). Snapshots are
+/// named by the ids the page gave them; each request gets one [`Response`] (a read file also
+/// [`Response::Progress`] on the way).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Request {
     /// Decode and keep a snapshot. The bytes cross to the worker as one block, not byte by byte.
@@ -38,70 +41,50 @@ pub enum Request {
     },
     /// The last slice of file `id` has been fed ([`crate::engine::Engine::feed`]): finish decoding, and answer
     /// as [`Request::Load`] does.
-    Finish {
-        id: u32,
-        grouping: Grouping,
-    },
+    Finish { id: u32, grouping: Grouping },
     /// Read the file sent beside this request (see [`crate::agent::read_file`]): slices,
     /// then the answer to [`Request::Finish`].
-    Read {
-        id: u32,
-        grouping: Grouping,
-    },
+    Read { id: u32, grouping: Grouping },
     /// The report of a kept snapshot, grouped again.
-    Regroup {
-        id: u32,
-        grouping: Grouping,
-    },
+    Regroup { id: u32, grouping: Grouping },
     /// Base vs new at `similarity`, with each row's timeline over all of `ids` (oldest first).
-    Compare {
-        base: u32,
-        new: u32,
-        ids: Vec<u32>,
-        similarity: Similarity,
-    },
+    Compare { base: u32, new: u32, ids: Vec<u32>, similarity: Similarity },
     /// The parent chain of one goroutine of a snapshot.
-    Parents {
-        id: u32,
-        goroutine: u64,
-    },
-    Forget {
-        id: u32,
-    },
+    Parents { id: u32, goroutine: u64 },
+    /// Drop a kept snapshot.
+    Forget { id: u32 },
     /// A link (fragment) holding these snapshots, redacted, and the page's view.
-    Share {
-        ids: Vec<(u32, String)>,
-        redaction: Redaction,
-        view: String,
-    },
+    Share { ids: Vec<(u32, String)>, redaction: Redaction, view: String },
     /// Read a link or share file; its snapshots get ids from `first_id` on.
-    Import {
-        text: String,
-        first_id: u32,
-        grouping: Grouping,
-    },
+    Import { text: String, first_id: u32, grouping: Grouping },
 }
 
+/// What the engine answers, rows only: the page never holds a model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Response {
+    /// The report of a snapshot (loaded, read or regrouped).
     Report {
         id: u32,
         report: Box<Report>,
     },
+    /// The snapshot could not be read: one sentence saying why.
     Failed {
         id: u32,
         message: String,
     },
+    /// The diff asked for by [`Request::Compare`].
     Compared {
         base: u32,
         new: u32,
         diff: Box<Diff>,
     },
+    /// The chain asked for by [`Request::Parents`], the goroutine first.
     Parents {
         id: u32,
         goroutine: u64,
         chain: Vec<ChainRow>,
     },
+    /// The snapshot was dropped.
     Forgotten {
         id: u32,
     },

@@ -8,7 +8,7 @@ pub mod groups;
 pub mod share;
 
 use crate::state::{LoadError, Pending, Snapshot, View};
-use parkview::gofunc::{base_name, short_name, Family};
+use parkview::gofunc::{short_name, Family};
 use parkview::report::Report;
 use parkview::rows::{FrameRow, GroupRow};
 use std::rc::Rc;
@@ -56,14 +56,25 @@ pub fn human_bytes(n: usize) -> String {
     }
 }
 
-/// `func file.go:12`, the way a frame is named in a row.
+/// `func file.go:12`, the way a frame is named in a row (the function alone where the input
+/// gives no file line).
 pub fn frame_label(f: &FrameRow) -> Html {
-    html! { <><span class="func">{ &f.func }</span><span class="muted">{ format!(" {}:{}", base_name(&f.file), f.line) }</span></> }
+    html! { <><span class="func">{ &f.func }</span><span class="muted">{ f.place().map(|p| format!(" {p}")).unwrap_or_default() }</span></> }
 }
 
 /// Like [`frame_label`], with the short function name and the full one on hover.
 pub fn short_frame_label(f: &FrameRow) -> Html {
-    html! { <span title={format!("{}\n{}:{}", f.func, f.file, f.line)}><span class="func">{ short_name(&f.func) }</span><span class="muted">{ format!(" {}:{}", base_name(&f.file), f.line) }</span></span> }
+    let full = if f.file.is_empty() && f.line == 0 { f.func.clone() } else { format!("{}\n{}:{}", f.func, f.file, f.line) };
+    html! { <span title={full}><span class="func">{ short_name(&f.func) }</span><span class="muted">{ f.place().map(|p| format!(" {p}")).unwrap_or_default() }</span></span> }
+}
+
+/// The file line of a frame as Go prints it (`\t/src/main.go:12`), none where the input gave none.
+fn file_line(f: &FrameRow) -> String {
+    if f.file.is_empty() && f.line == 0 {
+        String::new()
+    } else {
+        format!("\t{}:{}\n", f.file, f.line)
+    }
 }
 
 pub fn minutes_text(range: Option<[u32; 2]>) -> String {
@@ -79,10 +90,10 @@ pub fn stack_text(g: &GroupRow) -> String {
     let mut out = format!("{} goroutines [{}]\n", g.count, g.state.as_deref().unwrap_or("unknown"));
     for (i, f) in g.frames.iter().enumerate() {
         let args = g.args.as_ref().and_then(|a| a.get(i)).map_or(String::new(), |a| a.clone());
-        out += &format!("{}({args})\n\t{}:{}\n", f.func, f.file, f.line);
+        out += &format!("{}({args})\n{}", f.func, file_line(f));
     }
     if let Some(c) = &g.created_by {
-        out += &format!("created by {}\n\t{}:{}\n", c.func, c.file, c.line);
+        out += &format!("created by {}\n{}", c.func, file_line(c));
     }
     out
 }

@@ -1,6 +1,7 @@
 //! A flame graph (an icicle, root on top) of the report's call tree: for goroutine profiles the
 //! goroutines per stack, for others the default sample type. Rectangles are SVG attributes.
 
+use parkview::gofunc::short_name;
 use parkview::report::Report;
 use parkview::rows::FlameNode;
 use std::rc::Rc;
@@ -14,10 +15,6 @@ const MAX_DEPTH: usize = 40;
 #[derive(Properties, PartialEq)]
 pub struct FlameProps {
     pub report: Rc<Report>,
-}
-
-fn short(func: &str) -> &str {
-    func.rsplit('/').next().unwrap_or(func)
 }
 
 /// Draws the preorder list: a node starts where its parent's next child starts.
@@ -40,7 +37,7 @@ fn draw(nodes: &[FlameNode], scale: f64) -> (Vec<Html>, usize) {
         max_depth = max_depth.max(depth);
         let y = depth as f64 * ROW;
         let hue = (node.func.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32)) % 6) as usize;
-        let label = if w > 40.0 { short(&node.func).chars().take((w / 7.0) as usize).collect::<String>() } else { String::new() };
+        let label = if w > 40.0 { short_name(&node.func).chars().take((w / 7.0) as usize).collect::<String>() } else { String::new() };
         out.push(html! {
             <g class={format!("flame-node hue{hue}")}>
                 <title>{ format!("{} — {}", node.func, node.value) }</title>

@@ -213,7 +213,9 @@ fn detail(g: &GroupRow, show_args: bool, on_toggle_args: Callback<MouseEvent>, o
                         <li>
                             <span class="func">{ &f.func }</span>
                             if let Some(a) = args { <span class="args">{ format!("({a})") }</span> }
-                            <div class="file muted">{ format!("{}:{}", f.file, f.line) }</div>
+                            if !f.file.is_empty() || f.line > 0 {
+                                <div class="file muted">{ format!("{}:{}", f.file, f.line) }</div>
+                            }
                         </li>
                     }
                 }) }
