@@ -317,3 +317,40 @@ fn debug1_shapes() {
     assert_eq!(d.profile.goroutine_count(), Some(2), "concatenated profiles count together");
     assert!(d.warnings.iter().any(|w| w.message.contains("concatenated")));
 }
+
+#[test]
+fn debug1_record_lines_abbreviated_by_hand_keep_their_count() {
+    // (record lines of a goroutineleak profile as pasted, the goroutines and frames read)
+    let table: &[(&str, i64, &[&str])] = &[
+        ("7 @ 0x100eb475c 0x100e946d4 ...\n#\t0x101051680\tmain.(*Stats).Record+0x20\t./main.go:56\n", 7, &["main.(*Stats).Record"]),
+        ("1 @ ...\tmain.main+0x2bb\t\t./main.go:185       <- main, [chan receive]\n", 1, &["main.main"]),
+        ("1 @ ...\tsync.(*WaitGroup).Wait+0xa7 ... main.main.func2+0x23  ./main.go:160\n", 1, &["sync.(*WaitGroup).Wait", "main.main.func2"]),
+    ];
+    for (record, count, frames) in table {
+        let d = decode_text(&format!("goroutineleak profile: total {count}\n{record}"));
+        let p = &d.profile;
+        assert_eq!(p.samples.len(), 1, "{record}");
+        assert_eq!(p.samples[0].values[0], *count, "{record}");
+        let names: Vec<&str> = p.stack(p.samples[0].stack).iter().map(|&f| p.func_name(f)).collect();
+        assert_eq!(names, *frames, "{record}");
+        assert_eq!(d.skipped, 0, "{record}");
+        assert!(d.warnings.iter().any(|w| w.line == 2 && w.message.contains("not addresses")), "{record}: {:?}", d.warnings);
+    }
+    let named = decode_text("goroutine profile: total 1\n1 @ ...\tmain.main+0x2bb\t./main.go:185\n");
+    let p = &named.profile;
+    let frame = p.frames.get(p.stack(p.samples[0].stack)[0]);
+    assert_eq!((p.strings.get(frame.file), frame.line), ("./main.go", 185));
+}
+
+#[test]
+fn a_heap_profile_whose_records_do_not_add_up_to_its_header_says_so() {
+    let text = "heap profile: 2: 262656 [808: 1065536] @ heap/1048576\n1: 262144 [1: 262144] @ 0x1\n#\t0x1\tmain.f+0x1\t/m.go:3\n";
+    let d = decode_text(text);
+    let w: Vec<&str> = d.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        w,
+        ["the header announces 2 in-use objects / 262656 B and 808 / 1065536 B allocated (as sampled); the records add up to 1 / 262144 B and 1 / 262144 B"]
+    );
+    let whole = decode_text("heap profile: 1: 262144 [1: 262144] @ heap/1048576\n1: 262144 [1: 262144] @ 0x1\n#\t0x1\tmain.f+0x1\t/m.go:3\n");
+    assert!(whole.warnings.is_empty(), "{:?}", whole.warnings);
+}

@@ -63,3 +63,24 @@ fn a_stack_escaped_in_a_slog_value_reads_as_a_dump() {
     assert_eq!(p.frames.get(created_by).line, 250);
     assert_eq!(p.goroutines[0].parent, Some(1));
 }
+
+#[test]
+fn a_goroutineleak_profile_abbreviated_by_hand_keeps_every_record() {
+    let d = decode_fixture("wild2/081-goroutineleak-debug1-hand-elided-README.txt");
+    let r = report(&d, &ReportOptions::default());
+    assert_eq!((r.goroutines, r.leaked), (Some(11), Some(11)));
+    let groups: Vec<(i64, String, u32)> = r.groups.iter().map(|g| (g.count, g.site.as_ref().unwrap().func.clone(), g.site.as_ref().unwrap().line)).collect();
+    assert_eq!(groups[0], (7, "main.(*Stats).Record".to_string(), 56));
+    assert_eq!(groups[1], (1, "main.(*Stats).noteCritical".to_string(), 67));
+    assert_eq!(groups.len(), 5, "{groups:?}");
+    assert_eq!(d.skipped, 0);
+    assert_eq!(d.warnings.iter().filter(|w| w.message.contains("not addresses")).count(), 5);
+}
+
+#[test]
+fn a_heap_profile_cut_by_hand_keeps_its_totals_and_says_the_header_disagrees() {
+    let d = decode_fixture("wild2/084-blog-heap-debug1-go1.15-memstats-annotated-cut.txt");
+    let r = report(&d, &ReportOptions::default());
+    assert_eq!((r.totals["inuse_objects/count"], r.totals["inuse_space/bytes"]), (2, 666237));
+    assert!(d.warnings.iter().any(|w| w.message.contains("announces 2 in-use objects / 262656 B and 808 / 1065536 B allocated")), "{:?}", d.warnings);
+}

@@ -17,8 +17,9 @@ use crate::model::{FrameId, LabelSetId, LabelValue, Profile, ProfileKind, Sample
 enum Kind {
     /// `goroutine profile: total N`, `threadcreate profile: total N`, any `X profile: total N`.
     Count { name: String },
-    /// `heap profile: 514: 8209912 [108747: 76458168] @ heap/1024`.
-    Heap { rate: i64 },
+    /// `heap profile: 514: 8209912 [108747: 76458168] @ heap/1024`: in-use objects and bytes,
+    /// then allocated objects and bytes, as sampled (`announced`, when they read).
+    Heap { rate: i64, announced: Option<[i64; 4]> },
     /// `--- mutex:` or `--- contention:`, then `cycles/second=N` and `sampling period=N`.
     Contention { mutex: bool, cycles_per_second: i64, sampling_period: i64 },
 }
@@ -74,6 +75,9 @@ struct Builder {
     /// Headers of the first header's shape: profiles concatenated into one (`cat a.txt b.txt`).
     concatenated: u32,
     announced_total: i64,
+    /// Heap headers: what they announce, and what the records add up to (as sampled).
+    announced_heap: Option<[i64; 4]>,
+    heap_sums: [i64; 4],
     writes_allocs: bool,
 }
 
@@ -102,6 +106,8 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Result<Profile, DecodeE
         headers: 0,
         concatenated: 0,
         announced_total: 0,
+        announced_heap: None,
+        heap_sums: [0; 4],
         writes_allocs: false,
     };
     for line in Lines::new(bytes) {
@@ -172,14 +178,24 @@ pub fn convert(bytes: &[u8], warnings: &mut Warnings) -> Result<Profile, DecodeE
             continue;
         };
         match record_line(t, kind.counts()) {
-            Some((values, addresses)) => {
+            Some(RecordLine { values, addresses, frames, unread }) => {
                 // Counts of goroutines and threads are never negative.
                 let negative = matches!(kind, Kind::Count { .. }) && values[0] < 0;
                 b.flush(warnings);
                 if negative {
                     warnings.skip(number, || format!("a record with a negative count ({}), skipped", values[0]));
                 }
-                b.record = Some(Record { values, addresses, frames: StackBuf::default(), labels: 0, skip: negative });
+                if unread > 0 || !frames.is_empty() {
+                    let named = if frames.is_empty() { String::new() } else { format!(", and the {} frame(s) it names", frames.len()) };
+                    warnings.note(number, || {
+                        format!("the record line holds {unread} token(s) that are not addresses (abbreviated by hand?): its count is kept{named}")
+                    });
+                }
+                let mut stack = StackBuf::default();
+                for (func, location) in frames {
+                    stack.push(named_frame(&mut b.profile, func, location));
+                }
+                b.record = Some(Record { values, addresses, frames: stack, labels: 0, skip: negative });
             }
             None => {
                 let shown = String::from_utf8_lossy(&t[..t.len().min(80)]).into_owned();
@@ -196,6 +212,14 @@ impl Builder {
     /// continues it (`cat a.txt b.txt`), one of another shape is skipped with its records.
     fn header(&mut self, header: Kind, total: i64, number: u32, warnings: &mut Warnings) {
         self.headers += 1;
+        if let Kind::Heap { announced: Some(a), .. } = &header {
+            if self.kind.as_ref().is_none_or(|k| k.same_shape(&header)) {
+                let sum = self.announced_heap.get_or_insert([0; 4]);
+                for (s, v) in sum.iter_mut().zip(a) {
+                    *s = s.saturating_add(*v);
+                }
+            }
+        }
         let Some(kind) = &self.kind else {
             self.start(&header);
             self.kind = Some(header.clone());
@@ -230,7 +254,7 @@ impl Builder {
                 };
                 profile.sample_types = vec![SampleType { kind: name.clone(), unit: "count".into() }];
             }
-            Kind::Heap { rate } => {
+            Kind::Heap { rate, .. } => {
                 profile.kind = ProfileKind::Heap;
                 profile.sample_types = ["alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes"]
                     .iter()
@@ -282,7 +306,10 @@ impl Builder {
         };
         let values = match kind {
             Kind::Count { .. } => r.values,
-            Kind::Heap { rate } => {
+            Kind::Heap { rate, .. } => {
+                for (sum, v) in self.heap_sums.iter_mut().zip(&r.values) {
+                    *sum = sum.saturating_add(*v);
+                }
                 let (inuse_objects, inuse_bytes) = unsample_heap(r.values[0], r.values[1], *rate);
                 let (alloc_objects, alloc_bytes) = unsample_heap(r.values[2], r.values[3], *rate);
                 vec![alloc_objects, alloc_bytes, inuse_objects, inuse_bytes]
@@ -315,6 +342,15 @@ impl Builder {
                 warnings.note(1, || format!("the header announces {announced} in all, the records add up to {sum}"));
             }
         }
+        if let Some(a) = self.announced_heap.filter(|a| *a != self.heap_sums) {
+            let s = self.heap_sums;
+            warnings.note(1, || {
+                format!(
+                    "the header announces {} in-use objects / {} B and {} / {} B allocated (as sampled); the records add up to {} / {} B and {} / {} B",
+                    a[0], a[1], a[2], a[3], s[0], s[1], s[2], s[3]
+                )
+            });
+        }
         profile
     }
 }
@@ -331,7 +367,10 @@ fn header_line(t: &[u8]) -> Option<(Kind, i64)> {
         // `514: 8209912 [108747: 76458168] @ heap/1024`: the rate is twice the sampling rate.
         let at = memchr::memmem::find(rest, b"@ heap/")?;
         let rate = parse_i64(trim(&rest[at + 7..])).unwrap_or(0) / 2;
-        return Some((Kind::Heap { rate }, 0));
+        let numbers: Option<Vec<i64>> =
+            rest[..at].split(|&c| c == b' ' || c == b':' || c == b'[' || c == b']').filter(|s| !s.is_empty()).map(parse_i64).collect();
+        let announced = numbers.and_then(|n| <[i64; 4]>::try_from(n).ok());
+        return Some((Kind::Heap { rate, announced }, 0));
     }
     let at = memchr::memmem::find(t, b" profile: total ")?;
     let name = String::from_utf8_lossy(&t[..at]).into_owned();
@@ -344,20 +383,52 @@ fn header_line(t: &[u8]) -> Option<(Kind, i64)> {
 
 /// `12 @ 0x1 0x2`, `0: 0 [1: 1280] @ 0x1`, `3087882954 21 @ 0x1`: `expected` numbers before
 /// the `@`, addresses after it.
-fn record_line(t: &[u8], expected: usize) -> Option<(Vec<i64>, Vec<u64>)> {
+/// A record line as read: its counts, its addresses, and what a hand-abbreviated paste put
+/// in place of addresses (`7 @ 0x100eb475c 0x100e946d4 ...`, `1 @ ... main.main+0x2bb
+/// ./main.go:185`): the frames it names (`func+0xoff`, then maybe `file:line`), and how many
+/// other tokens were not read.
+struct RecordLine<'a> {
+    values: Vec<i64>,
+    addresses: Vec<u64>,
+    frames: Vec<(&'a [u8], &'a [u8])>,
+    unread: usize,
+}
+
+/// `COUNT @ 0x… 0x…` (goroutine, threadcreate), `C: B [C: B] @ 0x…` (heap), `CYCLES COUNT @
+/// 0x…` (contention): the counts must all read; the rest is kept as far as it reads.
+fn record_line(t: &[u8], expected: usize) -> Option<RecordLine<'_>> {
     let at = memchr::memmem::find(t, b"@")?;
-    let (counts, addresses) = (&t[..at], &t[at + 1..]);
-    let numbers: Vec<i64> =
+    let (counts, rest) = (&t[..at], &t[at + 1..]);
+    let values: Vec<i64> =
         counts.split(|&c| c == b' ' || c == b':' || c == b'[' || c == b']').filter(|s| !s.is_empty()).map(parse_i64).collect::<Option<_>>()?;
-    if numbers.len() != expected {
+    if values.len() != expected {
         return None;
     }
-    let addresses = addresses
-        .split(|&c| c == b' ')
-        .filter(|s| !s.is_empty())
-        .map(|s| s.strip_prefix(b"0x").and_then(|h| u64::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()))
-        .collect::<Option<_>>()?;
-    Some((numbers, addresses))
+    let mut line = RecordLine { values, addresses: Vec::new(), frames: Vec::new(), unread: 0 };
+    let mut tokens = rest.split(|&c| c == b' ' || c == b'\t').filter(|s| !s.is_empty()).peekable();
+    while let Some(token) = tokens.next() {
+        if let Some(address) = token.strip_prefix(b"0x").and_then(|h| u64::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()) {
+            line.addresses.push(address);
+        } else if let Some(at) = memchr::memmem::rfind(token, b"+0x").filter(|&at| at > 0) {
+            let location =
+                tokens.next_if(|next| next.iter().rposition(|&c| c == b':').is_some_and(|colon| parse_u64(&next[colon + 1..]).is_some())).unwrap_or(b"");
+            line.frames.push((&token[..at], location));
+        } else {
+            line.unread += 1;
+        }
+    }
+    Some(line)
+}
+
+/// A frame named by its function and `file:line` (or nothing).
+fn named_frame(profile: &mut Profile, func: &[u8], location: &[u8]) -> FrameId {
+    let (file, line) = match location.iter().rposition(|&c| c == b':') {
+        Some(colon) => (&location[..colon], parse_u64(&location[colon + 1..]).unwrap_or(0)),
+        None => (location, 0),
+    };
+    let func = profile.strings.intern_bytes(func);
+    let file = profile.strings.intern_bytes(file);
+    profile.frames.intern(crate::model::Frame { func, file, line: line.min(u32::MAX as u64) as u32 })
 }
 
 /// `0x70050e\texample.com/x.(*A).f+0xae\t/src/x.go:66` (tabs may repeat).
@@ -373,14 +444,7 @@ fn frame_line(profile: &mut Profile, rest: &[u8]) -> Option<FrameId> {
         Some(at) => &func[..at],
         None => func,
     };
-    let location = fields.next().unwrap_or(b"");
-    let (file, line) = match location.iter().rposition(|&c| c == b':') {
-        Some(colon) => (&location[..colon], parse_u64(&location[colon + 1..]).unwrap_or(0)),
-        None => (location, 0),
-    };
-    let func = profile.strings.intern_bytes(func);
-    let file = profile.strings.intern_bytes(file);
-    Some(profile.frames.intern(crate::model::Frame { func, file, line: line.min(u32::MAX as u64) as u32 }))
+    Some(named_frame(profile, func, fields.next().unwrap_or(b"")))
 }
 
 /// Undoes heap sampling as pprof does for legacy heap profiles: each sampled object stands for
