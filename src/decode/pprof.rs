@@ -10,7 +10,7 @@ use crate::decode::format::{DecodeError, Format};
 use crate::decode::stack::{elided_stack, intern_stack};
 use crate::decode::text::{looks_binary, Warnings};
 use crate::limits::{LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
-use crate::model::{FrameId, LabelValue, Profile, ProfileKind, Sample, SampleType, StackId, StrId};
+use crate::model::{ArgList, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, SampleType, StackId, StrId};
 use prost::Message;
 use proto::{PbFunction, PbLocation, PbSample, PbValueType};
 use rustc_hash::FxHashMap;
@@ -332,7 +332,84 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
     }
     profile.kind = kind_of(&profile, &sample_types, &default_name);
     profile.sample_types = sample_types;
+    if profile.kind.counts_goroutines() {
+        per_goroutine(&mut profile);
+    }
     Ok(profile)
+}
+
+/// The labels CockroachDB's per-goroutine goroutine profile (`goroutine?debug=3` of its Go
+/// fork, cockroachdb/go `src/runtime/pprof/pprof.go`) puts before the user's own on each
+/// sample: the goroutine's id, its parent's id (absent for goroutine 1), its wait reason as
+/// debug=2 prints it, and its wait minutes (only when more than 0).
+const GOROUTINE_ID: &str = "go::goroutine";
+const GOROUTINE_PARENT: &str = "go::goroutine_created_by";
+const GOROUTINE_STATE: &str = "go::goroutine_state";
+const GOROUTINE_WAIT_MINUTES: &str = "go::goroutine_wait_minutes";
+
+/// Reads a per-goroutine goroutine profile (every sample labelled [`GOROUTINE_ID`], value 1)
+/// as the goroutines it lists: reported states, wait minutes, ids and parents, and the user's
+/// labels only, as a debug=2 dump of the same moment gives them. Other profiles are left as
+/// they are.
+fn per_goroutine(profile: &mut Profile) {
+    let key = |p: &Profile, name: &str| p.strings.lookup(name.as_bytes());
+    let Some(id_key) = key(profile, GOROUTINE_ID) else { return };
+    let (parent_key, state_key, minutes_key) = (key(profile, GOROUTINE_PARENT), key(profile, GOROUTINE_STATE), key(profile, GOROUTINE_WAIT_MINUTES));
+    let number = |labels: &[(StrId, LabelValue)], k: Option<StrId>| {
+        labels.iter().find(|(key, _)| Some(*key) == k).and_then(|(_, v)| match v {
+            LabelValue::Num { value, .. } => Some(*value),
+            LabelValue::Str(_) => None,
+        })
+    };
+    let listed = profile.samples.iter().all(|s| s.values.first() == Some(&1) && number(profile.labels(s.labels), Some(id_key)).is_some_and(|id| id >= 0));
+    if !listed || profile.samples.is_empty() {
+        return;
+    }
+    let unknown = profile.strings.intern("unknown");
+    let mut sets: FxHashMap<LabelSetId, (u64, Option<u64>, StrId, Option<u32>, LabelSetId)> = FxHashMap::default();
+    let mut goroutines = Vec::with_capacity(profile.samples.len());
+    for index in 0..profile.samples.len() {
+        let set = profile.samples[index].labels;
+        let (id, parent, state, wait_minutes, user) = match sets.get(&set) {
+            Some(read) => *read,
+            None => {
+                let labels = profile.labels(set).to_vec();
+                let id = number(&labels, Some(id_key)).unwrap_or(0) as u64;
+                let parent = number(&labels, parent_key).and_then(|p| u64::try_from(p).ok());
+                let state = labels.iter().find(|(k, _)| Some(*k) == state_key).and_then(|(_, v)| match v {
+                    LabelValue::Str(s) => Some(*s),
+                    LabelValue::Num { .. } => None,
+                });
+                let wait_minutes = number(&labels, minutes_key).and_then(|m| u32::try_from(m).ok()).filter(|&m| m > 0);
+                let own: Vec<(StrId, LabelValue)> = labels.into_iter().filter(|(k, _)| !profile.strings.get(*k).starts_with("go::")).collect();
+                let read = (id, parent, state.unwrap_or(unknown), wait_minutes, profile.label_set(own));
+                sets.insert(set, read);
+                read
+            }
+        };
+        let sample = &mut profile.samples[index];
+        sample.labels = user;
+        sample.goroutine = Some(goroutines.len() as u32);
+        goroutines.push(Goroutine {
+            id,
+            state,
+            leaked: false,
+            durable: false,
+            wait_minutes,
+            locked_to_thread: false,
+            synctest_bubble: None,
+            labels: user,
+            stack: sample.stack,
+            args: ArgList::default(),
+            elision: Elision::None,
+            created_by: None,
+            parent,
+            ancestors: Vec::new(),
+            stack_unavailable: false,
+            line: 0,
+        });
+    }
+    profile.goroutines = goroutines;
 }
 
 /// The stack of a sample whose locations expand to `spans` of `location_frames`: all of it
