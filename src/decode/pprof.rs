@@ -347,6 +347,10 @@ const GOROUTINE_PARENT: &str = "go::goroutine_created_by";
 const GOROUTINE_STATE: &str = "go::goroutine_state";
 const GOROUTINE_WAIT_MINUTES: &str = "go::goroutine_wait_minutes";
 
+/// What the labels of one sample say of its goroutine: id, parent, state, wait minutes, and
+/// the user's own labels.
+type GoroutineLabels = (u64, Option<u64>, StrId, Option<u32>, LabelSetId);
+
 /// Reads a per-goroutine goroutine profile (every sample labelled [`GOROUTINE_ID`], value 1)
 /// as the goroutines it lists: reported states, wait minutes, ids and parents, and the user's
 /// labels only, as a debug=2 dump of the same moment gives them. Other profiles are left as
@@ -366,7 +370,7 @@ fn per_goroutine(profile: &mut Profile) {
         return;
     }
     let unknown = profile.strings.intern("unknown");
-    let mut sets: FxHashMap<LabelSetId, (u64, Option<u64>, StrId, Option<u32>, LabelSetId)> = FxHashMap::default();
+    let mut sets: FxHashMap<LabelSetId, GoroutineLabels> = FxHashMap::default();
     let mut goroutines = Vec::with_capacity(profile.samples.len());
     for index in 0..profile.samples.len() {
         let set = profile.samples[index].labels;
