@@ -77,6 +77,13 @@ pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, DecodeError> {
     stream.finish()
 }
 
+/// Detects the format and decodes every dump the input holds (see [`Stream::finish_all`]).
+pub fn decode_all(bytes: &[u8], options: &Options) -> Result<Vec<Decoded>, DecodeError> {
+    let mut stream = Stream::new(options);
+    stream.feed(bytes)?;
+    stream.finish_all()
+}
+
 /// An input decoded while it arrives, piece by piece (a file read in slices): gzip is inflated
 /// as it comes, and goroutine dumps and tracebacks are decoded line by line, so that neither
 /// the input nor its inflated text is ever held whole. The other formats are small; they are
@@ -209,8 +216,9 @@ impl Plain {
         };
     }
 
-    /// Decodes what is left, once the input ended (a head never decided on is decided now).
-    fn finish(mut self) -> Result<Decoded, DecodeError> {
+    /// Decodes what is left, once the input ended (a head never decided on is decided now):
+    /// every dump the input holds, in order.
+    fn finish(mut self) -> Result<Vec<Decoded>, DecodeError> {
         self.decide(true);
         match self.stage {
             Stage::Head { .. } => unreachable!("a complete head is decided"),
@@ -221,7 +229,7 @@ impl Plain {
                     Some(format) => format,
                     None => sniff::detect(&bytes)?,
                 };
-                Ok(Decoded { wrapper, ..convert(format, &bytes)? })
+                Ok(vec![Decoded { wrapper, ..convert(format, &bytes)? }])
             }
             Stage::Lines { format, lines, mut unwrap, mut decoder } => {
                 match &mut unwrap {
@@ -231,12 +239,30 @@ impl Plain {
                     }
                     None => lines.finish(|line| decoder.line(line)),
                 }
-                let (profile, warnings) = decoder.finish();
-                Ok(Decoded { wrapper: unwrap.map(|u| u.id()), ..Decoded::plain(format, profile, warnings) })
+                let (dumps, warnings) = decoder.finish_all();
+                let wrapper = unwrap.map(|u| u.id());
+                Ok(split_warnings(dumps, warnings)
+                    .into_iter()
+                    .map(|(profile, warnings)| Decoded { wrapper: wrapper.clone(), ..Decoded::plain(format, profile, warnings) })
+                    .collect())
             }
             Stage::Failed(e) => Err(e),
         }
     }
+}
+
+/// Each dump with the warnings on its lines (dumps start at the line given); what has no line
+/// goes with the first.
+fn split_warnings(dumps: Vec<(Profile, u32)>, warnings: text::Warnings) -> Vec<(Profile, text::Warnings)> {
+    let starts: Vec<u32> = dumps.iter().map(|(_, from)| *from).collect();
+    let mut out: Vec<(Profile, text::Warnings)> = dumps.into_iter().map(|(p, _)| (p, text::Warnings::default())).collect();
+    out[0].1.skipped = warnings.skipped;
+    out[0].1.limits = warnings.limits;
+    for w in warnings.kept {
+        let at = starts.iter().rposition(|&from| from <= w.line).unwrap_or(0);
+        out[at].1.kept.push(w);
+    }
+    out
 }
 
 /// `bytes` with the wrappers `shapes` removed from every line, lines joined by newlines.
@@ -313,8 +339,25 @@ impl Stream {
         self.feed_input(&start)
     }
 
-    /// Decodes what is left, once the last piece was fed.
-    pub fn finish(mut self) -> Result<Decoded, DecodeError> {
+    /// Decodes what is left, once the last piece was fed. An input that holds several dumps
+    /// (see [`Stream::finish_all`]) gives its last, with a warning that says so.
+    pub fn finish(self) -> Result<Decoded, DecodeError> {
+        let mut all = self.finish_all()?;
+        let count = all.len();
+        let mut last = all.pop().expect("one dump at least");
+        if count > 1 {
+            let message = format!("the input holds {count} dumps (goroutine ids restart after other text); this is the last of them");
+            last.warnings.insert(0, Warning { line: last.profile.goroutines.first().map_or(0, |g| g.line), message });
+        }
+        Ok(last)
+    }
+
+    /// Decodes what is left, once the last piece was fed: every dump the input holds, in
+    /// order. A text that holds several dumps one after another (a log that got a dump
+    /// appended per run, a signal sent twice: goroutine ids restart after other text) gives
+    /// one each; warnings go with the dump whose lines they name, counts of skipped lines and
+    /// limits with the first.
+    pub fn finish_all(mut self) -> Result<Vec<Decoded>, DecodeError> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -326,9 +369,11 @@ impl Stream {
             Input::Gzip(gzip) => {
                 let (mut inflater, mut plain) = *gzip;
                 inflater.finish(&mut |out| plain.inflated(out))?;
-                let mut decoded = plain.finish()?;
-                decoded.gzipped = true;
-                Ok(decoded)
+                let mut all = plain.finish()?;
+                for decoded in &mut all {
+                    decoded.gzipped = true;
+                }
+                Ok(all)
             }
         }
     }

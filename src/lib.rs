@@ -21,4 +21,4 @@ pub mod share;
 pub mod top;
 pub mod waits;
 
-pub use decode::{decode, DecodeError, Decoded, Format, Options, Stream};
+pub use decode::{decode, decode_all, DecodeError, Decoded, Format, Options, Stream};

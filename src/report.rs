@@ -21,6 +21,29 @@ use std::collections::BTreeMap;
 
 pub const REPORT_SCHEMA: &str = "parkview.report/v1";
 
+/// The schema of a [`Bundle`].
+pub const BUNDLE_SCHEMA: &str = "parkview.bundle/v1";
+
+/// The reports of an input that holds several snapshots (a text with several dumps one after
+/// another; an archive), one entry each, in order.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Bundle {
+    pub schema: String,
+    pub entries: Vec<BundleEntry>,
+}
+
+/// One snapshot of a [`Bundle`]: its name (`FILE#N` for the N-th dump of a text file, from 1;
+/// a member's path in an archive), and its report, or why it was skipped.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BundleEntry {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Box<Report>>,
+    /// Why the entry holds no report: what it is instead (`not a profile: JSON`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
     pub schema: String,

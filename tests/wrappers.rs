@@ -6,7 +6,7 @@ mod common;
 
 use common::fixture_files;
 use parkview::report::{report, ReportOptions};
-use parkview::{decode, Format, Options};
+use parkview::{decode, decode_all, Format, Options};
 use serde_json::{json, Value};
 
 /// Splits `line` into pieces of at most `n` bytes on character boundaries (at least one).
@@ -119,18 +119,26 @@ fn shapes() -> Vec<Wrap> {
 /// were split, the line numbers of warnings; where a whole dump sat in one string after a log
 /// line, the format too (a dump after a log line is a traceback).
 fn reading(bytes: &[u8], keeps: Keeps) -> Value {
-    let decoded = decode(bytes, &Options::default()).unwrap();
-    let mut value = serde_json::to_value(report(&decoded, &ReportOptions::default())).unwrap();
-    value.as_object_mut().unwrap().remove("wrapper");
-    if keeps == Keeps::OneString {
-        value.as_object_mut().unwrap().remove("format");
-    }
-    if keeps != Keeps::Lines {
-        for w in value["warnings"].as_array_mut().into_iter().flatten() {
-            w.as_object_mut().unwrap().remove("line");
+    let all = decode_all(bytes, &Options::default()).unwrap();
+    let mut messages: Vec<String> = Vec::new();
+    let mut dumps: Vec<Value> = Vec::new();
+    for decoded in &all {
+        let mut value = serde_json::to_value(report(decoded, &ReportOptions::default())).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("wrapper");
+        if keeps == Keeps::OneString {
+            object.remove("format");
         }
+        // Without their lines, warnings cannot tell which of several dumps they belong to:
+        // all of the input's are compared together.
+        if keeps != Keeps::Lines {
+            let warnings = object.remove("warnings").unwrap_or_default();
+            messages.extend(warnings.as_array().into_iter().flatten().map(|w| w["message"].to_string()));
+        }
+        dumps.push(value);
     }
-    value
+    messages.sort();
+    json!({"dumps": dumps, "warnings": messages})
 }
 
 #[test]

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use parkview::diff::{diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::limits::MAX_LINK_BYTES;
-use parkview::report::{report, Report, ReportOptions};
+use parkview::report::{report, Bundle, BundleEntry, Report, ReportOptions, BUNDLE_SCHEMA};
 use parkview::rows::{FrameRow, LimitRow};
 use parkview::share::{self, Redaction, ShareError, Shared, SHARE_FILE_HEADER};
 use parkview::{DecodeError, Decoded, Options, Stream};
@@ -142,7 +142,7 @@ enum CliError {
     Decode { path: String, source: DecodeError },
     #[error("{path}: {source}")]
     Share { path: String, source: ShareError },
-    #[error("{path}: the share holds {count} snapshots; --snapshot {wanted} is not one of them")]
+    #[error("{path}: it holds {count} snapshots; --snapshot {wanted} is not one of them")]
     NoSuchSnapshot { path: String, count: usize, wanted: usize },
     #[error("a series needs two or more snapshots; these arguments hold {0}")]
     TooFewSnapshots(usize),
@@ -183,8 +183,23 @@ fn load(path: &Path) -> Result<Vec<(String, Decoded)>, CliError> {
         stream.feed(&piece[..n]).map_err(|source| CliError::Decode { path: shown.clone(), source })?;
     }
     let name = path.file_name().map_or_else(|| "stdin".to_string(), |n| n.to_string_lossy().into_owned());
-    let decoded = stream.finish().map_err(|source| CliError::Decode { path: shown.clone(), source })?;
-    Ok(vec![(name, decoded)])
+    let dumps = stream.finish_all().map_err(|source| CliError::Decode { path: shown.clone(), source })?;
+    if dumps.len() == 1 {
+        return Ok(dumps.into_iter().map(|d| (name.clone(), d)).collect());
+    }
+    // A text holding several dumps: FILE#N, from 1.
+    Ok(dumps.into_iter().enumerate().map(|(i, d)| (format!("{name}#{}", i + 1), d)).collect())
+}
+
+/// Whether an argument is a share (a link, or a share file), whose snapshots are picked one at
+/// a time; other inputs holding several snapshots are reported as a bundle.
+fn is_share(path: &Path) -> bool {
+    let shown = path.display().to_string();
+    if !path.exists() && shown != "-" {
+        return shown.contains(&format!("#{}", share::FRAGMENT_PREFIX));
+    }
+    let mut start = vec![0u8; SHARE_FILE_HEADER.len()];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut start)).is_ok() && start == SHARE_FILE_HEADER.as_bytes()
 }
 
 /// Fills `buf` as far as the input goes; the bytes read.
@@ -208,13 +223,12 @@ fn open_share(text: &str) -> Result<Vec<(String, Decoded)>, ShareError> {
 
 /// One snapshot of an argument: the `snapshot`th (from 1) of a share, else its last.
 fn load_one(path: &Path, snapshot: Option<usize>) -> Result<Decoded, CliError> {
-    load_with_oldest(path, snapshot).map(|(decoded, _)| decoded)
+    pick(path, load(path)?, snapshot).map(|(decoded, _)| decoded)
 }
 
-/// The snapshot [`load_one`] gives, and with it the argument's oldest snapshot and its name
-/// when that is another one (a share holding several).
-fn load_with_oldest(path: &Path, snapshot: Option<usize>) -> Result<(Decoded, Option<(String, Decoded)>), CliError> {
-    let mut all = load(path)?;
+/// The snapshot [`load_one`] gives of an argument's snapshots `all`, and with it the oldest
+/// snapshot and its name when that is another one.
+fn pick(path: &Path, mut all: Vec<(String, Decoded)>, snapshot: Option<usize>) -> Result<(Decoded, Option<(String, Decoded)>), CliError> {
     let count = all.len();
     let wanted = snapshot.unwrap_or(count);
     if wanted == 0 || wanted > count {
@@ -227,6 +241,28 @@ fn load_with_oldest(path: &Path, snapshot: Option<usize>) -> Result<(Decoded, Op
     let chosen = all.swap_remove(wanted - 1).1;
     let oldest = (wanted != 1).then(|| all.swap_remove(0));
     Ok((chosen, oldest))
+}
+
+/// The reports of an input holding several snapshots, each measured for leak growth against
+/// `--base`'s oldest snapshot, else the input's first (as the page measures snapshots dropped
+/// together).
+fn bundle(all: Vec<(String, Decoded)>, base: Option<&Path>, key: &KeyArgs, wrappers: &[String]) -> Result<Bundle, CliError> {
+    let base = match base {
+        Some(path) => growth_base(Some(path), None)?,
+        None => None,
+    };
+    let first = all.first().map(|(name, d)| (name.clone(), d.profile.clone()));
+    let mut entries = Vec::new();
+    for (i, (name, decoded)) in all.iter().enumerate() {
+        let growth: Option<(&parkview::model::Profile, String)> = match (&base, &first) {
+            (Some((n, b)), _) => Some((&b.profile, n.clone())),
+            (None, Some((n, p))) if i > 0 => Some((p, n.clone())),
+            _ => None,
+        };
+        let options = ReportOptions { by: key.for_report(), base: growth, wrappers: wrappers.to_vec() };
+        entries.push(BundleEntry { name: name.clone(), report: Some(Box::new(report(decoded, &options))), skipped: None });
+    }
+    Ok(Bundle { schema: BUNDLE_SCHEMA.to_string(), entries })
 }
 
 /// The base of a report's leak growth, by [`ReportOptions::base`]'s rule (what the page's diff
@@ -246,7 +282,26 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, key, base, wrappers, snapshot, file } => load_with_oldest(&file, snapshot).and_then(|(decoded, oldest)| {
+        Command::Report { json, key, base, wrappers, snapshot, file } => load(&file).and_then(|all| {
+            if all.len() > 1 && snapshot.is_none() && !is_share(&file) {
+                let bundle = bundle(all, base.as_deref(), &key, &wrappers)?;
+                if json {
+                    print_json(&mut out, &bundle);
+                } else {
+                    for entry in &bundle.entries {
+                        let _ = writeln!(out, "== {}", entry.name);
+                        match (&entry.report, &entry.skipped) {
+                            (Some(r), _) => print_report(&mut out, r),
+                            (None, why) => {
+                                let _ = writeln!(out, "skipped: {}", why.as_deref().unwrap_or("not read"));
+                            }
+                        }
+                        let _ = writeln!(out);
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let (decoded, oldest) = pick(&file, all, snapshot)?;
             let base = growth_base(base.as_deref(), oldest)?;
             let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|(name, b)| (&b.profile, name.clone())), wrappers };
             let r = report(&decoded, &options);

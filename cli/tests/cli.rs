@@ -96,7 +96,7 @@ fn report_opens_links_and_share_files_under_the_link_limits() {
     let first = json(&["report", "--json", "--snapshot", "1", &link]);
     assert_eq!(first["goroutines"], 53);
     let (code, _, err) = parkview(&["report", "--snapshot", "3", &link]);
-    assert_eq!((code, err.trim()), (1, format!("parkview: {link}: the share holds 2 snapshots; --snapshot 3 is not one of them").as_str()));
+    assert_eq!((code, err.trim()), (1, format!("parkview: {link}: it holds 2 snapshots; --snapshot 3 is not one of them").as_str()));
     // The same data as a share file.
     let dir = std::env::temp_dir().join(format!("parkview-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -200,4 +200,28 @@ fn leak_growth_is_measured_against_the_base_the_page_would_use() {
     assert_eq!(json(&["report", "--json", "--snapshot", "1", &link])["growth_base"], serde_json::Value::Null);
     let (_, text, _) = parkview(&["report", &link]);
     assert!(text.contains("leak suspects (growth since service.s1.goroutine.debug2.txt):"), "{text}");
+}
+
+#[test]
+fn a_file_of_several_dumps_reports_as_a_bundle() {
+    let f = fixture("wild2/091-fcavani-droute-panic-log-6-runs-appended-custom-log-header.txt");
+    let f = f.to_str().unwrap();
+    let bundle = json(&["report", "--json", f]);
+    assert_eq!(bundle["schema"], "parkview.bundle/v1");
+    let entries = bundle["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 6);
+    let name = "091-fcavani-droute-panic-log-6-runs-appended-custom-log-header.txt";
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e["name"], format!("{name}#{}", i + 1));
+        assert_eq!(e["report"]["schema"], "parkview.report/v1");
+        assert_eq!(e["report"]["goroutines"], 6);
+    }
+    // Later dumps are measured against the first, as the page measures snapshots dropped together.
+    assert_eq!(entries[1]["report"]["growth_base"], format!("{name}#1"));
+    // One of them, as a share's snapshot is picked.
+    assert_eq!(json(&["report", "--json", "--snapshot", "2", f])["goroutines"], 6);
+    // A series counts its dumps as snapshots.
+    assert_eq!(json(&["series", "--json", f])["snapshots"].as_array().unwrap().len(), 6);
+    let (_, text, _) = parkview(&["report", f]);
+    assert_eq!(text.matches("\n== ").count() + usize::from(text.starts_with("== ")), 6, "{text}");
 }

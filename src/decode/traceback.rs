@@ -114,6 +114,16 @@ pub struct Decoder {
     saw_crash: bool,
     /// (id, gp) of goroutines seen, to count a re-printed one once.
     seen_gp: std::collections::HashSet<(u64, u64)>,
+    /// Ids of this dump's goroutines printed with their stack.
+    stacked_ids: rustc_hash::FxHashSet<u64>,
+    /// Text other than blank lines came after this dump's last goroutine block.
+    text_since_block: bool,
+    /// Crash lines read after this dump's goroutines: the next dump's preamble, if one follows.
+    late_crash: Crash,
+    saw_late_crash: bool,
+    /// The dumps read before this one, each with the line it starts on; this one's first line.
+    dumps: Vec<(Profile, u32)>,
+    dump_from: u32,
     /// Whole headers whose bracket holds the labels (Go 1.26), each parsed once.
     headers: FxHashMap<Box<[u8]>, HeaderInfo>,
     /// Header brackets (`[chan send, 12 minutes]`) and what follows them (` {route: "GET /x"}:`),
@@ -129,6 +139,17 @@ pub struct Decoder {
     header_attempts: u64,
     /// The number of the line read last.
     last_line: u32,
+}
+
+/// A dump's profile with its crash preamble, if it had one: a crash profile, the crash record
+/// naming the goroutine printed first.
+fn close_crash(mut profile: Profile, mut crash: Crash, saw: bool) -> Profile {
+    if saw {
+        profile.kind = ProfileKind::Crash;
+        crash.first_goroutine = profile.goroutines.first().map(|g| g.id);
+        profile.crash = Some(crash);
+    }
+    profile
 }
 
 /// The header caches are cleared when one holds this many entries: a dump repeats a few
@@ -159,6 +180,12 @@ impl Decoder {
             crash: Crash::default(),
             saw_crash: false,
             seen_gp: Default::default(),
+            stacked_ids: Default::default(),
+            text_since_block: false,
+            late_crash: Crash::default(),
+            saw_late_crash: false,
+            dumps: Vec::new(),
+            dump_from: 1,
             headers: FxHashMap::default(),
             brackets: FxHashMap::default(),
             label_tails: FxHashMap::default(),
@@ -196,17 +223,26 @@ impl Decoder {
         }
     }
 
-    /// The profile of every line read, and what could not be read of them.
-    pub fn finish(mut self) -> (Profile, Warnings) {
+    /// The profile of every line read, and what could not be read of them; for an input that
+    /// holds several dumps, the last one (see [`Decoder::finish_all`]).
+    pub fn finish(self) -> (Profile, Warnings) {
+        let (mut dumps, warnings) = self.finish_all();
+        (dumps.pop().expect("one dump at least").0, warnings)
+    }
+
+    /// Every dump of the input, in order, each with the number of the line it starts on (a
+    /// new dump starts where goroutine ids restart after other text: see
+    /// [`Decoder::starts_another_dump`]), and what could not be read of them.
+    pub fn finish_all(mut self) -> (Vec<(Profile, u32)>, Warnings) {
         self.note_cut_block();
         self.finish_block(self.last_line.saturating_add(1));
-        let mut profile = self.profile;
-        if self.saw_crash {
-            profile.kind = ProfileKind::Crash;
-            self.crash.first_goroutine = profile.goroutines.first().map(|g| g.id);
-            profile.crash = Some(self.crash);
-        }
-        (profile, self.warnings)
+        let late = std::mem::take(&mut self.late_crash);
+        self.saw_crash |= self.saw_late_crash;
+        self.crash.panic.extend(late.panic.into_iter().take(MAX_PANIC_LINES.saturating_sub(self.crash.panic.len())));
+        self.crash.fatal_error = self.crash.fatal_error.take().or(late.fatal_error);
+        self.crash.signal = self.crash.signal.take().or(late.signal);
+        self.dumps.push((close_crash(self.profile, self.crash, self.saw_crash), self.dump_from));
+        (self.dumps, self.warnings)
     }
 
     fn text_line(&mut self, text: &[u8], number: u32) {
@@ -218,6 +254,9 @@ impl Decoder {
                 self.outside(&text[..at], number);
             }
             if let Some((id, gp, rest)) = header_prefix(&text[at..]) {
+                if self.starts_another_dump(id, gp) && self.header_info(trim_end(rest)).is_some() {
+                    self.next_dump(number);
+                }
                 if let Some(info) = self.header_info(trim_end(rest)) {
                     self.finish_block(number);
                     self.start_block(id, gp, info, trim_end(rest), number);
@@ -300,22 +339,57 @@ impl Decoder {
     /// Text outside goroutine blocks: the crash preamble, and anything else, passed over.
     fn outside(&mut self, text: &[u8], _number: u32) {
         let t = trim(text);
+        if t.is_empty() {
+            return;
+        }
+        // Text after this dump's goroutines: another dump may follow, whose preamble it is.
+        let after_goroutines = !self.profile.goroutines.is_empty();
+        self.text_since_block |= after_goroutines;
+        let (crash, saw) = if after_goroutines { (&mut self.late_crash, &mut self.saw_late_crash) } else { (&mut self.crash, &mut self.saw_crash) };
         if let Some(pos) = memmem::find(t, b"panic: ").filter(|&p| p == 0 || (p == 1 && !t[0].is_ascii_alphanumeric())) {
-            self.saw_crash = true;
-            if self.crash.panic.len() < MAX_PANIC_LINES {
-                self.crash.panic.push(String::from_utf8_lossy(&t[pos..]).into_owned());
+            *saw = true;
+            if crash.panic.len() < MAX_PANIC_LINES {
+                crash.panic.push(String::from_utf8_lossy(&t[pos..]).into_owned());
             }
         } else if let Some(pos) = memmem::find(t, b"fatal error: ").filter(|&p| p <= 1) {
-            self.saw_crash = true;
-            if self.crash.fatal_error.is_none() {
-                self.crash.fatal_error = Some(String::from_utf8_lossy(&t[pos + 13..]).into_owned());
+            *saw = true;
+            if crash.fatal_error.is_none() {
+                crash.fatal_error = Some(String::from_utf8_lossy(&t[pos + 13..]).into_owned());
             }
         } else if t.starts_with(b"[signal ") || is_signal_line(t) || t.starts_with(b"Exception 0x") {
-            self.saw_crash = true;
-            if self.crash.signal.is_none() {
-                self.crash.signal = Some(String::from_utf8_lossy(t).into_owned());
+            *saw = true;
+            if crash.signal.is_none() {
+                crash.signal = Some(String::from_utf8_lossy(t).into_owned());
             }
         }
+    }
+
+    /// Whether the header of goroutine `id` starts another dump: its id was read in this dump
+    /// already with a stack (not only "stack unavailable"), it is no re-print of GOTRACEBACK=crash
+    /// (the same `gp=`), it is not goroutine 0 (printed once per thread), and text came between
+    /// (a log line, another dump's preamble). A log that got a dump appended per run, or a
+    /// signal sent twice, holds several.
+    fn starts_another_dump(&self, id: u64, gp: Option<u64>) -> bool {
+        id != 0 && self.text_since_block && self.stacked_ids.contains(&id) && !gp.is_some_and(|gp| self.seen_gp.contains(&(id, gp)))
+    }
+
+    /// Ends the dump read so far and starts the next one, whose crash preamble is what was
+    /// read after the last one's goroutines.
+    fn next_dump(&mut self, at: u32) {
+        self.finish_block(at);
+        let profile = std::mem::replace(&mut self.profile, Profile::goroutines(ProfileKind::Goroutine));
+        let crash = std::mem::take(&mut self.late_crash);
+        let saw = std::mem::take(&mut self.saw_late_crash);
+        let (crash, saw) = (std::mem::replace(&mut self.crash, crash), std::mem::replace(&mut self.saw_crash, saw));
+        self.dumps.push((close_crash(profile, crash, saw), self.dump_from));
+        self.dump_from = at;
+        self.seen_gp.clear();
+        self.stacked_ids.clear();
+        self.headers.clear();
+        self.brackets.clear();
+        self.label_tails.clear();
+        self.func_names.clear();
+        self.text_since_block = false;
     }
 
     fn start_block(&mut self, id: u64, gp: Option<u64>, info: HeaderInfo, header_rest: &[u8], line: u32) {
@@ -328,6 +402,7 @@ impl Decoder {
         }
         let mut frames = std::mem::take(&mut self.spare_frames);
         frames.clear();
+        self.text_since_block = false;
         self.state = State::Block(Block {
             id,
             keep: !seen_again && !full,
@@ -434,6 +509,8 @@ impl Decoder {
         let id = block.id;
         let shown = String::from_utf8_lossy(&t[..t.len().min(80)]).into_owned();
         self.warnings.skip(number, || format!("goroutine {id}: unexpected line, skipped: {shown}"));
+        // Text no block holds (a log line right after the last frame): another dump may follow.
+        self.text_since_block = true;
     }
 
     /// Ends the block being read, if any, at line `at` (the line after its last: a blank line,
@@ -476,6 +553,9 @@ impl Decoder {
                 header_rest(rest, &mut h);
                 format!("goroutine {id}: unknown header part kept out of the state: {}", h.unknown_parts.join(", "))
             });
+        }
+        if !block.unavailable {
+            self.stacked_ids.insert(block.id);
         }
         let index = profile.goroutines.len() as u32;
         profile.goroutines.push(Goroutine {
