@@ -3,6 +3,7 @@
 //! rows of [`report`] and [`diff`], so they cannot disagree on a number.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod classify;
 pub mod creators;
 pub mod decode;

@@ -24,6 +24,7 @@
 //! | [`MAX_ROW_BYTES`] | 64 MiB | rows past it are left out of a report (biggest groups first) |
 //! | [`MAX_TABLE`] | 4,000,000 | a link or protobuf whose strings, frames, stacks, label sets, functions or locations are more is an error |
 //! | [`MAX_SNAPSHOTS`] | 64 | a link holding more snapshots is an error |
+//! | [`MAX_MEMBERS`] | 10,000 | later members of an archive are counted, not read |
 //! | [`MAX_HEADER_ATTEMPTS`] | 4 | a line is searched for a goroutine header glued to other text at most this many times |
 
 use serde::{Deserialize, Serialize};
@@ -76,6 +77,8 @@ pub const ROW_OVERHEAD: usize = 64;
 pub const MAX_TABLE: usize = 4_000_000;
 /// Snapshots in one link or share file.
 pub const MAX_SNAPSHOTS: usize = 64;
+/// The most members of an archive read (a support bundle holds a few hundred).
+pub const MAX_MEMBERS: usize = 10_000;
 /// Places in one line where a goroutine header glued to other text is tried
 /// (`dumping all stacksgoroutine 1 [running]:`): keeps the header search linear in the line.
 pub const MAX_HEADER_ATTEMPTS: usize = 4;

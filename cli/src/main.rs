@@ -2,9 +2,10 @@
 //! file system.
 
 use clap::{Parser, Subcommand};
+use parkview::archive;
 use parkview::diff::{diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
-use parkview::limits::MAX_LINK_BYTES;
+use parkview::limits::{MAX_FILE_BYTES, MAX_LINK_BYTES};
 use parkview::report::{report, Bundle, BundleEntry, Report, ReportOptions, BUNDLE_SCHEMA};
 use parkview::rows::{FrameRow, LimitRow};
 use parkview::share::{self, Redaction, ShareError, Shared, SHARE_FILE_HEADER};
@@ -144,6 +145,8 @@ enum CliError {
     Share { path: String, source: ShareError },
     #[error("{path}: it holds {count} snapshots; --snapshot {wanted} is not one of them")]
     NoSuchSnapshot { path: String, count: usize, wanted: usize },
+    #[error("{path}: {source}")]
+    Archive { path: String, source: parkview::archive::ArchiveError },
     #[error("a series needs two or more snapshots; these arguments hold {0}")]
     TooFewSnapshots(usize),
 }
@@ -155,12 +158,31 @@ const READ_PIECE: usize = 4 << 20;
 /// standard input) is one; a share file or a link (`https://host/#v1.…`, or just `#v1.…`) holds
 /// one or more, read under the link limits.
 fn load(path: &Path) -> Result<Vec<(String, Decoded)>, CliError> {
+    let (entries, _) = load_entries(path)?;
+    let mut snapshots = Vec::new();
+    for (name, entry) in entries {
+        match entry {
+            Ok(decoded) => snapshots.push((name, decoded)),
+            Err(why) => eprintln!("parkview: {}: skipped {name}: {why}", path.display()),
+        }
+    }
+    Ok(snapshots)
+}
+
+/// An entry of an argument: a snapshot, or why a member of an archive holds none.
+type Entry = (String, Result<Decoded, String>);
+
+/// Every entry of an argument, in order, and whether it is a share (whose snapshots are
+/// picked one at a time; other inputs holding several are reported as a bundle). A dump or
+/// profile is one entry; a text holding several dumps one per dump (`FILE#N`, from 1); an
+/// archive one per member (its path; `PATH#N` for a member holding several dumps).
+fn load_entries(path: &Path) -> Result<(Vec<Entry>, bool), CliError> {
     let shown = path.display().to_string();
     let read_error = |source| CliError::Read { path: shown.clone(), source };
     let share_error = |source| CliError::Share { path: shown.clone(), source };
     if !path.exists() && shown != "-" {
         if let Some(at) = shown.find(&format!("#{}", share::FRAGMENT_PREFIX)) {
-            return open_share(&shown[at..]).map_err(share_error);
+            return open_share(&shown[at..]).map_err(share_error).map(|all| (all.into_iter().map(|(n, d)| (n, Ok(d))).collect(), true));
         }
     }
     let mut input: Box<dyn Read> = if shown == "-" { Box::new(std::io::stdin().lock()) } else { Box::new(std::fs::File::open(path).map_err(read_error)?) };
@@ -174,7 +196,22 @@ fn load(path: &Path) -> Result<Vec<(String, Decoded)>, CliError> {
             let most = MAX_LINK_BYTES as usize / 3 * 4 + (1 << 20);
             let mut text = piece[..n].to_vec();
             input.take(most as u64).read_to_end(&mut text).map_err(read_error)?;
-            return open_share(&String::from_utf8_lossy(&text)).map_err(share_error);
+            return open_share(&String::from_utf8_lossy(&text)).map_err(share_error).map(|all| (all.into_iter().map(|(n, d)| (n, Ok(d))).collect(), true));
+        }
+        if let Some(kind) = first.then(|| archive::sniff(&piece[..n])).flatten() {
+            // An archive is read whole (a zip's directory is at its end), up to the file limit.
+            let mut bytes = piece[..n].to_vec();
+            input.take(MAX_FILE_BYTES).read_to_end(&mut bytes).map_err(read_error)?;
+            let members = archive::read(kind, &bytes, &Options::default()).map_err(|source| CliError::Archive { path: shown.clone(), source })?;
+            let mut entries = Vec::new();
+            for m in members {
+                match m.outcome {
+                    Ok(dumps) if dumps.len() == 1 => entries.extend(dumps.into_iter().map(|d| (m.name.clone(), Ok(d)))),
+                    Ok(dumps) => entries.extend(dumps.into_iter().enumerate().map(|(i, d)| (format!("{}#{}", m.name, i + 1), Ok(d)))),
+                    Err(why) => entries.push((m.name, Err(why.to_string()))),
+                }
+            }
+            return Ok((entries, false));
         }
         first = false;
         if n == 0 {
@@ -185,21 +222,10 @@ fn load(path: &Path) -> Result<Vec<(String, Decoded)>, CliError> {
     let name = path.file_name().map_or_else(|| "stdin".to_string(), |n| n.to_string_lossy().into_owned());
     let dumps = stream.finish_all().map_err(|source| CliError::Decode { path: shown.clone(), source })?;
     if dumps.len() == 1 {
-        return Ok(dumps.into_iter().map(|d| (name.clone(), d)).collect());
+        return Ok((dumps.into_iter().map(|d| (name.clone(), Ok(d))).collect(), false));
     }
     // A text holding several dumps: FILE#N, from 1.
-    Ok(dumps.into_iter().enumerate().map(|(i, d)| (format!("{name}#{}", i + 1), d)).collect())
-}
-
-/// Whether an argument is a share (a link, or a share file), whose snapshots are picked one at
-/// a time; other inputs holding several snapshots are reported as a bundle.
-fn is_share(path: &Path) -> bool {
-    let shown = path.display().to_string();
-    if !path.exists() && shown != "-" {
-        return shown.contains(&format!("#{}", share::FRAGMENT_PREFIX));
-    }
-    let mut start = vec![0u8; SHARE_FILE_HEADER.len()];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut start)).is_ok() && start == SHARE_FILE_HEADER.as_bytes()
+    Ok((dumps.into_iter().enumerate().map(|(i, d)| (format!("{name}#{}", i + 1), Ok(d))).collect(), false))
 }
 
 /// Fills `buf` as far as the input goes; the bytes read.
@@ -246,17 +272,24 @@ fn pick(path: &Path, mut all: Vec<(String, Decoded)>, snapshot: Option<usize>) -
 /// The reports of an input holding several snapshots, each measured for leak growth against
 /// `--base`'s oldest snapshot, else the input's first (as the page measures snapshots dropped
 /// together).
-fn bundle(all: Vec<(String, Decoded)>, base: Option<&Path>, key: &KeyArgs, wrappers: &[String]) -> Result<Bundle, CliError> {
+fn bundle(all: Vec<Entry>, base: Option<&Path>, key: &KeyArgs, wrappers: &[String]) -> Result<Bundle, CliError> {
     let base = match base {
         Some(path) => growth_base(Some(path), None)?,
         None => None,
     };
-    let first = all.first().map(|(name, d)| (name.clone(), d.profile.clone()));
+    let first = all.iter().position(|(_, e)| e.is_ok());
     let mut entries = Vec::new();
-    for (i, (name, decoded)) in all.iter().enumerate() {
-        let growth: Option<(&parkview::model::Profile, String)> = match (&base, &first) {
+    for (i, (name, entry)) in all.iter().enumerate() {
+        let decoded = match entry {
+            Ok(decoded) => decoded,
+            Err(why) => {
+                entries.push(BundleEntry { name: name.clone(), report: None, skipped: Some(why.clone()) });
+                continue;
+            }
+        };
+        let growth: Option<(&parkview::model::Profile, String)> = match (&base, first) {
             (Some((n, b)), _) => Some((&b.profile, n.clone())),
-            (None, Some((n, p))) if i > 0 => Some((p, n.clone())),
+            (None, Some(f)) if f != i => all[f].1.as_ref().ok().map(|d| (&d.profile, all[f].0.clone())),
             _ => None,
         };
         let options = ReportOptions { by: key.for_report(), base: growth, wrappers: wrappers.to_vec() };
@@ -282,9 +315,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, key, base, wrappers, snapshot, file } => load(&file).and_then(|all| {
-            if all.len() > 1 && snapshot.is_none() && !is_share(&file) {
-                let bundle = bundle(all, base.as_deref(), &key, &wrappers)?;
+        Command::Report { json, key, base, wrappers, snapshot, file } => load_entries(&file).and_then(|(entries, share)| {
+            if entries.len() > 1 && snapshot.is_none() && !share {
+                let bundle = bundle(entries, base.as_deref(), &key, &wrappers)?;
                 if json {
                     print_json(&mut out, &bundle);
                 } else {
@@ -301,6 +334,7 @@ fn main() -> ExitCode {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
+            let all = entries.into_iter().filter_map(|(name, e)| e.ok().map(|d| (name, d))).collect();
             let (decoded, oldest) = pick(&file, all, snapshot)?;
             let base = growth_base(base.as_deref(), oldest)?;
             let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|(name, b)| (&b.profile, name.clone())), wrappers };

@@ -225,3 +225,24 @@ fn a_file_of_several_dumps_reports_as_a_bundle() {
     let (_, text, _) = parkview(&["report", f]);
     assert_eq!(text.matches("\n== ").count() + usize::from(text.starts_with("== ")), 6, "{text}");
 }
+
+#[test]
+fn a_support_bundle_reports_each_member() {
+    let zip = fixture("bundle/debug-zip.zip");
+    let bundle = json(&["report", "--json", zip.to_str().unwrap()]);
+    assert_eq!(bundle["schema"], "parkview.bundle/v1");
+    let entries = bundle["entries"].as_array().unwrap();
+    assert_eq!(entries[0]["name"], "nodes/1/goroutines.txt");
+    assert_eq!(entries[0]["report"]["goroutines"], 53);
+    assert_eq!(entries[1]["name"], "nodes/1/status.json");
+    assert!(entries[1]["skipped"].as_str().unwrap().contains("JSON"));
+    assert_eq!(entries[2]["report"]["goroutines"], 112);
+    assert_eq!(entries[2]["report"]["growth_base"], "nodes/1/goroutines.txt");
+    // A series over a tar.gz counts its captures; what holds none is named on stderr.
+    let tar = fixture("bundle/consul-debug.tar.gz");
+    let (code, out, err) = parkview(&["series", "--json", tar.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(s["snapshots"].as_array().unwrap().len(), 2);
+    assert!(err.contains("skipped consul-debug-1764489600/index.json"), "{err}");
+}

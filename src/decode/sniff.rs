@@ -22,8 +22,25 @@ pub fn detect(bytes: &[u8]) -> Result<Format, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
+    if let Some(kind) = archive_magic(bytes) {
+        return Err(DecodeError::NotAProfile(format!(
+            "this is a {kind} archive, not one profile: parkview reads each of its members as a snapshot (parkview report, or drop it on the page)"
+        )));
+    }
     let sniffs: [Sniff; 4] = [legacy::sniff, debug1::sniff, traceback::sniff, pprof::sniff];
     sniffs.iter().find_map(|sniff| sniff(bytes)).ok_or_else(|| DecodeError::NotAProfile(what_it_looks_like(bytes)))
+}
+
+/// Where the tar magic sits in a header block (POSIX.1-1988 `ustar`).
+const TAR_MAGIC_AT: usize = 257;
+
+/// The archive format `start` begins with, by its magic: `zip` (`PK\x03\x04`, or an empty
+/// archive's `PK\x05\x06`) or `tar` (`ustar` at byte 257).
+pub fn archive_magic(start: &[u8]) -> Option<&'static str> {
+    if start.starts_with(b"PK\x03\x04") || start.starts_with(b"PK\x05\x06") {
+        return Some("zip");
+    }
+    (start.get(TAR_MAGIC_AT..TAR_MAGIC_AT + 5) == Some(b"ustar")).then_some("tar")
 }
 
 /// One sentence for input that is no profile: what it looks like instead.

@@ -1,0 +1,151 @@
+//! Support bundles: archives of many dumps and profiles (`cockroach debug zip`, `ipfs diag
+//! profile` and Alloy support bundles are zip files; `consul debug` writes a tar.gz with one
+//! `goroutine.prof` per capture folder). Read whole with the `zip` and `tar` crates; every
+//! member is decoded by its content, whatever its name, and one that is no profile is listed
+//! as skipped with what it looks like. The limits of [`crate::limits`] hold for every member,
+//! and all members together inflate to at most [`Options::max_inflated_bytes`].
+
+use crate::decode::sniff::archive_magic;
+use crate::decode::{decode_all, gzip, DecodeError, Decoded, Options};
+use crate::limits::MAX_MEMBERS;
+use std::io::Read;
+use thiserror::Error;
+
+/// The archive formats read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `PK\x03\x04` (or an empty archive's `PK\x05\x06`).
+    Zip,
+    /// POSIX tar: `ustar` at byte 257 of the first header.
+    Tar,
+    /// A tar inside gzip.
+    TarGz,
+}
+
+/// The archive `start` (the first bytes of an input, a kilobyte is enough) begins, if any.
+pub fn sniff(start: &[u8]) -> Option<Kind> {
+    match archive_magic(start) {
+        Some("zip") => return Some(Kind::Zip),
+        Some(_) => return Some(Kind::Tar),
+        None => {}
+    }
+    // A tar header block is 512 bytes: its magic is in the first of them inflated.
+    if gzip::is_gzip(start) && gzip::inflate_head(start, 512).is_ok_and(|head| archive_magic(&head) == Some("tar")) {
+        return Some(Kind::TarGz);
+    }
+    None
+}
+
+/// One member of an archive: its path, and the snapshots it holds or why it holds none.
+#[derive(Debug)]
+pub struct Member {
+    pub name: String,
+    pub outcome: Result<Vec<Decoded>, DecodeError>,
+}
+
+/// Why an archive could not be read at all. Each message is one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ArchiveError {
+    #[error("broken zip archive: {0}")]
+    Zip(String),
+    #[error("broken tar archive: {0}")]
+    Tar(String),
+    #[error("broken gzip stream around the tar archive: {0}")]
+    Gzip(DecodeError),
+    #[error("the archive's members inflate to more than {limit} bytes, the most parkview reads (a zip bomb?)")]
+    TooLarge { limit: u64 },
+}
+
+/// The members of an archive of `kind`, in archive order, directories left out; past
+/// [`MAX_MEMBERS`] the rest are listed as not read.
+pub fn read(kind: Kind, bytes: &[u8], options: &Options) -> Result<Vec<Member>, ArchiveError> {
+    let mut budget = options.max_inflated_bytes;
+    match kind {
+        Kind::Zip => read_zip(bytes, options, &mut budget),
+        Kind::Tar => read_tar(bytes, options, &mut budget),
+        Kind::TarGz => {
+            let mut inflater = gzip::Inflater::default();
+            let mut tar = Vec::new();
+            let limit = options.max_inflated_bytes;
+            let mut sink = |out: &[u8]| {
+                if (tar.len() + out.len()) as u64 > limit {
+                    return Err(DecodeError::TooLarge { limit });
+                }
+                tar.extend_from_slice(out);
+                Ok(())
+            };
+            let inflated = inflater.write(bytes, &mut sink).and_then(|()| inflater.finish(&mut sink));
+            match inflated {
+                Err(DecodeError::TooLarge { limit }) => return Err(ArchiveError::TooLarge { limit }),
+                Err(e) => return Err(ArchiveError::Gzip(e)),
+                Ok(()) => {}
+            }
+            budget = budget.saturating_sub(tar.len() as u64);
+            read_tar(&tar, options, &mut budget)
+        }
+    }
+}
+
+/// A member's bytes, read up to what is left of `budget` (a member past it is an error);
+/// `broken` says what a read error means.
+fn take(mut reader: impl Read, size: u64, budget: &mut u64, broken: fn(String) -> ArchiveError) -> Result<Vec<u8>, ArchiveError> {
+    let limit = *budget;
+    if size > limit {
+        return Err(ArchiveError::TooLarge { limit });
+    }
+    let mut out = Vec::with_capacity(size.min(limit) as usize);
+    (&mut reader).take(limit + 1).read_to_end(&mut out).map_err(|e| broken(e.to_string()))?;
+    if out.len() as u64 > limit {
+        return Err(ArchiveError::TooLarge { limit });
+    }
+    *budget -= out.len() as u64;
+    Ok(out)
+}
+
+fn member(name: String, bytes: &[u8], options: &Options) -> Member {
+    Member { name, outcome: decode_all(bytes, options) }
+}
+
+fn not_read(name: String) -> Member {
+    Member { name, outcome: Err(DecodeError::NotAProfile(format!("not read: the archive has more than {MAX_MEMBERS} members (MAX_MEMBERS)"))) }
+}
+
+fn read_zip(bytes: &[u8], options: &Options, budget: &mut u64) -> Result<Vec<Member>, ArchiveError> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| ArchiveError::Zip(e.to_string()))?;
+    let mut members = Vec::new();
+    for i in 0..archive.len() {
+        let file = archive.by_index(i).map_err(|e| ArchiveError::Zip(e.to_string()))?;
+        if file.is_dir() {
+            continue;
+        }
+        let name = file.name().to_string();
+        if members.len() >= MAX_MEMBERS {
+            members.push(not_read(name));
+            continue;
+        }
+        let size = file.size();
+        let content = take(file, size, budget, ArchiveError::Zip)?;
+        members.push(member(name, &content, options));
+    }
+    Ok(members)
+}
+
+fn read_tar(bytes: &[u8], options: &Options, budget: &mut u64) -> Result<Vec<Member>, ArchiveError> {
+    let mut archive = tar::Archive::new(bytes);
+    let mut members = Vec::new();
+    for entry in archive.entries().map_err(|e| ArchiveError::Tar(e.to_string()))? {
+        let entry = entry.map_err(|e| ArchiveError::Tar(e.to_string()))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = entry.path().map(|p| p.display().to_string()).unwrap_or_else(|_| String::from_utf8_lossy(&entry.path_bytes()).into_owned());
+        if members.len() >= MAX_MEMBERS {
+            members.push(not_read(name));
+            continue;
+        }
+        let size = entry.header().size().unwrap_or(0);
+        let content = take(entry, size, budget, ArchiveError::Tar)?;
+        members.push(member(name, &content, options));
+    }
+    Ok(members)
+}
