@@ -54,7 +54,7 @@ pub struct Decoded {
     pub limits: Vec<LimitHit>,
     /// The log wrappers removed from every line ([`wrapper::Shape::id`], outermost first,
     /// joined by `+`: `cri+json-field`), if the dump came wrapped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub wrapper: Option<String>,
 }
 

@@ -51,7 +51,7 @@ pub struct Report {
     pub gzipped: bool,
     /// The log wrappers removed from every line, outermost first (`cri`, `cri+json-field`):
     /// see [`crate::decode::wrapper::Shape`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub wrapper: Option<String>,
     pub profile: String,
     pub samples: usize,

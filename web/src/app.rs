@@ -97,8 +97,7 @@ pub fn app(props: &AppProps) -> Html {
                 None => {
                     let text = data.get_data("text").unwrap_or_default();
                     if !text.trim().is_empty() {
-                        let n = loader.ids.get() + 1;
-                        loader.bytes(format!("dropped text {n}"), text.into_bytes());
+                        loader.text("dropped text", text);
                     }
                 }
             }

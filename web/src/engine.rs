@@ -3,21 +3,63 @@
 //! The same engine runs in the Web Worker (the page) and on the page's thread (component tests).
 
 use crate::protocol::{Grouping, Request, Response};
+use parkview::archive::{self, ArchiveError};
 use parkview::creators::parent_chain_rows;
 use parkview::diff::compare;
 use parkview::group::GroupBy;
 use parkview::limits::MAX_LINK_BYTES;
+use parkview::limits::{MAX_FILE_BYTES, MAX_SNAPSHOTS};
 use parkview::model::Profile;
 use parkview::report::{report, ReportOptions};
 use parkview::share::{from_fragment, redact, to_fragment, Shared};
-use parkview::{decode, DecodeError, Decoded, Options, Stream};
+use parkview::{decode_all, DecodeError, Decoded, Options, Stream};
 use std::collections::HashMap;
 
 #[derive(Default)]
 pub struct Engine {
     snapshots: HashMap<u32, Decoded>,
     /// Files arriving in slices, decoded so far (or the error that ended them).
-    arriving: HashMap<u32, Result<Stream, DecodeError>>,
+    arriving: HashMap<u32, Arriving>,
+}
+
+/// A file arriving in slices.
+enum Arriving {
+    /// Decoded as it comes.
+    Stream(Stream),
+    /// An archive, gathered whole (a zip's directory is at its end), up to [`MAX_FILE_BYTES`].
+    Archive(archive::Kind, Vec<u8>),
+    Failed(String),
+}
+
+/// What a load's input held: its snapshots (named `#N` when a text held several dumps, by
+/// their path in an archive), and the archive members that hold none, with why.
+type Entries = (Vec<(String, Decoded)>, Vec<(String, String)>);
+
+/// The entries of a whole input.
+fn entries(bytes: &[u8]) -> Result<Entries, String> {
+    match archive::sniff(bytes) {
+        Some(kind) => members(kind, bytes),
+        None => decode_all(bytes, &Options::default()).map(numbered).map_err(|e| e.to_string()),
+    }
+}
+
+/// The dumps of one input, `#N` from 1 when there are several.
+fn numbered(dumps: Vec<Decoded>) -> Entries {
+    let several = dumps.len() > 1;
+    (dumps.into_iter().enumerate().map(|(i, d)| (if several { format!("#{}", i + 1) } else { String::new() }, d)).collect(), Vec::new())
+}
+
+fn members(kind: archive::Kind, bytes: &[u8]) -> Result<Entries, String> {
+    let members = archive::read(kind, bytes, &Options::default()).map_err(|e: ArchiveError| e.to_string())?;
+    let (mut snapshots, mut skipped) = (Vec::new(), Vec::new());
+    for m in members {
+        match m.outcome {
+            Ok(dumps) if dumps.len() == 1 => snapshots.extend(dumps.into_iter().map(|d| (m.name.clone(), d))),
+            Ok(dumps) => snapshots.extend(dumps.into_iter().enumerate().map(|(i, d)| (format!("{}#{}", m.name, i + 1), d))),
+            Err(why) => skipped.push((m.name, why.to_string())),
+        }
+    }
+    Ok((snapshots, skipped))
 }
 
 impl Engine {
@@ -34,13 +76,23 @@ impl Engine {
         self.handle(Request::Forget { id });
     }
 
-    /// Decodes the next slice of file `id`.
+    /// Decodes the next slice of file `id` (an archive is gathered instead, to be read whole).
     pub fn feed(&mut self, id: u32, bytes: &[u8]) {
-        let arriving = self.arriving.entry(id).or_insert_with(|| Ok(Stream::new(&Options::default())));
-        if let Ok(stream) = arriving {
-            if let Err(e) = stream.feed(bytes) {
-                *arriving = Err(e);
+        let arriving = self.arriving.entry(id).or_insert_with(|| match archive::sniff(bytes) {
+            Some(kind) => Arriving::Archive(kind, Vec::new()),
+            None => Arriving::Stream(Stream::new(&Options::default())),
+        });
+        match arriving {
+            Arriving::Stream(stream) => {
+                if let Err(e) = stream.feed(bytes) {
+                    *arriving = Arriving::Failed(e.to_string());
+                }
             }
+            Arriving::Archive(_, gathered) if (gathered.len() + bytes.len()) as u64 > MAX_FILE_BYTES => {
+                *arriving = Arriving::Failed(format!("the archive is larger than {} MiB, the most parkview reads (MAX_FILE_BYTES)", MAX_FILE_BYTES >> 20));
+            }
+            Arriving::Archive(_, gathered) => gathered.extend_from_slice(bytes),
+            Arriving::Failed(_) => {}
         }
     }
 
@@ -61,23 +113,49 @@ impl Engine {
         }
     }
 
-    fn load(&mut self, id: u32, decoded: Result<Decoded, DecodeError>, grouping: &Grouping) -> Response {
-        match decoded {
-            Ok(decoded) => {
-                self.snapshots.insert(id, decoded);
-                self.report(id, grouping)
-            }
-            Err(e) => Response::Failed { id, message: e.to_string() },
+    /// Keeps what a load's input held: one snapshot under `id` (answered with its report), or
+    /// several under `id` and the ids after it (answered as a bundle; past [`MAX_SNAPSHOTS`]
+    /// they are listed as skipped).
+    fn load(&mut self, id: u32, entries: Result<Entries, String>, grouping: &Grouping) -> Response {
+        let (mut snapshots, mut skipped) = match entries {
+            Ok(entries) => entries,
+            Err(message) => return Response::Failed { id, message },
+        };
+        if snapshots.len() == 1 && skipped.is_empty() {
+            let (_, decoded) = snapshots.remove(0);
+            self.snapshots.insert(id, decoded);
+            return self.report(id, grouping);
         }
+        if snapshots.is_empty() {
+            let message = skipped.first().map_or("the input holds no profile".into(), |(name, why)| format!("no member holds a profile ({name}: {why})"));
+            return Response::Failed { id, message };
+        }
+        for (name, _) in snapshots.drain(MAX_SNAPSHOTS.min(snapshots.len())..) {
+            skipped.push((name, format!("not read: the input holds more than {MAX_SNAPSHOTS} snapshots (MAX_SNAPSHOTS)")));
+        }
+        let mut out = Vec::new();
+        for (i, (name, decoded)) in snapshots.into_iter().enumerate() {
+            let at = id + i as u32;
+            self.snapshots.insert(at, decoded);
+            if let Response::Report { report, .. } = self.report(at, grouping) {
+                out.push((at, name, report));
+            }
+        }
+        Response::Bundle { id, snapshots: out, skipped }
     }
 
     pub fn handle(&mut self, request: Request) -> Response {
         match request {
-            Request::Load { id, bytes, grouping } => self.load(id, decode(&bytes, &Options::default()), &grouping),
+            Request::Load { id, bytes, grouping } => self.load(id, entries(&bytes), &grouping),
             Request::Read { id, .. } => Response::Failed { id, message: "no file came with the request to read it".into() },
             Request::Finish { id, grouping } => {
-                let stream = self.arriving.remove(&id).unwrap_or_else(|| Ok(Stream::new(&Options::default())));
-                self.load(id, stream.and_then(Stream::finish), &grouping)
+                let entries = match self.arriving.remove(&id) {
+                    Some(Arriving::Stream(stream)) => stream.finish_all().map(numbered).map_err(|e: DecodeError| e.to_string()),
+                    Some(Arriving::Archive(kind, bytes)) => members(kind, &bytes),
+                    Some(Arriving::Failed(message)) => Err(message),
+                    None => Err(DecodeError::Empty.to_string()),
+                };
+                self.load(id, entries, &grouping)
             }
             Request::Regroup { id, grouping } => self.report(id, &grouping),
             Request::Compare { base, new, ids, similarity } => {
@@ -135,6 +213,36 @@ mod tests {
 
     const S1: &[u8] = include_bytes!("../../tests/fixtures/go1.27/service.s1.goroutine.debug2.txt");
     const S3: &[u8] = include_bytes!("../../tests/fixtures/go1.27/service.s3.goroutine.debug2.txt");
+
+    #[wasm_bindgen_test]
+    fn a_zip_and_a_text_of_several_dumps_load_as_bundles_whole_or_in_slices() {
+        const ZIP: &[u8] = include_bytes!("../../tests/fixtures/bundle/debug-zip.zip");
+        const RUNS: &[u8] = include_bytes!("../../tests/fixtures/wild2/091-fcavani-droute-panic-log-6-runs-appended-custom-log-header.txt");
+        let mut e = Engine::default();
+        let Response::Bundle { id, snapshots, skipped } = e.handle(Request::Load { id: 100, bytes: ZIP.to_vec(), grouping: Grouping::default() }) else {
+            panic!()
+        };
+        assert_eq!(id, 100);
+        let read: Vec<(u32, &str, Option<i64>)> = snapshots.iter().map(|(i, n, r)| (*i, n.as_str(), r.goroutines)).collect();
+        assert_eq!(read, [(100, "nodes/1/goroutines.txt", Some(53)), (101, "nodes/2/goroutine.pb.gz", Some(112))]);
+        assert_eq!(skipped.len(), 1);
+        assert!(skipped[0].1.contains("JSON"));
+        // In slices, as the worker reads a file.
+        for piece in RUNS.chunks(1000) {
+            e.feed(200, piece);
+        }
+        let Response::Bundle { snapshots, .. } = e.handle(Request::Finish { id: 200, grouping: Grouping::default() }) else { panic!() };
+        assert_eq!(snapshots.iter().map(|(i, n, _)| (*i, n.clone())).collect::<Vec<_>>(), (0..6).map(|i| (200 + i, format!("#{}", i + 1))).collect::<Vec<_>>());
+        for piece in ZIP.chunks(1000) {
+            e.feed(300, piece);
+        }
+        assert!(matches!(e.handle(Request::Finish { id: 300, grouping: Grouping::default() }), Response::Bundle { .. }));
+        // Two snapshots of the zip compare as any two do.
+        assert!(matches!(
+            e.handle(Request::Compare { base: 100, new: 101, ids: vec![100, 101], similarity: Similarity::Functions }),
+            Response::Compared { .. }
+        ));
+    }
 
     #[wasm_bindgen_test]
     fn loads_regroups_compares_and_forgets() {

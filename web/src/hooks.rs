@@ -99,6 +99,10 @@ fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &Ref
             Some(Action::Imported { snapshots, view, address_view: opened.borrow_mut().take(), loaded_at: now() })
         }
         Response::ImportFailed { first_id, message } => Some(Action::ImportFailed { first_id, message }),
+        Response::Bundle { id, snapshots, skipped } => {
+            let snapshots = snapshots.into_iter().map(|(id, name, report)| (id, name, *report)).collect();
+            Some(Action::LoadedBundle { id, snapshots, skipped, loaded_at: now() })
+        }
         Response::Report { id, report } if pending.contains(&id) => Some(Action::Loaded { id, report: *report, loaded_at: now() }),
         Response::Report { id, report } => Some(Action::Regrouped { id, report: *report }),
         Response::Failed { id, message } => Some(Action::Failed { id, name: None, message }),
@@ -109,9 +113,11 @@ fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &Ref
     }
 }
 
+/// The id of the next input; the ids after it, up to [`parkview::limits::MAX_SNAPSHOTS`], are
+/// kept free for the other snapshots the input may hold (a bundle's).
 fn next_id(ids: &Cell<u32>) -> u32 {
     let id = ids.get() + 1;
-    ids.set(id);
+    ids.set(id + parkview::limits::MAX_SNAPSHOTS as u32 - 1);
     id
 }
 
@@ -130,6 +136,15 @@ impl Loader {
         self.state.dispatch(Action::Started { id, name: name.clone(), size: bytes.len() });
         self.state.dispatch(Action::Read { id });
         self.send_load(id, name, bytes);
+    }
+
+    /// Loads text that came without a file name, named `what` (`pasted text`), then `what 2`
+    /// and on for the next ones.
+    pub fn text(&self, what: &str, text: String) {
+        let state = &*self.state;
+        let taken = state.snapshots.iter().map(|s| &s.name).chain(state.pending.iter().map(|p| &p.name)).filter(|n| n.starts_with(what)).count();
+        let name = if taken == 0 { what.to_string() } else { format!("{what} {}", taken + 1) };
+        self.bytes(name, text.into_bytes());
     }
 
     fn send_load(&self, id: u32, name: String, bytes: Vec<u8>) {
@@ -384,8 +399,7 @@ pub fn use_input(state: &UseReducerHandle<State>, loader: &Loader, search_ref: &
                     // Typing into a text field is the user's business, not a dump.
                     if !text.trim().is_empty() && !in_text_field(event.target()) {
                         event.prevent_default();
-                        let n = loader.ids.get() + 1;
-                        loader.bytes(format!("pasted text {n}"), text.into_bytes());
+                        loader.text("pasted text", text);
                     }
                 }
             });

@@ -201,12 +201,12 @@ impl Host {
     fn answered(&self, response: Response) {
         let loading = self.loading.borrow().as_ref().map(|i| i.id);
         let ended = match &response {
-            Response::Report { id, .. } | Response::Failed { id, .. } => Some(*id) == loading,
+            Response::Report { id, .. } | Response::Failed { id, .. } | Response::Bundle { id, .. } => Some(*id) == loading,
             Response::Imported { snapshots, .. } => snapshots.first().map(|s| s.0) == loading,
             Response::ImportFailed { first_id, .. } => Some(*first_id) == loading,
             _ => false,
         };
-        let succeeded = matches!(response, Response::Report { .. } | Response::Imported { .. });
+        let succeeded = matches!(response, Response::Report { .. } | Response::Imported { .. } | Response::Bundle { .. });
         self.respond.emit(response);
         if ended {
             let input = self.loading.borrow_mut().take();

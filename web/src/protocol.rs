@@ -102,6 +102,15 @@ pub enum Response {
     ShareFailed {
         message: String,
     },
+    /// A load whose input held several snapshots (several dumps one after another, or an
+    /// archive's members): each with its id (`id` and the ids after it, which the page keeps
+    /// free for this), its name (`#N` for the N-th dump of the input; a member's path), and its
+    /// report; and the members that hold none, with why.
+    Bundle {
+        id: u32,
+        snapshots: Vec<(u32, String, Box<Report>)>,
+        skipped: Vec<(String, String)>,
+    },
     /// The imported snapshots (id, name, report) in order, and the view the link carried.
     Imported {
         snapshots: Vec<(u32, String, Box<Report>)>,

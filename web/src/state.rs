@@ -249,6 +249,15 @@ pub enum Action {
     CloseShare,
     SetRedaction(Redaction),
     Shared(Result<String, String>),
+    /// A load whose input held several snapshots (see [`crate::protocol::Response::Bundle`]):
+    /// each is added, named after the input (`dump.txt#2`, `bundle.zip: nodes/1/goroutines.txt`);
+    /// members that hold none are listed with the errors.
+    LoadedBundle {
+        id: u32,
+        snapshots: Vec<(u32, String, Report)>,
+        skipped: Vec<(String, String)>,
+        loaded_at: String,
+    },
     Imported {
         snapshots: Vec<(u32, String, Report)>,
         view: String,
@@ -298,6 +307,22 @@ impl Reducible for State {
                 let p = next.pending.remove(at);
                 next.snapshots.push(Snapshot { id, name: p.name, size: p.size, loaded_at, report: Rc::new(report) });
                 next.active = Some(id);
+                next.groups.selected = None;
+            }
+            Action::LoadedBundle { id, snapshots, skipped, loaded_at } => {
+                let Some(at) = next.pending.iter().position(|p| p.id == id) else { return self };
+                let p = next.pending.remove(at);
+                let count = snapshots.len();
+                for (sid, name, report) in snapshots {
+                    let name = if name.starts_with('#') { format!("{}{name}", p.name) } else { format!("{}: {name}", p.name) };
+                    // The size shown is the input's, which all of them came in.
+                    next.snapshots.push(Snapshot { id: sid, name, size: p.size, loaded_at: loaded_at.clone(), report: Rc::new(report) });
+                    next.active = Some(sid);
+                }
+                let first_free = id + count as u32;
+                for (i, (name, why)) in skipped.into_iter().enumerate() {
+                    next.errors.push(LoadError { id: first_free + i as u32, name: format!("{}: {name}", p.name), message: format!("skipped: {why}") });
+                }
                 next.groups.selected = None;
             }
             Action::Regrouped { id, report } => {
@@ -641,5 +666,24 @@ mod tests {
         view.descending = false;
         let rows = visible_groups(&r.groups, &view);
         assert!(rows.windows(2).all(|w| r.groups[w[0]].count <= r.groups[w[1]].count));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_bundle_adds_each_snapshot_named_after_its_input() {
+        let mut s = State::default();
+        s = (*Rc::new(s).reduce(Action::Started { id: 7, name: "debug.zip".into(), size: 10 })).clone();
+        let snapshots = vec![(7, "nodes/1/goroutines.txt".into(), report()), (8, "#2".into(), report())];
+        let s = Rc::new(s).reduce(Action::LoadedBundle {
+            id: 7,
+            snapshots,
+            skipped: vec![("status.json".into(), "this looks like JSON".into())],
+            loaded_at: "12:00:00".into(),
+        });
+        let names: Vec<&str> = s.snapshots.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["debug.zip: nodes/1/goroutines.txt", "debug.zip#2"]);
+        assert_eq!(s.active, Some(8));
+        assert!(s.pending.is_empty());
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.errors[0].name, "debug.zip: status.json");
     }
 }
