@@ -186,7 +186,13 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
         }
         if let Some(f) = site {
             let frame = profile.frames.get(f);
-            sentence += &format!(" at {}:{} ({})", row_text(base_name(profile.strings.get(frame.file))), frame.line, row_text(profile.strings.get(frame.func)));
+            let file = profile.strings.get(frame.file);
+            if file.is_empty() && frame.line == 0 {
+                // A frame whose file line the input does not give.
+                sentence += &format!(" in {}", row_text(profile.strings.get(frame.func)));
+            } else {
+                sentence += &format!(" at {}:{} ({})", row_text(base_name(file)), frame.line, row_text(profile.strings.get(frame.func)));
+            }
         }
         if let Some(c) = created_by {
             let frame = profile.frames.get(c);

@@ -354,3 +354,21 @@ fn a_heap_profile_whose_records_do_not_add_up_to_its_header_says_so() {
     let whole = decode_text("heap profile: 1: 262144 [1: 262144] @ heap/1048576\n1: 262144 [1: 262144] @ 0x1\n#\t0x1\tmain.f+0x1\t/m.go:3\n");
     assert!(whole.warnings.is_empty(), "{:?}", whole.warnings);
 }
+
+#[test]
+fn goleak_lines_stand_for_a_header_and_give_way_to_one() {
+    // goleak 1.3 and later: its line alone.
+    let alone = decode_text("[Goroutine 7 in state chan receive, with main.wait on top of the stack:\nmain.wait()\n\t/m.go:3 +0x1\n]\n");
+    let p = &alone.profile;
+    assert_eq!(p.goroutines.len(), 1);
+    assert_eq!((p.goroutines[0].id, p.strings.get(p.goroutines[0].state)), (7, "chan receive"));
+    assert!(alone.warnings.is_empty(), "{:?}", alone.warnings);
+    // Earlier goleak: its line, then Go's header, which is read instead.
+    let both = decode_text(
+        "Goroutine 7 in state chan receive, with main.wait on top of the stack:\ngoroutine 7 [chan receive, 3 minutes]:\nmain.wait()\n\t/m.go:3 +0x1\n",
+    );
+    let p = &both.profile;
+    assert_eq!(p.goroutines.len(), 1);
+    assert_eq!(p.goroutines[0].wait_minutes, Some(3));
+    assert!(both.warnings.is_empty(), "{:?}", both.warnings);
+}

@@ -84,3 +84,17 @@ fn a_heap_profile_cut_by_hand_keeps_its_totals_and_says_the_header_disagrees() {
     assert_eq!((r.totals["inuse_objects/count"], r.totals["inuse_space/bytes"]), (2, 666237));
     assert!(d.warnings.iter().any(|w| w.message.contains("announces 2 in-use objects / 262656 B and 808 / 1065536 B allocated")), "{:?}", d.warnings);
 }
+
+#[test]
+fn a_goleak_report_without_go_headers_reads_as_its_goroutines() {
+    let d = decode_fixture("wild2/080-jaegertracing-jaeger-issue5006-goleak-headerless-tlog-indented.txt");
+    let p = &d.profile;
+    let read: Vec<(u64, &str, &str)> = p.goroutines.iter().map(|g| (g.id, p.strings.get(g.state), p.func_name(p.stack(g.stack)[0]))).collect();
+    let run = "google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run";
+    assert_eq!(read, [(52, "select", run), (53, "select", run)]);
+    let first = &p.goroutines[0];
+    assert_eq!(p.frames.get(p.stack(first.stack)[0]).line, 88);
+    assert_eq!(first.parent, Some(22));
+    assert_eq!(p.func_name(first.created_by.expect("a creator")), "google.golang.org/grpc/internal/grpcsync.NewCallbackSerializer");
+    assert!(d.warnings.iter().any(|w| w.message.contains("goroutine 53: the stack is cut")), "{:?}", d.warnings);
+}

@@ -13,7 +13,7 @@ pub use grammar::{has_crash_line, has_goroutines, is_header_start, is_signal_lin
 
 use crate::decode::format::{DecodeError, Format};
 use crate::decode::text::{first_line, looks_binary, parse_u64, trim, trim_end, Line, Lines, Warnings};
-use grammar::{find_header, header_prefix, header_rest, is_known_trailer, split_func_line, strip_prefix_tokens, valid_func_name};
+use grammar::{find_header, goleak_header, header_prefix, header_rest, is_known_trailer, split_func_line, strip_prefix_tokens, valid_func_name};
 
 use crate::decode::stack::StackBuf;
 use crate::limits::{LimitHit, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
@@ -97,6 +97,10 @@ struct Block {
     ancestors_dropped: bool,
     elision: Elision,
     unavailable: bool,
+    /// Started by a goleak line (`[Goroutine 52 in state select, with F on top of the
+    /// stack:`), which names F: Go's own header for the same goroutine may follow and take its
+    /// place, and a stack cut before its first frame keeps F.
+    goleak: Option<StrId>,
     section: Section,
     /// A function line (or `created by` line) whose file line comes next (its arguments are
     /// in the arena already).
@@ -258,13 +262,32 @@ impl Decoder {
                     self.next_dump(number);
                 }
                 if let Some(info) = self.header_info(trim_end(rest)) {
+                    // goleak before 1.3 printed its line, then Go's header: the header holds more.
+                    if matches!(&self.state, State::Block(b) if b.goleak.is_some() && b.id == id && b.frames.is_empty() && b.pending.is_none()) {
+                        self.state = State::Outside;
+                    }
                     self.finish_block(number);
                     self.start_block(id, gp, info, trim_end(rest), number);
                     return;
                 }
             }
         }
-        if trim(text).is_empty() {
+        if header.is_none() && trim_end(text).last() == Some(&b':') {
+            if let Some((id, state, top)) = goleak_header(text) {
+                let bracket = [b"[", state, b"]:"].concat();
+                if let Some(info) = self.header_info(&bracket) {
+                    self.finish_block(number);
+                    self.start_block(id, None, info, &bracket, number);
+                    let top = self.profile.strings.intern_bytes(top);
+                    if let State::Block(b) = &mut self.state {
+                        b.goleak = Some(top);
+                    }
+                    return;
+                }
+            }
+        }
+        // The `]` that closes goleak's list of goroutines.
+        if trim(text).is_empty() || trim(text) == b"]" {
             self.finish_block(number);
             return;
         }
@@ -418,6 +441,7 @@ impl Decoder {
             ancestors_dropped: false,
             elision: Elision::None,
             unavailable: false,
+            goleak: None,
             section: Section::Stack,
             pending: None,
         });
@@ -523,6 +547,11 @@ impl Decoder {
             let frame = self.profile.frames.intern(crate::model::Frame { func, file: 0, line: 0 });
             let what = if block.section == Section::CreatedBy { "`created by` line" } else { "function line" };
             self.warnings.note(at, || format!("goroutine {id}: the block ends after a {what}, without its file line (cut off?)"));
+            place(&mut block, frame);
+        } else if let Some(top) = block.goleak.filter(|_| block.frames.is_empty() && block.section == Section::Stack) {
+            // goleak named the function on top; its frames were cut.
+            self.warnings.note(at, || format!("goroutine {id}: the stack is cut; only the function goleak names on top of it is known"));
+            let frame = self.profile.frames.intern(crate::model::Frame { func: top, file: 0, line: 0 });
             place(&mut block, frame);
         } else if block.frames.is_empty() && !block.unavailable && block.section == Section::Stack {
             // `goroutine 1 [running]:` and then the end of the block.

@@ -33,7 +33,26 @@ pub fn is_header_start(line: &[u8]) -> bool {
 
 /// Whether any line of `head` holds a goroutine header, at its start or after other text.
 pub fn has_goroutines(head: &[u8]) -> bool {
-    Lines::new(head).any(|l| find_header(l.text, &mut 0).is_some())
+    Lines::new(head).any(|l| find_header(l.text, &mut 0).is_some() || goleak_header(l.text).is_some())
+}
+
+/// A goroutine as go.uber.org/goleak (1.3 and later) names it, in place of Go's header:
+/// `[Goroutine 52 in state select, with google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run on top of the stack:`
+/// (the first of a report starts with `[`; earlier goleak versions printed Go's header on the
+/// next line as well). The id, the state, and the function on top of the stack.
+pub fn goleak_header(line: &[u8]) -> Option<(u64, &[u8], &[u8])> {
+    let t = trim(line);
+    let t = t.strip_prefix(b"[").unwrap_or(t);
+    let rest = t.strip_prefix(b"Goroutine ")?;
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let id = parse_u64(&rest[..digits])?;
+    let rest = rest[digits..].strip_prefix(b" in state ")?;
+    if !rest.ends_with(b" on top of the stack:") {
+        return None;
+    }
+    let comma = memchr::memmem::find(rest, b", with ")?;
+    let top = &rest[comma + b", with ".len()..rest.len() - b" on top of the stack:".len()];
+    Some((id, &rest[..comma], top))
 }
 
 /// Parses a whole header line: `goroutine 23 [chan receive, 2 minutes] {route: "GET /x"}:`.
