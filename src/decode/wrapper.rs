@@ -115,7 +115,7 @@ impl Patterns {
 }
 
 /// Whether a line holds the start of a dump anywhere in it: a goroutine header
-/// (`goroutine 6 [running]:`, `goroutine 6 gp=…`), a crash line (`panic: `, `fatal error: `) or
+/// (`goroutine 6 [running]:`, `goroutine 6 gp=…`, goleak's `Goroutine 6 in state`), a crash line (`panic: `, `fatal error: `) or
 /// a debug=1 profile's first line, escaped or not.
 fn holds_dump(line: &[u8]) -> bool {
     // The crash lines, and the first lines of debug=1 profiles (`goroutine profile: total 11`,
@@ -124,11 +124,15 @@ fn holds_dump(line: &[u8]) -> bool {
     if STARTS.iter().any(|s| memmem::find(line, s).is_some()) {
         return true;
     }
-    memmem::find_iter(line, b"goroutine ").any(|at| {
-        let rest = &line[at + b"goroutine ".len()..];
-        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-        digits > 0 && (rest[digits..].starts_with(b" [") || rest[digits..].starts_with(b" gp="))
-    })
+    let after_id = |word: &[u8], next: &[&[u8]]| {
+        memmem::find_iter(line, word).any(|at| {
+            let rest = &line[at + word.len()..];
+            let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            digits > 0 && next.iter().any(|n| rest[digits..].starts_with(n))
+        })
+    };
+    // Go's header, or goleak's line for it (`Goroutine 52 in state select, with …`).
+    after_id(b"goroutine ", &[b" [", b" gp="]) || after_id(b"Goroutine ", &[b" in state "])
 }
 
 /// The Go-quoted values of a logfmt line (`key="…"`) that hold a dump, unescaped.
