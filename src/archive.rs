@@ -3,11 +3,12 @@
 //! `goroutine.prof` per capture folder). Read whole with the `zip` and `tar` crates; every
 //! member is decoded by its content, whatever its name, and one that is no profile is listed
 //! as skipped with what it looks like. The limits of [`crate::limits`] hold for every member,
-//! and all members together inflate to at most [`Options::max_inflated_bytes`].
+//! and all members together inflate to at most [`MAX_WHOLE_BYTES`] (an archive is read whole,
+//! as protobufs are) or [`Options::max_inflated_bytes`] where that is less.
 
 use crate::decode::sniff::archive_magic;
 use crate::decode::{decode_all, gzip, DecodeError, Decoded, Options};
-use crate::limits::MAX_MEMBERS;
+use crate::limits::{MAX_MEMBERS, MAX_WHOLE_BYTES};
 use std::io::Read;
 use thiserror::Error;
 
@@ -59,14 +60,14 @@ pub enum ArchiveError {
 /// The members of an archive of `kind`, in archive order, directories left out; past
 /// [`MAX_MEMBERS`] the rest are listed as not read.
 pub fn read(kind: Kind, bytes: &[u8], options: &Options) -> Result<Vec<Member>, ArchiveError> {
-    let mut budget = options.max_inflated_bytes;
+    let limit = options.max_inflated_bytes.min(MAX_WHOLE_BYTES);
+    let mut budget = Budget { left: limit, limit };
     match kind {
         Kind::Zip => read_zip(bytes, options, &mut budget),
         Kind::Tar => read_tar(bytes, options, &mut budget),
         Kind::TarGz => {
             let mut inflater = gzip::Inflater::default();
             let mut tar = Vec::new();
-            let limit = options.max_inflated_bytes;
             let mut sink = |out: &[u8]| {
                 if (tar.len() + out.len()) as u64 > limit {
                     return Err(DecodeError::TooLarge { limit });
@@ -80,25 +81,32 @@ pub fn read(kind: Kind, bytes: &[u8], options: &Options) -> Result<Vec<Member>, 
                 Err(e) => return Err(ArchiveError::Gzip(e)),
                 Ok(()) => {}
             }
-            budget = budget.saturating_sub(tar.len() as u64);
+            budget.left = budget.left.saturating_sub(tar.len() as u64);
             read_tar(&tar, options, &mut budget)
         }
     }
 }
 
+/// What the members may still inflate to, of the archive's limit.
+struct Budget {
+    left: u64,
+    limit: u64,
+}
+
 /// A member's bytes, read up to what is left of `budget` (a member past it is an error);
-/// `broken` says what a read error means.
-fn take(mut reader: impl Read, size: u64, budget: &mut u64, broken: fn(String) -> ArchiveError) -> Result<Vec<u8>, ArchiveError> {
-    let limit = *budget;
-    if size > limit {
-        return Err(ArchiveError::TooLarge { limit });
+/// `broken` says what a read error means. A member's stated size is not trusted for more than
+/// a first allocation of 1 MiB.
+fn take(mut reader: impl Read, size: u64, budget: &mut Budget, broken: fn(String) -> ArchiveError) -> Result<Vec<u8>, ArchiveError> {
+    let too_large = ArchiveError::TooLarge { limit: budget.limit };
+    if size > budget.left {
+        return Err(too_large);
     }
-    let mut out = Vec::with_capacity(size.min(limit) as usize);
-    (&mut reader).take(limit + 1).read_to_end(&mut out).map_err(|e| broken(e.to_string()))?;
-    if out.len() as u64 > limit {
-        return Err(ArchiveError::TooLarge { limit });
+    let mut out = Vec::with_capacity(size.min(1 << 20) as usize);
+    (&mut reader).take(budget.left + 1).read_to_end(&mut out).map_err(|e| broken(e.to_string()))?;
+    if out.len() as u64 > budget.left {
+        return Err(too_large);
     }
-    *budget -= out.len() as u64;
+    budget.left -= out.len() as u64;
     Ok(out)
 }
 
@@ -110,7 +118,7 @@ fn not_read(name: String) -> Member {
     Member { name, outcome: Err(DecodeError::NotAProfile(format!("not read: the archive has more than {MAX_MEMBERS} members (MAX_MEMBERS)"))) }
 }
 
-fn read_zip(bytes: &[u8], options: &Options, budget: &mut u64) -> Result<Vec<Member>, ArchiveError> {
+fn read_zip(bytes: &[u8], options: &Options, budget: &mut Budget) -> Result<Vec<Member>, ArchiveError> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| ArchiveError::Zip(e.to_string()))?;
     let mut members = Vec::new();
     for i in 0..archive.len() {
@@ -130,7 +138,7 @@ fn read_zip(bytes: &[u8], options: &Options, budget: &mut u64) -> Result<Vec<Mem
     Ok(members)
 }
 
-fn read_tar(bytes: &[u8], options: &Options, budget: &mut u64) -> Result<Vec<Member>, ArchiveError> {
+fn read_tar(bytes: &[u8], options: &Options, budget: &mut Budget) -> Result<Vec<Member>, ArchiveError> {
     let mut archive = tar::Archive::new(bytes);
     let mut members = Vec::new();
     for entry in archive.entries().map_err(|e| ArchiveError::Tar(e.to_string()))? {

@@ -372,3 +372,15 @@ fn goleak_lines_stand_for_a_header_and_give_way_to_one() {
     assert_eq!(p.goroutines[0].wait_minutes, Some(3));
     assert!(both.warnings.is_empty(), "{:?}", both.warnings);
 }
+
+#[test]
+fn text_is_never_read_as_a_protobuf() {
+    // Short prose and log lines can walk as protobuf fields; text holds none of the control
+    // bytes a profile's field keys are.
+    for text in ["hello, can you look at this?", "2026-11-30 starting service", "hi", "jj:", "ok then\n"] {
+        match parkview::decode(text.as_bytes(), &parkview::Options::default()) {
+            Err(parkview::DecodeError::NotAProfile(_)) => {}
+            other => panic!("{text:?}: {:?}", other.map(|d| d.format)),
+        }
+    }
+}

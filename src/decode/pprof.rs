@@ -8,7 +8,7 @@ pub mod proto;
 
 use crate::decode::format::{DecodeError, Format};
 use crate::decode::stack::{elided_stack, intern_stack};
-use crate::decode::text::{looks_binary, Warnings};
+use crate::decode::text::{is_plain_text, looks_binary, Warnings};
 use crate::limits::{LimitHit, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_TABLE};
 use crate::model::{ArgList, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, SampleType, StackId, StrId};
 use prost::Message;
@@ -39,7 +39,7 @@ const PROFILE_FIELDS: [&str; 16] = [
 /// A profile.proto: its first fields are Profile's ([`is_pprof`]), and it is binary or reads as
 /// fields to its last byte (a log whose lines start with a digit can walk as 64 good fields).
 pub fn sniff(bytes: &[u8]) -> Option<Format> {
-    (is_pprof(bytes) && (looks_binary(bytes) || reads_to_end(bytes))).then_some(Format::Pprof)
+    (is_pprof(bytes) && !is_plain_text(bytes) && (looks_binary(bytes) || reads_to_end(bytes))).then_some(Format::Pprof)
 }
 
 /// Does this look like a Profile message? Walks the top-level fields of the first bytes: each

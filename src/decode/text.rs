@@ -150,6 +150,18 @@ pub fn first_line(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// A byte NUL or mostly non-text bytes in the first KiB.
+/// Whether the start of `bytes` is text through and through: UTF-8 (a character cut at the
+/// end aside) without a control character other than white space. No protobuf is: its field
+/// keys and lengths are such bytes (a sample is field 2, byte 0x12).
+pub fn is_plain_text(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let utf8 = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && head.len() == 1024.min(bytes.len()),
+    };
+    utf8 && head.iter().all(|&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t' | 0x1b | 0x0c))
+}
+
 pub fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
     let odd = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b | 0x0c))).count();

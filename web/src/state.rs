@@ -312,16 +312,25 @@ impl Reducible for State {
             Action::LoadedBundle { id, snapshots, skipped, loaded_at } => {
                 let Some(at) = next.pending.iter().position(|p| p.id == id) else { return self };
                 let p = next.pending.remove(at);
-                let count = snapshots.len();
                 for (sid, name, report) in snapshots {
                     let name = if name.starts_with('#') { format!("{}{name}", p.name) } else { format!("{}: {name}", p.name) };
                     // The size shown is the input's, which all of them came in.
                     next.snapshots.push(Snapshot { id: sid, name, size: p.size, loaded_at: loaded_at.clone(), report: Rc::new(report) });
                     next.active = Some(sid);
                 }
-                let first_free = id + count as u32;
-                for (i, (name, why)) in skipped.into_iter().enumerate() {
-                    next.errors.push(LoadError { id: first_free + i as u32, name: format!("{}: {name}", p.name), message: format!("skipped: {why}") });
+                // One notice for all members that hold no profile (an archive may have thousands),
+                // under the load's own id: errors are dismissed by id.
+                if let Some((first, why)) = skipped.first() {
+                    let message = match skipped.len() {
+                        1 => format!("skipped: {why}"),
+                        n => {
+                            let names: Vec<&str> = skipped.iter().take(5).map(|(n, _)| n.as_str()).collect();
+                            let more = if n > 5 { format!(" and {} more", n - 5) } else { String::new() };
+                            format!("{n} members hold no profile and were skipped ({}{more}); the first: {why}", names.join(", "))
+                        }
+                    };
+                    let name = if skipped.len() == 1 { format!("{}: {first}", p.name) } else { p.name.clone() };
+                    next.errors.push(LoadError { id, name, message });
                 }
                 next.groups.selected = None;
             }

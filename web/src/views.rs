@@ -167,7 +167,7 @@ pub fn snapshot_list(props: &SnapshotListProps) -> Html {
                             <input class="rename" value={s.name.clone()} onkeydown={on_key} onblur={on_blur} aria-label="new name" autofocus=true/>
                         } else {
                             <button class="link name" onclick={select} ondblclick={start_rename} aria-pressed={active.to_string()}
-                                    title="click to show, double-click to rename">{ &s.name }</button>
+                                    title={format!("{}\nclick to show, double-click to rename", s.name)}>{ &s.name }</button>
                         }
                         <span class="muted small">{ format!(" {} · {}", s.loaded_at, if s.size == 0 { "from a link".to_string() } else { human_bytes(s.size) }) }</span>
                         <button class="link remove" onclick={remove} aria-label={format!("remove {}", s.name)}>{ "×" }</button>
