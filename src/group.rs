@@ -138,14 +138,17 @@ pub fn filtered<'p>(profile: &'p Profile, only: Option<&(String, String)>) -> st
     std::borrow::Cow::Owned(out)
 }
 
-/// Goroutines (or the first sample value) per label key and value: as many values as `budget`
+/// Goroutines (or the default sample type's value) per label key and value: as many values as `budget`
 /// holds (the label sets with the most goroutines first), saying in `hits` when it held fewer.
 pub fn label_totals(profile: &Profile, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> BTreeMap<String, BTreeMap<String, i64>> {
     // Per label set first: a dump repeats a few sets over hundreds of thousands of goroutines.
     let mut per_set: HashMap<LabelSetId, i64> = HashMap::default();
+    // Weighed by the profile's default sample type, as pprof shows it (a heap delta profile's
+    // `default_sample_type = alloc_space`).
+    let at = profile.default_sample_type;
     for s in &profile.samples {
         let n = per_set.entry(s.labels).or_insert(0);
-        *n = limits::sum([*n, s.values.first().copied().unwrap_or(0)]);
+        *n = limits::sum([*n, s.values.get(at).or(s.values.first()).copied().unwrap_or(0)]);
     }
     let mut per_set: Vec<(LabelSetId, i64)> = per_set.into_iter().collect();
     per_set.sort_by_key(|&(set, n)| (std::cmp::Reverse(n), set));

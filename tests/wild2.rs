@@ -98,3 +98,14 @@ fn a_goleak_report_without_go_headers_reads_as_its_goroutines() {
     assert_eq!(p.func_name(first.created_by.expect("a creator")), "google.golang.org/grpc/internal/grpcsync.NewCallbackSerializer");
     assert!(d.warnings.iter().any(|w| w.message.contains("goroutine 53: the stack is cut")), "{:?}", d.warnings);
 }
+
+#[test]
+fn label_totals_follow_the_default_sample_type() {
+    let d = decode_fixture("wild2/087-grafana-pyroscope-heap-delta-default-alloc_space.pb.gz");
+    let r = report(&d, &ReportOptions::default());
+    assert_eq!(r.default_sample_type.as_deref(), Some("alloc_space"));
+    let at = d.profile.default_sample_type;
+    let by_label: i64 = r.labels["bytes"].values().sum();
+    let labelled: i64 = d.profile.samples.iter().filter(|s| !d.profile.labels(s.labels).is_empty()).map(|s| s.values[at]).sum();
+    assert_eq!(by_label, labelled, "the bytes label sums alloc_space");
+}
