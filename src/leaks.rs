@@ -15,8 +15,8 @@
 //! State factor, by the state's [`Family`]: 1 for channel, select and sync waits and any other
 //! wait reason (`Family::Other`); 0.25 for `IO wait`, `sleep`, `syscall` and the runtime's own
 //! waits (`Family::Runtime`: long-lived accept loops, tickers and the runtime's workers park
-//! there by design); groups that run (`running`, `runnable`) or whose state is unknown and
-//! that nothing else marks are not suspects. A group needs a score of at least [`MIN_SCORE`].
+//! there by design); 0.6 for an unknown state (`UNKNOWN_STATE_FACTOR`), 1 when the runtime
+//! marked the goroutines leaked; groups that run (`running`, `runnable`) are not suspects. A group needs a score of at least [`MIN_SCORE`].
 
 use crate::gofunc::{base_name, is_closure, Family, UserCode};
 use crate::group::{function_key, group, GroupBy};
@@ -24,6 +24,13 @@ use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
 use crate::rows::{frame_cost, frame_row, frame_rows, stack_cost, Pattern, Suspect};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+/// The state factor of a group whose state is unknown and that the runtime did not mark
+/// leaked (debug=1 dumps whose leaf frames cannot tell): only its size and growth speak for it.
+/// At 0.6 a group as large as the largest scores 18, above [`MIN_SCORE`], and one of less
+/// than half the largest is not listed: thousands of goroutines on one stack beside groups of
+/// hundreds are the leak (wild2 088), a few on each stack are not.
+const UNKNOWN_STATE_FACTOR: f64 = 0.6;
 
 /// Suspects below this score are not listed.
 pub const MIN_SCORE: f64 = 15.0;
@@ -91,7 +98,10 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
     let mut serving: HashMap<StackId, bool> = HashMap::default();
     let mut routes: HashMap<LabelSetId, bool> = HashMap::default();
 
-    let largest = groups.iter().filter(|g| g.state.is_some_and(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);
+    // A group's size is weighed against the largest parked group of known state; a group of
+    // unknown state against the largest of all.
+    let largest_known = groups.iter().filter(|g| g.state.is_some_and(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);
+    let largest_any = groups.iter().filter(|g| g.state.is_none_or(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);
     let largest_growth = growth.values().map(|(_, d)| *d).max().unwrap_or(0).max(1);
     // Ranked without their frames, which are copied into rows for the top ones only.
     let mut suspects: Vec<(Suspect, StackId, Option<FrameId>, Option<FrameId>)> = Vec::new();
@@ -99,9 +109,10 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
         let state = g.state.map(|s| s.name);
         let factor = match state {
             Some(s) => state_factor(s),
-            // Unknown states (debug=1 hides the runtime frames) count only when leaked.
+            // Unknown states (debug=1 hides the runtime frames): parked somewhere, but where the
+            // waiting is by design cannot be told; leaked ones count in full.
             None if g.leaked > 0 => 1.0,
-            None => 0.0,
+            None => UNKNOWN_STATE_FACTOR,
         };
         if factor == 0.0 {
             continue;
@@ -118,6 +129,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
             score += 60.0;
         }
         score += 40.0 * ((1.0 + max_minutes as f64).log2() / 61f64.log2()).min(1.0);
+        let largest = if state.is_some() { largest_known } else { largest_any };
         score += 30.0 * g.count as f64 / largest as f64;
         if let Some((_, d)) = grew.filter(|(_, d)| *d > 0) {
             score += 40.0 * d as f64 / largest_growth as f64;

@@ -109,3 +109,17 @@ fn label_totals_follow_the_default_sample_type() {
     let labelled: i64 = d.profile.samples.iter().filter(|s| !d.profile.labels(s.labels).is_empty()).map(|s| s.values[at]).sum();
     assert_eq!(by_label, labelled, "the bytes label sums alloc_space");
 }
+
+#[test]
+fn thousands_on_one_stack_rank_first_though_their_state_is_unknown() {
+    let d = decode_fixture("wild2/088-twmb-franz-go-issue1030-debug1-7802-user-dotted-elision.txt");
+    let r = report(&d, &ReportOptions::default());
+    assert_eq!(r.goroutines, Some(7223));
+    assert!(d.warnings.iter().any(|w| w.message.contains("announces 7802")), "{:?}", d.warnings);
+    let top: Vec<(i64, &str)> = r.leak_suspects.iter().map(|s| (s.count, s.frames[0].func.as_str())).collect();
+    assert_eq!(
+        top[..2],
+        [(3483, "github.com/twmb/franz-go/pkg/kgo.(*Client).reapConnectionsLoop"), (3465, "github.com/twmb/franz-go/pkg/kgo.(*Client).updateMetadataLoop")]
+    );
+    assert!(r.leak_suspects.iter().all(|s| s.count > 1000), "the groups of 275 and fewer are no suspects: {top:?}");
+}
