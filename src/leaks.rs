@@ -18,7 +18,7 @@
 //! there by design); 0.6 for an unknown state (`UNKNOWN_STATE_FACTOR`), 1 when the runtime
 //! marked the goroutines leaked; groups that run (`running`, `runnable`) are not suspects. A group needs a score of at least [`MIN_SCORE`].
 
-use crate::gofunc::{base_name, is_closure, Family, UserCode};
+use crate::gofunc::{base_name, hidden_runtime, is_closure, package_of, Family, UserCode};
 use crate::group::{function_key, group, GroupBy};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
@@ -31,6 +31,15 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 /// than half the largest is not listed: thousands of goroutines on one stack beside groups of
 /// hundreds are the leak (wild2 088), a few on each stack are not.
 const UNKNOWN_STATE_FACTOR: f64 = 0.6;
+
+/// Whether a stack waits by design: its top frame (below the runtime's own) is the testing
+/// package's (goroutine 1 of a test binary in `testing.(*T).Run`, waiting for the test), or a
+/// synctest bubble's root waiting for its bubble (`internal/synctest.Run`,
+/// `testing/synctest.Test`).
+fn waits_by_design(profile: &Profile, stack: StackId) -> bool {
+    let top = profile.stack(stack).iter().map(|&f| profile.func_name(f)).find(|name| !hidden_runtime(name));
+    top.is_some_and(|name| package_of(name) == "testing" || name.starts_with("internal/synctest.") || name.starts_with("testing/synctest."))
+}
 
 /// Suspects below this score are not listed.
 pub const MIN_SCORE: f64 = 15.0;
@@ -114,7 +123,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
             None if g.leaked > 0 => 1.0,
             None => UNKNOWN_STATE_FACTOR,
         };
-        if factor == 0.0 {
+        if factor == 0.0 || waits_by_design(profile, g.stack) {
             continue;
         }
         let stack = profile.stack(g.stack);

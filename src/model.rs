@@ -428,6 +428,10 @@ pub struct Crash {
     pub signal: Option<String>,
     /// The id of the goroutine printed first: the one that panicked.
     pub first_goroutine: Option<u64>,
+    /// `running tests:` after a test timeout's panic: each test's name and how long it ran
+    /// (testing/testing.go, `runningList`); the first 100.
+    #[serde(default, deserialize_with = "limits::bounded_vec::<_, _, 100>")]
+    pub running_tests: Vec<(String, String)>,
 }
 
 /// A line of input that was skipped or read with doubt.

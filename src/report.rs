@@ -10,8 +10,8 @@ use crate::leaks::leak_suspects;
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::Profile;
 use crate::rows::{
-    frame_cost, frame_row, frame_rows, label_map, labels_cost, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GroupRow, LimitRow, Suspect,
-    TopRow, WaitRow, WarningRow,
+    frame_cost, frame_row, frame_rows, label_map, labels_cost, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GroupRow, LimitRow,
+    RunningTest, Suspect, TopRow, WaitRow, WarningRow,
 };
 use crate::top::top;
 use crate::waits::same_object_waits;
@@ -157,6 +157,12 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             },
             ids: listed.then(|| g.goroutines.iter().map(|&i| profile.goroutines[i as usize].id).collect()),
             args: args.map(|a| profile.args.list(a).map(row_text).collect()),
+            durable: !g.goroutines.is_empty() && g.goroutines.iter().all(|&i| profile.goroutines[i as usize].durable),
+            synctest_bubble: {
+                let mut bubbles = g.goroutines.iter().map(|&i| profile.goroutines[i as usize].synctest_bubble);
+                let first = bubbles.next().flatten();
+                first.filter(|b| bubbles.all(|o| o == Some(*b)))
+            },
         });
     }
 
@@ -204,6 +210,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             fatal_error: c.fatal_error.as_deref().map(row_text),
             signal: c.signal.as_deref().map(row_text),
             first_goroutine: c.first_goroutine,
+            running_tests: c.running_tests.iter().map(|(name, elapsed)| RunningTest { name: row_text(name), elapsed: row_text(elapsed) }).collect(),
         }),
         groups: group_rows,
         labels,

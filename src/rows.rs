@@ -54,6 +54,14 @@ pub struct GroupRow {
     pub created_by: Option<FrameRow>,
     /// The members' goroutine ids, for dumps that list goroutines one by one.
     pub ids: Option<Vec<u64>>,
+    /// Every member is `(durable)`: blocked inside a synctest bubble on something only the
+    /// bubble can wake (Go 1.25).
+    #[serde(default)]
+    pub durable: bool,
+    /// The synctest bubble every member is in (`synctest bubble 1`, Go 1.25; Go 1.24's
+    /// `synctest group 6`), if they share one.
+    #[serde(default)]
+    pub synctest_bubble: Option<u64>,
     /// The argument text of each frame of the first member (dumps that print arguments).
     pub args: Option<Vec<String>>,
 }
@@ -69,6 +77,16 @@ pub struct CrashRow {
     pub signal: Option<String>,
     /// The goroutine printed first: the one that crashed.
     pub first_goroutine: Option<u64>,
+    /// A test binary's timeout panic lists the tests still running, with how long each ran.
+    #[serde(default)]
+    pub running_tests: Vec<RunningTest>,
+}
+
+/// A test still running when `panic: test timed out` was printed: `TestDataLoaderSync (5s)`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunningTest {
+    pub name: String,
+    pub elapsed: String,
 }
 
 /// A function's share of one sample type, pprof's `top`: `flat` in the function itself,

@@ -445,6 +445,8 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
             fatal_error,
             signal: c.signal.as_deref().map(|s| if r.crash_text { redact_signal(s) } else { s.to_string() }),
             first_goroutine: c.first_goroutine.map(|g| id(names, g)),
+            // Test names are what a crash printed: they go when it is redacted.
+            running_tests: if r.crash_text { Vec::new() } else { c.running_tests.clone() },
         }
     });
     Decoded {

@@ -123,3 +123,18 @@ fn thousands_on_one_stack_rank_first_though_their_state_is_unknown() {
     );
     assert!(r.leak_suspects.iter().all(|s| s.count > 1000), "the groups of 275 and fewer are no suspects: {top:?}");
 }
+
+#[test]
+fn a_test_timeout_names_its_running_tests_and_the_bubble_and_suspects_no_harness() {
+    let d = decode_fixture("wild2/079-golang-go-issue75626-go1.25-synctest-durable-bubble-timeout.txt");
+    let r = report(&d, &ReportOptions::default());
+    let crash = r.crash.as_ref().expect("a crash");
+    assert_eq!(crash.panic, ["panic: test timed out after 5s"]);
+    assert_eq!(crash.running_tests.iter().map(|t| (t.name.as_str(), t.elapsed.as_str())).collect::<Vec<_>>(), [("TestDataLoaderSync", "5s")]);
+    let bubble = r.groups.iter().find(|g| g.state.as_deref() == Some("synctest.Run")).expect("the bubble's root");
+    assert!(bubble.durable);
+    assert_eq!(bubble.synctest_bubble, Some(1));
+    assert_eq!(r.goroutines, Some(3));
+    // Goroutine 1 waits for the test and the root for its bubble, by design.
+    assert!(r.leak_suspects.is_empty(), "{:?}", r.leak_suspects.iter().map(|s| &s.explanation).collect::<Vec<_>>());
+}

@@ -429,6 +429,10 @@ fn print_report(out: &mut impl Write, r: &Report) {
             if let Some(s) = &c.signal {
                 writeln!(out, "  {s}")?;
             }
+            if !c.running_tests.is_empty() {
+                let tests: Vec<String> = c.running_tests.iter().map(|t| format!("{} ({})", t.name, t.elapsed)).collect();
+                writeln!(out, "  running tests: {}", tests.join(", "))?;
+            }
         }
         match r.goroutines {
             Some(n) => {

@@ -122,6 +122,8 @@ pub struct Decoder {
     stacked_ids: rustc_hash::FxHashSet<u64>,
     /// Text other than blank lines came after this dump's last goroutine block.
     text_since_block: bool,
+    /// In a test timeout's `running tests:` list.
+    running_tests: bool,
     /// Crash lines read after this dump's goroutines: the next dump's preamble, if one follows.
     late_crash: Crash,
     saw_late_crash: bool,
@@ -186,6 +188,7 @@ impl Decoder {
             seen_gp: Default::default(),
             stacked_ids: Default::default(),
             text_since_block: false,
+            running_tests: false,
             late_crash: Crash::default(),
             saw_late_crash: false,
             dumps: Vec::new(),
@@ -369,6 +372,22 @@ impl Decoder {
         let after_goroutines = !self.profile.goroutines.is_empty();
         self.text_since_block |= after_goroutines;
         let (crash, saw) = if after_goroutines { (&mut self.late_crash, &mut self.saw_late_crash) } else { (&mut self.crash, &mut self.saw_crash) };
+        // `panic: test timed out after 5s` then `running tests:` and a line per test:
+        // `TestDataLoaderSync (5s)`.
+        if t == b"running tests:" {
+            self.running_tests = true;
+            return;
+        }
+        if self.running_tests {
+            let line = String::from_utf8_lossy(t);
+            if let Some((name, elapsed)) = line.strip_suffix(')').and_then(|l| l.rsplit_once(" (")).filter(|(name, _)| !name.contains(' ')) {
+                if crash.running_tests.len() < MAX_PANIC_LINES {
+                    crash.running_tests.push((name.to_string(), elapsed.to_string()));
+                }
+                return;
+            }
+            self.running_tests = false;
+        }
         if let Some(pos) = memmem::find(t, b"panic: ").filter(|&p| p == 0 || (p == 1 && !t[0].is_ascii_alphanumeric())) {
             *saw = true;
             if crash.panic.len() < MAX_PANIC_LINES {

@@ -227,6 +227,9 @@ pub fn summary(props: &SummaryProps) -> Html {
                     { for crash.panic.iter().map(|p| html! { <div class="crash-line">{ p }</div> }) }
                     if let Some(f) = &crash.fatal_error { <div class="crash-line">{ format!("fatal error: {f}") }</div> }
                     if let Some(s) = &crash.signal { <div class="crash-line muted">{ s }</div> }
+                    if !crash.running_tests.is_empty() {
+                        <div class="crash-line" data-testid="running-tests">{ format!("running tests: {}", crash.running_tests.iter().map(|t| format!("{} ({})", t.name, t.elapsed)).collect::<Vec<_>>().join(", ")) }</div>
+                    }
                     if let Some(g) = crash.first_goroutine { <div class="crash-line muted">{ format!("goroutine {g} printed first (the one that crashed)") }</div> }
                 </div>
             }

@@ -182,6 +182,8 @@ fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
                 <span class={classes!("chip", state_family(g.state.as_deref()))}>{ state }</span>
                 if g.inferred { <span class="muted" title="inferred from the leaf frames">{ " ≈" }</span> }
                 if g.leaked > 0 { <span class="leak small">{ format!(" {} leaked", g.leaked) }</span> }
+                if g.durable { <span class="muted small" title="blocked inside a synctest bubble on something only the bubble can wake">{ " durable" }</span> }
+                if let Some(b) = g.synctest_bubble { <span class="muted small" title="the synctest bubble the goroutines are in">{ format!(" bubble {b}") }</span> }
             </td>
             <td class="nowrap muted">{ minutes_text(g.wait_minutes) }</td>
             <td class="ellipsis">{ g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }</td>
