@@ -384,3 +384,10 @@ fn text_is_never_read_as_a_protobuf() {
         }
     }
 }
+
+#[test]
+fn the_runtime_stack_section_is_named_not_dropped_silently() {
+    let d = decode_text("fatal error: unexpected signal during runtime execution\n\nruntime stack:\nruntime.throw({0x1, 0x2})\n\t/go/src/runtime/panic.go:1198 +0x71\n\ngoroutine 1 [syscall]:\nmain.main()\n\t/m.go:3 +0x1\n");
+    assert_eq!(d.profile.goroutines.len(), 1);
+    assert!(d.warnings.iter().any(|w| w.line == 3 && w.message.contains("runtime stack:")), "{:?}", d.warnings);
+}

@@ -405,6 +405,11 @@ fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) {
     let _ = serde_json::to_writer(&mut *out, value).map(|_| writeln!(out));
 }
 
+/// `1 goroutine`, `2 goroutines`.
+fn plural(n: u64, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Where a row's goroutines are: its site (the first frame of user code).
 fn site(site: &Option<FrameRow>) -> String {
     site.as_ref().map_or_else(|| "(no frames)".into(), |f| format!("{} ({})", f.func, f.place().unwrap_or_else(|| "no file line".into())))
@@ -435,9 +440,14 @@ fn print_report(out: &mut impl Write, r: &Report) {
             }
         }
         match r.goroutines {
-            Some(n) => {
-                writeln!(out, "{n} goroutines{} in {} groups{}", only(&r.filter), r.groups.len(), if r.truncated { " (the dump is cut off)" } else { "" })?
-            }
+            Some(n) => writeln!(
+                out,
+                "{}{} in {}{}",
+                plural(n as u64, "goroutine"),
+                only(&r.filter),
+                plural(r.groups.len() as u64, "group"),
+                if r.truncated { " (the dump is cut off)" } else { "" }
+            )?,
             None => {
                 for (k, v) in &r.totals {
                     writeln!(out, "total {k}: {v}")?;
@@ -487,7 +497,7 @@ fn print_report(out: &mut impl Write, r: &Report) {
             }
         }
         if !r.warnings.is_empty() {
-            writeln!(out, "\n{} warnings ({} lines skipped); the first:", r.warnings.len(), r.skipped)?;
+            writeln!(out, "\n{} ({} skipped); the first:", plural(r.warnings.len() as u64, "warning"), plural(r.skipped, "line"))?;
             for w in r.warnings.iter().take(5) {
                 writeln!(out, "  line {}: {}", w.line, w.message)?;
             }

@@ -363,9 +363,14 @@ impl Decoder {
     }
 
     /// Text outside goroutine blocks: the crash preamble, and anything else, passed over.
-    fn outside(&mut self, text: &[u8], _number: u32) {
+    fn outside(&mut self, text: &[u8], number: u32) {
         let t = trim(text);
         if t.is_empty() {
+            return;
+        }
+        if t == b"runtime stack:" {
+            // The crashing thread's system stack (g0): its frames belong to no goroutine.
+            self.warnings.note(number, || "the `runtime stack:` section (the crashing thread's system stack) belongs to no goroutine and is not read".into());
             return;
         }
         // Text after this dump's goroutines: another dump may follow, whose preamble it is.

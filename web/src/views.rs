@@ -332,7 +332,7 @@ pub fn summary(props: &SummaryProps) -> Html {
             }
             if !r.warnings.is_empty() {
                 <details class="warnings">
-                    <summary>{ format!("{} warnings, {} lines skipped", r.warnings.len(), r.skipped) }</summary>
+                    <summary>{ format!("{} warning{}, {} line{} skipped", r.warnings.len(), if r.warnings.len() == 1 { "" } else { "s" }, r.skipped, if r.skipped == 1 { "" } else { "s" }) }</summary>
                     <ul>{ for r.warnings.iter().map(|w| html! { <li>{ format!("line {}: {}", w.line, w.message) }</li> }) }</ul>
                 </details>
             }

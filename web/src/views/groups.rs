@@ -131,8 +131,8 @@ pub fn groups(props: &GroupsProps) -> Html {
                 }) }
             </div>
             <h2>
-                <span data-testid="group-count">{ rows.len() }</span>{ " groups of " }
-                <span data-testid="group-sum">{ sum }</span>{ " goroutines" }
+                <span data-testid="group-count">{ rows.len() }</span>{ if rows.len() == 1 { " group of " } else { " groups of " } }
+                <span data-testid="group-sum">{ sum }</span>{ if sum == 1 { " goroutine" } else { " goroutines" } }
                 if rows.len() < r.groups.len() { <span class="muted">{ format!(" (of {} groups)", r.groups.len()) }</span> }
             </h2>
             <div class="table-scroll" ref={scroll} onscroll={on_scroll} tabindex="0" aria-label="groups table">
