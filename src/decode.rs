@@ -95,6 +95,8 @@ pub struct Stream {
     max_inflated_bytes: u64,
     /// The error that ended the stream: every later call gives it again.
     failed: Option<DecodeError>,
+    /// The gzip stream broke after some output: what it inflated is read, with a warning.
+    broken: Option<DecodeError>,
 }
 
 enum Input {
@@ -293,20 +295,31 @@ impl Plain {
 
 impl Stream {
     pub fn new(options: &Options) -> Self {
-        Stream { start: Vec::new(), input: None, max_inflated_bytes: options.max_inflated_bytes, failed: None }
+        Stream { start: Vec::new(), input: None, max_inflated_bytes: options.max_inflated_bytes, failed: None, broken: None }
     }
 
     /// Reads the next piece of the input. An error ends the stream (the gzip stream is broken,
     /// or inflates past the limit): later pieces are not read, and [`Stream::finish`] gives it.
+    /// A gzip stream that breaks after some output (a cut `.txt.gz`) is no error here: what it
+    /// inflated is read, and [`Stream::finish`] decides.
     pub fn feed(&mut self, piece: &[u8]) -> Result<(), DecodeError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let result = self.feed_input(piece);
-        if let Err(e) = &result {
-            self.failed = Some(e.clone());
+        if self.broken.is_some() {
+            return Ok(());
         }
-        result
+        match self.feed_input(piece) {
+            Err(e @ DecodeError::Gzip { offset: 1.., .. }) => {
+                self.broken = Some(e);
+                Ok(())
+            }
+            Err(e) => {
+                self.failed = Some(e.clone());
+                Err(e)
+            }
+            Ok(()) => Ok(()),
+        }
     }
 
     fn feed_input(&mut self, piece: &[u8]) -> Result<(), DecodeError> {
@@ -368,10 +381,27 @@ impl Stream {
             Input::Plain(plain) => plain.finish(),
             Input::Gzip(gzip) => {
                 let (mut inflater, mut plain) = *gzip;
-                inflater.finish(&mut |out| plain.inflated(out))?;
-                let mut all = plain.finish()?;
+                let broken = match self.broken {
+                    Some(e) => Some(e),
+                    None => match inflater.finish(&mut |out| plain.inflated(out)) {
+                        Err(e @ DecodeError::Gzip { offset: 1.., .. }) => Some(e),
+                        Err(e) => return Err(e),
+                        Ok(()) => None,
+                    },
+                };
+                // What a broken stream inflated is read when it reads as something; else the
+                // break is the clearer sentence.
+                let mut all = match (plain.finish(), broken.clone()) {
+                    (Ok(all), _) => all,
+                    (Err(_), Some(e)) => return Err(e),
+                    (Err(e), None) => return Err(e),
+                };
                 for decoded in &mut all {
                     decoded.gzipped = true;
+                }
+                if let (Some(e), Some(last)) = (broken, all.last_mut()) {
+                    last.profile.truncated = true;
+                    last.warnings.push(Warning { line: 0, message: format!("{e}; what was inflated before it is read") });
                 }
                 Ok(all)
             }

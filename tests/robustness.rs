@@ -26,11 +26,28 @@ fn a_gzip_bomb_is_an_error_not_an_out_of_memory() {
 }
 
 #[test]
-fn a_broken_gzip_stream_names_where_it_broke() {
-    let mut gz = gzip(&fixture("go1.27/service.s1.goroutine.debug2.txt"));
+fn a_cut_gzip_stream_keeps_what_it_inflated_and_names_where_it_broke() {
+    let plain = fixture("go1.27/service.s1.goroutine.debug2.txt");
+    let mut gz = gzip(&plain);
     let n = gz.len();
     gz.truncate(n / 2);
-    let err = decode(&gz, &Options::default()).unwrap_err();
+    let d = decode(&gz, &Options::default()).unwrap();
+    let read = d.profile.goroutines.len();
+    assert!(read > 0 && read < 53, "{read} of 53 goroutines");
+    assert!(d.profile.truncated);
+    assert!(
+        d.warnings.iter().any(|w| w.message.starts_with("broken gzip stream after ") && w.message.ends_with("what was inflated before it is read")),
+        "{:?}",
+        d.warnings
+    );
+    // In pieces, the same.
+    let mut stream = parkview::Stream::new(&Options::default());
+    for piece in gz.chunks(333) {
+        stream.feed(piece).unwrap();
+    }
+    assert_eq!(stream.finish().unwrap().profile.goroutines.len(), read);
+    // A stream broken before any output stays an error.
+    let err = decode(&gz[..12], &Options::default()).unwrap_err();
     assert!(matches!(err, DecodeError::Gzip { .. }), "{err}");
 }
 
