@@ -104,6 +104,13 @@ export async function dropFiles(page, files) {
   }, payload);
 }
 
+/** Pastes text into the page the way a user does: the clipboard, a click, Control+V. */
+export async function pasteText(page, text) {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.locator('body').click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press('Control+V');
+}
+
 export async function screenshot(page, name) {
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, name), fullPage: true });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useSite, openPage, cliReport, dropFiles, screenshot, fixtures } from '../lib/harness.js';
+import { useSite, openPage, cliReport, dropFiles, pasteText, screenshot, fixtures } from '../lib/harness.js';
 
 let page;
 useSite(async (site) => {
@@ -37,9 +37,7 @@ test('a pasted CRI container log reads as the dump inside it, the wrapper named'
     return parts.map((part, i) => `2026-11-30T08:53:35.123456789Z stderr ${i + 1 < parts.length ? 'P' : 'F'} ${part}`);
   }).join('\n') + '\n';
   await page.locator('[data-testid="view-summary"]').click();
-  await page.evaluate((t) => navigator.clipboard.writeText(t), cri);
-  await page.locator('body').click({ position: { x: 5, y: 300 } });
-  await page.keyboard.press('Control+V');
+  await pasteText(page, cri);
   await page.locator('.snapshot.active', { hasText: 'pasted text' }).waitFor();
   await page.locator('[data-testid="total-goroutines"]', { hasText: String(expected.goroutines) }).waitFor();
   assert.equal(await page.locator('[data-testid="wrapper"]').textContent(), 'cri log');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useSite, openPage, cliReport, dropFiles, screenshot, fixtures, subPath, onSite } from '../lib/harness.js';
+import { useSite, openPage, cliReport, dropFiles, pasteText, screenshot, fixtures, subPath, onSite } from '../lib/harness.js';
 
 let server, page;
 const seen = [];
@@ -31,9 +31,7 @@ test('a pasted debug=1 text is read', async () => {
   const file = join(fixtures, 'go1.27', 'service.s1.goroutine.debug1.txt');
   const expected = cliReport(file);
   const text = (await readFile(file)).toString();
-  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-  await page.locator('body').click({ position: { x: 5, y: 300 } });
-  await page.keyboard.press('Control+V');
+  await pasteText(page, text);
   await page.locator('.snapshot.active', { hasText: 'pasted text' }).waitFor();
   await page.locator('[data-testid="total-goroutines"]', { hasText: String(expected.goroutines) }).waitFor();
   assert.equal(await page.locator('[data-testid="format"]').textContent(), 'goroutine-debug1');
