@@ -44,6 +44,26 @@ pub struct Member {
     pub outcome: Result<Vec<Decoded>, DecodeError>,
 }
 
+/// The dumps of one input named as a bundle names them: `name` alone for one dump, `name#N`
+/// (from 1) for the N-th of several.
+pub fn named_dumps(name: &str, dumps: Vec<Decoded>) -> Vec<(String, Decoded)> {
+    let several = dumps.len() > 1;
+    dumps.into_iter().enumerate().map(|(i, d)| (if several { format!("{name}#{}", i + 1) } else { name.to_string() }, d)).collect()
+}
+
+/// The entries of an archive's members, in order: each snapshot named by [`named_dumps`] after
+/// its member's path, and each member that holds none with why.
+pub fn entries(members: Vec<Member>) -> Vec<(String, Result<Decoded, DecodeError>)> {
+    let mut out = Vec::new();
+    for m in members {
+        match m.outcome {
+            Ok(dumps) => out.extend(named_dumps(&m.name, dumps).into_iter().map(|(n, d)| (n, Ok(d)))),
+            Err(why) => out.push((m.name, Err(why))),
+        }
+    }
+    out
+}
+
 /// Why an archive could not be read at all. Each message is one sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ArchiveError {

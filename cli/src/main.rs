@@ -203,15 +203,7 @@ fn load_entries(path: &Path) -> Result<(Vec<Entry>, bool), CliError> {
             let mut bytes = piece[..n].to_vec();
             input.take(MAX_FILE_BYTES).read_to_end(&mut bytes).map_err(read_error)?;
             let members = archive::read(kind, &bytes, &Options::default()).map_err(|source| CliError::Archive { path: shown.clone(), source })?;
-            let mut entries = Vec::new();
-            for m in members {
-                match m.outcome {
-                    Ok(dumps) if dumps.len() == 1 => entries.extend(dumps.into_iter().map(|d| (m.name.clone(), Ok(d)))),
-                    Ok(dumps) => entries.extend(dumps.into_iter().enumerate().map(|(i, d)| (format!("{}#{}", m.name, i + 1), Ok(d)))),
-                    Err(why) => entries.push((m.name, Err(why.to_string()))),
-                }
-            }
-            return Ok((entries, false));
+            return Ok((archive::entries(members).into_iter().map(|(n, e)| (n, e.map_err(|why| why.to_string()))).collect(), false));
         }
         first = false;
         if n == 0 {
@@ -221,11 +213,7 @@ fn load_entries(path: &Path) -> Result<(Vec<Entry>, bool), CliError> {
     }
     let name = path.file_name().map_or_else(|| "stdin".to_string(), |n| n.to_string_lossy().into_owned());
     let dumps = stream.finish_all().map_err(|source| CliError::Decode { path: shown.clone(), source })?;
-    if dumps.len() == 1 {
-        return Ok((dumps.into_iter().map(|d| (name.clone(), Ok(d))).collect(), false));
-    }
-    // A text holding several dumps: FILE#N, from 1.
-    Ok((dumps.into_iter().enumerate().map(|(i, d)| (format!("{name}#{}", i + 1), Ok(d))).collect(), false))
+    Ok((archive::named_dumps(&name, dumps).into_iter().map(|(n, d)| (n, Ok(d))).collect(), false))
 }
 
 /// Fills `buf` as far as the input goes; the bytes read.

@@ -43,20 +43,19 @@ fn entries(bytes: &[u8]) -> Result<Entries, String> {
     }
 }
 
-/// The dumps of one input, `#N` from 1 when there are several.
+/// The dumps of one input, `#N` from 1 when there are several (the page puts the input's
+/// name in front).
 fn numbered(dumps: Vec<Decoded>) -> Entries {
-    let several = dumps.len() > 1;
-    (dumps.into_iter().enumerate().map(|(i, d)| (if several { format!("#{}", i + 1) } else { String::new() }, d)).collect(), Vec::new())
+    (archive::named_dumps("", dumps), Vec::new())
 }
 
 fn members(kind: archive::Kind, bytes: &[u8]) -> Result<Entries, String> {
     let members = archive::read(kind, bytes, &Options::default()).map_err(|e: ArchiveError| e.to_string())?;
     let (mut snapshots, mut skipped) = (Vec::new(), Vec::new());
-    for m in members {
-        match m.outcome {
-            Ok(dumps) if dumps.len() == 1 => snapshots.extend(dumps.into_iter().map(|d| (m.name.clone(), d))),
-            Ok(dumps) => snapshots.extend(dumps.into_iter().enumerate().map(|(i, d)| (format!("{}#{}", m.name, i + 1), d))),
-            Err(why) => skipped.push((m.name, why.to_string())),
+    for (name, entry) in archive::entries(members) {
+        match entry {
+            Ok(decoded) => snapshots.push((name, decoded)),
+            Err(why) => skipped.push((name, why.to_string())),
         }
     }
     Ok((snapshots, skipped))
