@@ -19,7 +19,7 @@ pub mod wrapper;
 use crate::limits::{self, LimitHit, MAX_WHOLE_BYTES};
 use crate::model::{Profile, Warning};
 use serde::{Deserialize, Serialize};
-use wrapper::Unwrapper;
+use wrapper::{Unwrapper, Wrapping};
 
 pub use crate::limits::MAX_WARNINGS;
 pub use format::{Convert, DecodeError, Format};
@@ -128,7 +128,7 @@ enum Stage {
     /// An input decoded whole: the formats not read line by line (their format told from the
     /// head), and binary input the head could not tell (told from the whole). Wrapped text
     /// is unwrapped whole at the end.
-    Whole { format: Option<Format>, bytes: Vec<u8>, shapes: Vec<wrapper::Shape> },
+    Whole { format: Option<Format>, bytes: Vec<u8>, wrapping: Wrapping },
     /// The whole input grew past [`MAX_WHOLE_BYTES`].
     Failed(DecodeError),
 }
@@ -183,14 +183,14 @@ impl Plain {
         let complete = complete || head.len() >= MAX_HEAD;
         let raw = sniff::detect(head);
         let text = !text::looks_binary(head);
-        let shapes = match raw {
+        let learnt = match raw {
             Ok(_) | Err(DecodeError::NotAProfile(_)) if text => match wrapper::learn(head, complete) {
-                Some(shapes) => shapes,
+                Some(learnt) => learnt,
                 None => return,
             },
-            _ => Vec::new(),
+            _ => wrapper::Learnt::default(),
         };
-        let unwrapped = (!shapes.is_empty()).then(|| unwrap_all(&shapes, head));
+        let (wrapping, unwrapped) = (learnt.wrapping, learnt.head);
         let format = match &unwrapped {
             Some(view) => sniff::detect(view),
             None => raw,
@@ -206,7 +206,7 @@ impl Plain {
         self.stage = match format {
             Ok(format) if streamed => {
                 let mut lines = text::LineSplitter::default();
-                let mut unwrap = (!shapes.is_empty()).then(|| Box::new(Unwrapper::new(&shapes)));
+                let mut unwrap = (!wrapping.is_empty()).then(|| Box::new(Unwrapper::new(&wrapping)));
                 let mut decoder = Box::new(traceback::Decoder::new(prefixed));
                 match &mut unwrap {
                     Some(unwrap) => lines.feed(&head, |line| unwrap.line(line, &mut |l| decoder.line(l))),
@@ -214,7 +214,7 @@ impl Plain {
                 }
                 Stage::Lines { format, lines, unwrap, decoder }
             }
-            _ => Stage::Whole { format: format.ok(), bytes: head, shapes },
+            _ => Stage::Whole { format: format.ok(), bytes: head, wrapping },
         };
     }
 
@@ -224,9 +224,9 @@ impl Plain {
         self.decide(true);
         match self.stage {
             Stage::Head { .. } => unreachable!("a complete head is decided"),
-            Stage::Whole { format, bytes, shapes } => {
-                let wrapper = (!shapes.is_empty()).then(|| Unwrapper::new(&shapes).id());
-                let bytes = if shapes.is_empty() { bytes } else { unwrap_all(&shapes, &bytes) };
+            Stage::Whole { format, bytes, wrapping } => {
+                let wrapper = (!wrapping.is_empty()).then(|| Unwrapper::new(&wrapping).id());
+                let bytes = if wrapping.is_empty() { bytes } else { unwrap_all(&wrapping, &bytes) };
                 let format = match format {
                     Some(format) => format,
                     None => sniff::detect(&bytes)?,
@@ -267,9 +267,9 @@ fn split_warnings(dumps: Vec<(Profile, u32)>, warnings: text::Warnings) -> Vec<(
     out
 }
 
-/// `bytes` with the wrappers `shapes` removed from every line, lines joined by newlines.
-fn unwrap_all(shapes: &[wrapper::Shape], bytes: &[u8]) -> Vec<u8> {
-    let mut unwrap = Unwrapper::new(shapes);
+/// `bytes` with the wrappers of `wrapping` removed from every line, lines joined by newlines.
+fn unwrap_all(wrapping: &Wrapping, bytes: &[u8]) -> Vec<u8> {
+    let mut unwrap = Unwrapper::new(wrapping);
     let mut out = Vec::with_capacity(bytes.len());
     let mut push = |l: text::Line<'_>| {
         out.extend_from_slice(l.text);

@@ -79,6 +79,11 @@ pub const MAX_TABLE: usize = 4_000_000;
 pub const MAX_SNAPSHOTS: usize = 64;
 /// The most members of an archive read (a support bundle holds a few hundred).
 pub const MAX_MEMBERS: usize = 10_000;
+/// Data races kept per input: a test run that races in a loop prints thousands of reports of
+/// a few races.
+pub const MAX_RACES: usize = 1_000;
+/// Accesses, and goroutines, kept per race: the race detector prints two of each.
+pub const MAX_RACE_PARTS: usize = 8;
 /// Places in one line where a goroutine header glued to other text is tried
 /// (`dumping all stacksgoroutine 1 [running]:`): keeps the header search linear in the line.
 pub const MAX_HEADER_ATTEMPTS: usize = 4;
@@ -103,6 +108,8 @@ pub enum LimitHit {
     ArgBytes { args: u64 },
     #[error("{lines} lines were longer than {} bytes (MAX_LINE_BYTES): only their start was read", MAX_LINE_BYTES)]
     LineBytes { lines: u64 },
+    #[error("the input reports more than {} data races (MAX_RACES): {skipped} more were skipped", MAX_RACES)]
+    Races { skipped: u64 },
     #[error("the rows list {kept} of {total} {what} (MAX_ROW_BYTES = {} MiB of rows): the rest are counted in the totals but not listed", MAX_ROW_BYTES >> 20)]
     Rows { what: String, kept: u64, total: u64 },
 }
@@ -123,6 +130,7 @@ impl LimitHit {
             (StackFrames { stacks }, StackFrames { stacks: n }) => *stacks = stacks.saturating_add(n),
             (ArgBytes { args }, ArgBytes { args: n }) => *args = args.saturating_add(n),
             (LineBytes { lines }, LineBytes { lines: n }) => *lines = lines.saturating_add(n),
+            (Races { skipped }, Races { skipped: n }) => *skipped = skipped.saturating_add(n),
             (Rows { what, kept, total }, Rows { what: w, kept: k, total: t }) if *what == w => {
                 *kept = (*kept).max(k);
                 *total = (*total).max(t);

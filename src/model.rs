@@ -434,6 +434,52 @@ pub struct Crash {
     pub running_tests: Vec<(String, String)>,
 }
 
+/// A data race the race detector reported (`WARNING: DATA RACE` up to the `==================`
+/// that closes it), as the Go flavour of ThreadSanitizer prints it (compiler-rt
+/// `lib/tsan/rtl/tsan_report.cpp`, `SANITIZER_GO`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Race {
+    /// The line of `WARNING: DATA RACE` (1-based).
+    pub line: u32,
+    /// The racing accesses in the order printed: the current one (`Write at 0x00c0002a60c0 by
+    /// goroutine 21:`), then the previous one (`Previous read at … by main goroutine:`).
+    #[serde(deserialize_with = "limits::bounded_vec::<_, _, { limits::MAX_RACE_PARTS }>")]
+    pub accesses: Vec<RaceAccess>,
+    /// Where the goroutines of the accesses were started: `Goroutine 21 (running) created at:`.
+    #[serde(deserialize_with = "limits::bounded_vec::<_, _, { limits::MAX_RACE_PARTS }>")]
+    pub goroutines: Vec<RaceGoroutine>,
+    /// What the racing address is: `Global var x of size 8 at 0x… declared at /src/x.go:9`, or
+    /// `Heap block of size 8 at 0x… allocated by goroutine 7:` and where ([`Race::location_stack`]).
+    pub location: Option<String>,
+    /// The stack that allocated a heap block the accesses raced on.
+    pub location_stack: Option<StackId>,
+}
+
+/// One access of a [`Race`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaceAccess {
+    /// `write` or `read` (`atomic write`, `atomic read` in reports that print them).
+    pub kind: String,
+    /// Printed as `Previous …`: the access that came first.
+    pub previous: bool,
+    /// The address as printed (`0x00c0002a60c0`); empty in old reports (`Read by goroutine 5:`).
+    pub address: String,
+    /// The race detector's number for the goroutine (`by goroutine 21`), which is not Go's
+    /// goroutine id; `None` for `by main goroutine`.
+    pub goroutine: Option<u64>,
+    pub stack: StackId,
+}
+
+/// Where a goroutine of a [`Race`] was started: `Goroutine 21 (running) created at:`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaceGoroutine {
+    /// The race detector's number for the goroutine, as in [`RaceAccess::goroutine`].
+    pub goroutine: u64,
+    /// `running` or `finished` when the race was found.
+    pub status: String,
+    pub created_at: StackId,
+}
+
 /// A line of input that was skipped or read with doubt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -465,6 +511,9 @@ pub struct Profile {
     /// The goroutines' function arguments.
     pub args: ArgArena,
     pub crash: Option<Crash>,
+    /// Data races reported in the input (the first [`limits::MAX_RACES`]).
+    #[serde(deserialize_with = "limits::bounded_vec::<_, _, { limits::MAX_RACES }>")]
+    pub races: Vec<Race>,
     /// The input ended in the middle of a goroutine.
     pub truncated: bool,
     pub period_type: Option<SampleType>,
@@ -492,6 +541,7 @@ impl Profile {
             goroutines: Vec::new(),
             args: ArgArena::default(),
             crash: None,
+            races: Vec::new(),
             truncated: false,
             period_type: None,
             period: 0,

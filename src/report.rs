@@ -10,8 +10,8 @@ use crate::leaks::leak_suspects;
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::Profile;
 use crate::rows::{
-    frame_cost, frame_row, frame_rows, label_map, labels_cost, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GroupRow, LimitRow,
-    RunningTest, Suspect, TopRow, WaitRow, WarningRow,
+    frame_cost, frame_row, frame_rows, label_map, labels_cost, race_rows, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GroupRow, LimitRow,
+    RaceRow, RunningTest, Suspect, TopRow, WaitRow, WarningRow,
 };
 use crate::top::top;
 use crate::waits::same_object_waits;
@@ -66,6 +66,9 @@ pub struct Report {
     pub locked_to_thread: Option<i64>,
     pub truncated: bool,
     pub crash: Option<CrashRow>,
+    /// The data races the input reports (`WARNING: DATA RACE`), in order.
+    #[serde(default)]
+    pub races: Vec<RaceRow>,
     pub groups: Vec<GroupRow>,
     /// Goroutines (or the first sample value) per label key and value.
     pub labels: BTreeMap<String, BTreeMap<String, i64>>,
@@ -185,6 +188,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     let leak_suspects = leak_suspects(profile, &decoded.profile, base.as_deref(), &mut budget, &mut limits);
     let creators = creators(profile, &decoded.profile, &wrappers, &mut budget, &mut limits);
     let waits = same_object_waits(profile, &decoded.profile, &mut budget, &mut limits);
+    let races = race_rows(profile, &user_code, &mut budget, &mut limits);
     let flame = flame(profile, &mut budget, &mut limits);
     let labels = label_totals(profile, &mut budget, &mut limits);
 
@@ -212,6 +216,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             first_goroutine: c.first_goroutine,
             running_tests: c.running_tests.iter().map(|(name, elapsed)| RunningTest { name: row_text(name), elapsed: row_text(elapsed) }).collect(),
         }),
+        races,
         groups: group_rows,
         labels,
         leak_suspects,

@@ -5,7 +5,7 @@
 //! and what rows copy is counted in a [`RowBudget`].
 
 use crate::gofunc::{base_name, UserCode};
-use crate::limits::{row_text, LimitHit, RowBudget};
+use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, StackId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -87,6 +87,86 @@ pub struct CrashRow {
 pub struct RunningTest {
     pub name: String,
     pub elapsed: String,
+}
+
+/// A data race report (`WARNING: DATA RACE`): see [`crate::model::Race`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RaceRow {
+    /// The line of `WARNING: DATA RACE` in the input.
+    pub line: u32,
+    /// The racing accesses, the current one first, then the `Previous` one.
+    pub accesses: Vec<RaceAccessRow>,
+    /// Where the goroutines of the accesses were started (the main goroutine has no entry).
+    pub goroutines: Vec<RaceGoroutineRow>,
+    /// `Heap block of size 8 at 0x… allocated by goroutine 7`, `Global var x of size 8 at 0x… declared at /src/x.go:9`.
+    pub location: Option<String>,
+    /// The stack that allocated the heap block; empty otherwise.
+    pub location_frames: Vec<FrameRow>,
+}
+
+/// One access of a [`RaceRow`]: `Write at 0x00c0002a60c0 by goroutine 21:` and its stack.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RaceAccessRow {
+    /// `read`, `write` (`atomic read`, `atomic write`).
+    pub kind: String,
+    /// The access that came first (`Previous write at …`).
+    pub previous: bool,
+    /// As printed (`0x00c0002a60c0`); empty when the report gives none.
+    pub address: String,
+    /// The race detector's number for the goroutine, which is not Go's goroutine id; `null`
+    /// for the main goroutine.
+    pub goroutine: Option<u64>,
+    pub frames: Vec<FrameRow>,
+    /// The first frame of user code in `frames`, as for groups.
+    pub site: Option<FrameRow>,
+}
+
+/// `Goroutine 21 (running) created at:` and the stack that started it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RaceGoroutineRow {
+    pub goroutine: u64,
+    /// `running` or `finished` when the race was found.
+    pub status: String,
+    pub created_at: Vec<FrameRow>,
+}
+
+/// The rows of the profile's data races, as many as `budget` holds, saying in `hits` when it
+/// held fewer.
+pub fn race_rows(profile: &Profile, user_code: &UserCode, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<RaceRow> {
+    let mut rows = Vec::new();
+    for race in &profile.races {
+        let cost = race.accesses.iter().map(|a| stack_cost(profile, a.stack) + RowBudget::text_cost(&a.address)).sum::<usize>()
+            + race.goroutines.iter().map(|g| stack_cost(profile, g.created_at)).sum::<usize>()
+            + race.location.as_deref().map_or(0, RowBudget::text_cost)
+            + race.location_stack.map_or(0, |s| stack_cost(profile, s));
+        if !budget.take(cost) {
+            limits::record(hits, LimitHit::Rows { what: "data races".into(), kept: rows.len() as u64, total: profile.races.len() as u64 });
+            break;
+        }
+        rows.push(RaceRow {
+            line: race.line,
+            accesses: race
+                .accesses
+                .iter()
+                .map(|a| RaceAccessRow {
+                    kind: a.kind.clone(),
+                    previous: a.previous,
+                    address: row_text(&a.address),
+                    goroutine: a.goroutine,
+                    frames: frame_rows(profile, a.stack),
+                    site: site_row(profile, user_code, a.stack),
+                })
+                .collect(),
+            goroutines: race
+                .goroutines
+                .iter()
+                .map(|g| RaceGoroutineRow { goroutine: g.goroutine, status: row_text(&g.status), created_at: frame_rows(profile, g.created_at) })
+                .collect(),
+            location: race.location.as_deref().map(row_text),
+            location_frames: race.location_stack.map(|s| frame_rows(profile, s)).unwrap_or_default(),
+        });
+    }
+    rows
 }
 
 /// A function's share of one sample type, pprof's `top`: `flat` in the function itself,

@@ -11,7 +11,7 @@
 use crate::decode::Decoded;
 use crate::gofunc::base_name;
 use crate::limits::{self, MAX_SNAPSHOTS};
-use crate::model::{Ancestor, ArgList, Crash, Frame, Goroutine, LabelValue, Profile, Sample, StrId};
+use crate::model::{Ancestor, ArgList, Crash, Frame, Goroutine, LabelValue, Profile, Race, RaceAccess, RaceGoroutine, Sample, StrId};
 use crate::report::Report;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -449,6 +449,32 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
             running_tests: if r.crash_text { Vec::new() } else { c.running_tests.clone() },
         }
     });
+    for race in &p.races {
+        let race = Race {
+            line: if r.goroutine_ids { 0 } else { race.line },
+            accesses: race
+                .accesses
+                .iter()
+                .map(|a| RaceAccess {
+                    // An address is a pointer value, as arguments are.
+                    address: if r.args && !a.address.is_empty() { "…".into() } else { a.address.clone() },
+                    goroutine: a.goroutine.map(|g| id(names, g)),
+                    stack: rebuild.stack(&mut out, a.stack),
+                    ..a.clone()
+                })
+                .collect(),
+            goroutines: race
+                .goroutines
+                .iter()
+                .map(|g| RaceGoroutine { goroutine: id(names, g.goroutine), created_at: rebuild.stack(&mut out, g.created_at), ..g.clone() })
+                .collect(),
+            // `Global var secretKey of size 8 at 0x… declared at /home/me/x.go:9`: a name, an
+            // address and a path; what kind of memory it is stays.
+            location: race.location.as_deref().map(|l| if r.paths || r.args { redact_location(l) } else { l.to_string() }),
+            location_stack: race.location_stack.map(|s| rebuild.stack(&mut out, s)),
+        };
+        out.races.push(race);
+    }
     Decoded {
         format: decoded.format,
         gzipped: decoded.gzipped,
@@ -459,6 +485,12 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
         limits: decoded.limits.clone(),
         wrapper: decoded.wrapper.clone(),
     }
+}
+
+/// A race report's location without names, addresses and paths: `Global var`, `Heap block`.
+fn redact_location(location: &str) -> String {
+    let kind: Vec<&str> = location.split(' ').take(2).collect();
+    format!("{} [redacted]", kind.join(" "))
 }
 
 #[cfg(test)]

@@ -109,6 +109,46 @@ fn shapes() -> Vec<Wrap> {
         ("kubectl-prefix", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("[pod/api-7d9f/app] {l}{end}")).collect()),
         ("compose", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("api-1  | {l}{end}")).collect()),
         ("markdown-quote", Keeps::Lines, |text| lines_of(text).map(|(l, end)| if l.is_empty() { format!(">{end}") } else { format!("> {l}{end}") }).collect()),
+        // A dump on stderr with the container's stdout between its records (between a line's
+        // `P` and `F` records too): only the dump's stream is read.
+        ("cri", Keeps::Split, |text| {
+            let mut out = String::new();
+            for (n, (line, end)) in lines_of(text).enumerate() {
+                let parts = pieces(line, 40);
+                for (i, part) in parts.iter().enumerate() {
+                    if (n + i) % 3 == 0 {
+                        out += "2026-11-30T08:53:35.1Z stdout P level=info msg=\"GET /healthz\"\n2026-11-30T08:53:35.1Z stdout F  status=200\n";
+                    }
+                    let (tag, end) = if i + 1 < parts.len() { ('P', "\n") } else { ('F', end) };
+                    out += &format!("2026-11-30T08:53:35.123456789Z stderr {tag} {part}{end}");
+                }
+            }
+            out
+        }),
+        ("docker-json", Keeps::Split, |text| {
+            let mut out = String::new();
+            for (n, (line, end)) in lines_of(text).enumerate() {
+                if n % 3 == 0 {
+                    out += &json!({"log": "level=info msg=\"GET /healthz\"\n", "stream": "stdout", "time": "2026-11-30T08:53:35Z"}).to_string();
+                    out.push('\n');
+                }
+                out += &json!({"log": format!("{line}{end}"), "stream": "stderr", "time": "2026-11-30T08:53:35Z"}).to_string();
+                out.push('\n');
+            }
+            out
+        }),
+        // A sidecar's lines, and another program's, between the dump's.
+        ("kubectl-prefix", Keeps::Split, |text| {
+            let noise = "[pod/api-7d9f/istio-proxy] [2026-11-30T08:53:35.000Z] \"GET /healthz HTTP/1.1\" 200\n";
+            lines_of(text).enumerate().map(|(n, (l, end))| format!("{}[pod/api-7d9f/app] {l}{end}", if n % 3 == 0 { noise } else { "" })).collect()
+        }),
+        ("syslog", Keeps::Split, |text| {
+            let noise = "Nov 30 08:53:35 host-a systemd[1]: Started Session 12 of user root.\n";
+            lines_of(text)
+                .enumerate()
+                .map(|(n, (l, end))| format!("{}Nov 30 08:53:35 host-a app[1234]: {}{end}", if n % 3 == 0 { noise } else { "" }, l.replace('\t', "#011")))
+                .collect()
+        }),
         ("logfmt", Keeps::OneString, |text| {
             format!("time=2026-11-30T08:53:35Z level=INFO msg=start\ntime=2026-11-30T08:53:36Z level=ERROR msg=dump stack={}\n", go_quote(text))
         }),
@@ -132,6 +172,10 @@ fn reading(bytes: &[u8], keeps: Keeps) -> Value {
         // Without their lines, warnings cannot tell which of several dumps they belong to:
         // all of the input's are compared together.
         if keeps != Keeps::Lines {
+            // A race's line is the line of the input as given, as warnings' are.
+            for race in object.get_mut("races").and_then(Value::as_array_mut).into_iter().flatten() {
+                race.as_object_mut().unwrap().remove("line");
+            }
             let warnings = object.remove("warnings").unwrap_or_default();
             messages.extend(warnings.as_array().into_iter().flatten().map(|w| w["message"].to_string()));
         }

@@ -7,7 +7,7 @@ use parkview::diff::{diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::limits::{MAX_FILE_BYTES, MAX_LINK_BYTES};
 use parkview::report::{report, Bundle, BundleEntry, Report, ReportOptions, BUNDLE_SCHEMA};
-use parkview::rows::{FrameRow, LimitRow};
+use parkview::rows::{FrameRow, LimitRow, RaceRow};
 use parkview::share::{self, Redaction, ShareError, Shared, SHARE_FILE_HEADER};
 use parkview::{DecodeError, Decoded, Options, Stream};
 use std::io::{Read, Write};
@@ -428,6 +428,9 @@ fn print_report(out: &mut impl Write, r: &Report) {
             }
         }
         match r.goroutines {
+            Some(0) if !r.races.is_empty() && r.groups.is_empty() => {
+                writeln!(out, "no goroutine dump: {} only", plural(r.races.len() as u64, "data race report"))?
+            }
             Some(n) => writeln!(
                 out,
                 "{}{} in {}{}",
@@ -442,7 +445,8 @@ fn print_report(out: &mut impl Write, r: &Report) {
                 }
             }
         }
-        if let Some(states) = &r.states {
+        print_races(out, &r.races)?;
+        if let Some(states) = &r.states.as_ref().filter(|s| !s.is_empty()) {
             let mut states: Vec<_> = states.iter().collect();
             states.sort_by(|a, b| b.1.cmp(a.1));
             writeln!(out, "\nwait states{}:", if r.states_inferred { " (inferred from the leaf frames)" } else { "" })?;
@@ -492,6 +496,34 @@ fn print_report(out: &mut impl Write, r: &Report) {
         }
         print_limits(out, &r.limits)
     })();
+}
+
+/// Each data race: its accesses where they happened, and where their goroutines were started.
+fn print_races(out: &mut impl Write, races: &[RaceRow]) -> std::io::Result<()> {
+    if races.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\ndata races ({}):", races.len())?;
+    let by = |goroutine: Option<u64>| goroutine.map_or_else(|| "the main goroutine".to_string(), |g| format!("goroutine {g}"));
+    for (i, race) in races.iter().take(10).enumerate() {
+        for (j, a) in race.accesses.iter().enumerate() {
+            let lead = if j == 0 { format!("{:>3}.", i + 1) } else { "    ".into() };
+            let at = if a.address.is_empty() { String::new() } else { format!(" at {}", a.address) };
+            let prefix = if a.previous { "previous " } else { "" };
+            let site = site(&a.site.clone().or_else(|| a.frames.first().cloned()));
+            writeln!(out, "{lead} {prefix}{}{at} by {} in {site}", a.kind, by(a.goroutine))?;
+        }
+        for g in &race.goroutines {
+            writeln!(out, "     goroutine {} ({}) created at {}", g.goroutine, g.status, site(&g.created_at.first().cloned()))?;
+        }
+        if let Some(l) = &race.location {
+            writeln!(out, "     {l}")?;
+        }
+    }
+    if races.len() > 10 {
+        writeln!(out, "  ... and {} more data races", races.len() - 10)?;
+    }
+    Ok(())
 }
 
 /// The limits reached, one sentence each.

@@ -46,3 +46,20 @@ test('a pasted CRI container log reads as the dump inside it, the wrapper named'
   assert.deepEqual(states, expected.states);
   await screenshot(page, 'pasted-cri.png');
 });
+
+test('a race report in front of a dump shows each race, and its stacks on opening it', async () => {
+  const file = join(fixtures, 'race', 'race-then-panic.txt');
+  const expected = cliReport(file);
+  await page.locator('[data-testid="view-summary"]').click();
+  await pasteText(page, (await readFile(file)).toString());
+  await page.locator('[data-testid="total-goroutines"]', { hasText: String(expected.goroutines) }).waitFor();
+  const races = page.locator('[data-testid="race"]');
+  await races.nth(expected.races.length - 1).waitFor();
+  assert.equal(await races.count(), expected.races.length);
+  const first = expected.races[0].accesses[0];
+  assert.match(await races.first().locator('summary').textContent(), new RegExp(`^${first.kind} at ${first.address} by goroutine ${first.goroutine}`));
+  await races.first().locator('summary').click();
+  await races.first().locator('.race-part', { hasText: 'created at' }).first().waitFor();
+  assert.equal(await races.first().locator('.race-part').count(), expected.races[0].accesses.length + expected.races[0].goroutines.length);
+  await screenshot(page, 'races.png');
+});

@@ -75,7 +75,7 @@ pub fn what_it_looks_like(bytes: &[u8]) -> String {
         return "these bytes are neither text nor a pprof protobuf: expected a goroutine dump or a pprof profile".into();
     }
     if contains(head, b"WARNING: DATA RACE") {
-        return "this is a race detector report, which lists no goroutine headers (`goroutine N [state]:`) to read".into();
+        return "this mentions a data race but holds no race report to read: expected `WARNING: DATA RACE` on a line of its own, as the race detector prints it".into();
     }
     "no goroutine header (`goroutine N [state]:`) or profile header found: expected a goroutine dump or a pprof profile".into()
 }

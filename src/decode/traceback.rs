@@ -8,28 +8,30 @@
 //! a function or `created by` line with no file line) is kept as far as it goes, with a warning.
 
 pub mod grammar;
+pub mod race;
 
 pub use grammar::{has_crash_line, has_goroutines, is_header_start, is_signal_line, parse_file_line, parse_func_line, parse_header, prefixes, Header};
 
 use crate::decode::format::{DecodeError, Format};
 use crate::decode::text::{first_line, looks_binary, parse_u64, trim, trim_end, Line, Lines, Warnings};
 use grammar::{find_header, goleak_header, header_prefix, header_rest, is_known_trailer, split_func_line, strip_prefix_tokens, valid_func_name};
+use race::{RaceReader, Read, RACE_START};
 
 use crate::decode::stack::StackBuf;
-use crate::limits::{LimitHit, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS};
+use crate::limits::{LimitHit, MAX_ANCESTORS, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_RACES};
 use crate::model::{Ancestor, ArgList, Crash, Elision, FrameId, Goroutine, LabelSetId, LabelValue, Profile, ProfileKind, Sample, StrId};
 use memchr::memmem;
 use rustc_hash::FxHashMap;
 use smallvec::smallvec;
 
 /// The debug=2 formats: a dump whose first line that is not blank is a goroutine header
-/// (`goroutine 1 [running]:`), or text with a header or a crash line anywhere in it (a
-/// traceback after a log). Binary input is not read for headers.
+/// (`goroutine 1 [running]:`), or text with a header, a crash line or a race report anywhere
+/// in it (a traceback after a log; `go test -race` output). Binary input is not read for headers.
 pub fn sniff(bytes: &[u8]) -> Option<Format> {
     if is_header_start(trim(first_line(bytes)?)) {
         return Some(Format::GoroutineDebug2);
     }
-    (!looks_binary(bytes) && (has_goroutines(bytes) || has_crash_line(bytes))).then_some(Format::Traceback)
+    (!looks_binary(bytes) && (has_goroutines(bytes) || has_crash_line(bytes) || race::has_race_report(bytes))).then_some(Format::Traceback)
 }
 
 /// Where the decoder is in a dump. From either state, a goroutine header
@@ -145,6 +147,8 @@ pub struct Decoder {
     header_attempts: u64,
     /// The number of the line read last.
     last_line: u32,
+    /// The race report being read (`WARNING: DATA RACE` up to its closing `=`s).
+    race: Option<RaceReader>,
 }
 
 /// A dump's profile with its crash preamble, if it had one: a crash profile, the crash record
@@ -200,6 +204,7 @@ impl Decoder {
             func_names: Vec::new(),
             header_attempts: 0,
             last_line: 0,
+            race: None,
         }
     }
 
@@ -242,6 +247,7 @@ impl Decoder {
     /// [`Decoder::starts_another_dump`]), and what could not be read of them.
     pub fn finish_all(mut self) -> (Vec<(Profile, u32)>, Warnings) {
         self.note_cut_block();
+        self.close_race(self.last_line.saturating_add(1), true);
         self.finish_block(self.last_line.saturating_add(1));
         let late = std::mem::take(&mut self.late_crash);
         self.saw_crash |= self.saw_late_crash;
@@ -253,6 +259,19 @@ impl Decoder {
     }
 
     fn text_line(&mut self, text: &[u8], number: u32) {
+        if let Some(race) = &mut self.race {
+            match race.line(text, number, &mut self.profile, &mut self.warnings) {
+                Read::Taken => return,
+                Read::Closed => return self.close_race(number, false),
+                Read::NotMine => self.close_race(number, true),
+            }
+        }
+        if trim(text) == RACE_START {
+            // Printed between goroutine blocks, or alone (`go test -race`).
+            self.finish_block(number);
+            self.race = Some(RaceReader::new(number));
+            return;
+        }
         // Every header ends with `:`; function and file lines never do, so most lines skip
         // the search for a header.
         let header = if trim_end(text).last() == Some(&b':') { find_header(text, &mut self.header_attempts) } else { None };
@@ -408,6 +427,22 @@ impl Decoder {
             if crash.signal.is_none() {
                 crash.signal = Some(String::from_utf8_lossy(t).into_owned());
             }
+        }
+    }
+
+    /// Ends the race report being read, if any, at line `at`: `cut` when a line that is none
+    /// of the report's (or the end of the input) came before its closing `=`s.
+    fn close_race(&mut self, at: u32, cut: bool) {
+        let Some(reader) = self.race.take() else { return };
+        let race = reader.finish(&mut self.profile, &mut self.warnings);
+        if cut {
+            let from = race.line;
+            self.warnings.note(at, || format!("the data race report of line {from} ends here without its closing `==================` (cut off?)"));
+        }
+        if self.profile.races.len() < MAX_RACES {
+            self.profile.races.push(race);
+        } else {
+            self.warnings.limit(LimitHit::Races { skipped: 1 });
         }
     }
 

@@ -115,12 +115,12 @@ impl Patterns {
 }
 
 /// Whether a line holds the start of a dump anywhere in it: a goroutine header
-/// (`goroutine 6 [running]:`, `goroutine 6 gp=…`, goleak's `Goroutine 6 in state`), a crash line (`panic: `, `fatal error: `) or
-/// a debug=1 profile's first line, escaped or not.
+/// (`goroutine 6 [running]:`, `goroutine 6 gp=…`, goleak's `Goroutine 6 in state`), a crash line (`panic: `, `fatal error: `),
+/// a race report's first line (`WARNING: DATA RACE`) or a debug=1 profile's first line, escaped or not.
 fn holds_dump(line: &[u8]) -> bool {
     // The crash lines, and the first lines of debug=1 profiles (`goroutine profile: total 11`,
     // `heap profile: 2: 666237 [808: 1065536] @ heap/1048576`, `--- mutex:`).
-    const STARTS: [&[u8]; 6] = [b"panic: ", b"fatal error: ", b" profile: total ", b"heap profile: ", b"--- mutex:", b"--- contention:"];
+    const STARTS: [&[u8]; 7] = [b"panic: ", b"fatal error: ", b" profile: total ", b"heap profile: ", b"--- mutex:", b"--- contention:", b"WARNING: DATA RACE"];
     if STARTS.iter().any(|s| memmem::find(line, s).is_some()) {
         return true;
     }
@@ -149,14 +149,43 @@ fn quoted_dumps(line: &[u8]) -> impl Iterator<Item = String> + '_ {
 /// their records may cut every header in two; the others by the first line that holds the
 /// start of a dump. Each shape found is removed from the whole head and the result looked at
 /// again.
-pub fn learn(head: &[u8], complete: bool) -> Option<Vec<Shape>> {
+pub fn learn(head: &[u8], complete: bool) -> Option<Learnt> {
     learn_in(&Patterns::new(), head, complete)
 }
 
-fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Vec<Shape>> {
-    let mut shapes = Vec::new();
+/// What [`learn`] found around the lines of an input's head.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Learnt {
+    pub wrapping: Wrapping,
+    /// The head with the shapes removed (none when there were none), to tell its format by.
+    pub head: Option<Vec<u8>>,
+}
+
+/// The shapes around every line of an input, outermost first, each with the source the dump
+/// is in where the shape names one (a stream, a container, a program): what an [`Unwrapper`]
+/// removes and keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wrapping(Vec<(Shape, Option<Vec<u8>>)>);
+
+impl Wrapping {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The shapes, outermost first.
+    pub fn shapes(&self) -> Vec<Shape> {
+        self.0.iter().map(|(shape, _)| *shape).collect()
+    }
+}
+
+fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Learnt> {
+    let mut layers = Vec::new();
     let mut text = std::borrow::Cow::Borrowed(head);
-    while shapes.len() < MAX_SHAPES {
+    let done = |layers: Vec<(Shape, Option<Vec<u8>>)>, text: std::borrow::Cow<'_, [u8]>| {
+        let head = (!layers.is_empty()).then(|| text.into_owned());
+        Learnt { wrapping: Wrapping(layers), head }
+    };
+    while layers.len() < MAX_SHAPES {
         let ready = |l: &Line<'_>| l.terminated || complete;
         let first = Lines::new(&text).take(LEARN_LINES).find(|l| !trim_start(l.text).is_empty());
         let joining = first.filter(ready).and_then(|l| patterns.shape_of(l.text)).filter(|s| matches!(s, Shape::Cri | Shape::DockerJson | Shape::GoTestJson));
@@ -165,49 +194,93 @@ fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Vec<Shap
             None => {
                 let mut seen = 0;
                 let Some(line) = Lines::new(&text).inspect(|_| seen += 1).take(LEARN_LINES).find(|l| ready(l) && holds_dump(l.text)) else {
-                    return (complete || seen >= LEARN_LINES || !shapes.is_empty()).then_some(shapes);
+                    return (complete || seen >= LEARN_LINES || !layers.is_empty()).then(|| done(layers, text));
                 };
                 match patterns.shape_of(line.text) {
                     Some(shape) => shape,
-                    None => return Some(shapes),
+                    None => return Some(done(layers, text)),
                 }
             }
         };
-        let mut inner = Vec::with_capacity(text.len());
-        let mut layer = Layer::new(shape);
-        let mut push = |l: Line<'_>| {
-            inner.extend_from_slice(l.text);
-            inner.push(b'\n');
-        };
-        for line in Lines::new(&text) {
-            layer.feed(patterns, line, &mut push);
+        let (mut inner, source) = unwrap_layer(patterns, Layer::new(shape), &text);
+        // Lines of other sources before the dump's first line showed its source: without them.
+        if source.is_some() {
+            inner = unwrap_layer(patterns, Layer { source: source.clone(), ..Layer::new(shape) }, &text).0;
         }
-        layer.finish(&mut push);
-        shapes.push(shape);
+        layers.push((shape, source));
         if inner[..] == text[..] {
             break;
         }
         text = std::borrow::Cow::Owned(inner);
     }
-    Some(shapes)
+    Some(done(layers, text))
+}
+
+/// `text` with one layer removed, and the source of the dump that layer found.
+fn unwrap_layer(patterns: &Patterns, mut layer: Layer, text: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    let mut inner = Vec::with_capacity(text.len());
+    let mut push = |l: Line<'_>| {
+        inner.extend_from_slice(l.text);
+        inner.push(b'\n');
+    };
+    for line in Lines::new(text) {
+        layer.feed(patterns, line, &mut push);
+    }
+    layer.finish(&mut push);
+    (inner, layer.source)
 }
 
 /// One shape being removed, with the partial lines it holds.
 struct Layer {
     shape: Shape,
-    /// A line split over records (CRI `P`, Docker's 16 KiB pieces), and the number of the
-    /// record it started on.
-    partial: Vec<u8>,
-    partial_from: u32,
-    /// `go test -json`: the output not yet ending in a newline, per package and test.
-    outputs: FxHashMap<(String, String), (Vec<u8>, u32)>,
+    /// Lines split over records, by the source they come from: CRI `P` records and Docker's
+    /// 16 KiB pieces per stream, `go test -json` output per package and test; each with the
+    /// number of the record it started on.
+    partials: FxHashMap<Vec<u8>, (Vec<u8>, u32)>,
+    /// The source the dump is in (a stream, a container, a program), once a line that holds
+    /// the start of a dump showed it: lines of other sources are then left out. Go writes a
+    /// dump to one stream, while a container's other stream, a sidecar or another program
+    /// log between its lines.
+    source: Option<Vec<u8>>,
     /// A line with its escapes undone.
     scratch: Vec<u8>,
 }
 
 impl Layer {
     fn new(shape: Shape) -> Layer {
-        Layer { shape, partial: Vec::new(), partial_from: 0, outputs: FxHashMap::default(), scratch: Vec::new() }
+        Layer { shape, partials: FxHashMap::default(), source: None, scratch: Vec::new() }
+    }
+
+    /// Whether a line of `source` goes on: every line until the first line of a dump shows
+    /// the source it is in, then only that source's lines.
+    fn admits(&mut self, source: &[u8], text: &[u8]) -> bool {
+        match &self.source {
+            Some(known) => known == source,
+            None => {
+                if holds_dump(text) {
+                    self.source = Some(source.to_vec());
+                }
+                true
+            }
+        }
+    }
+
+    /// Adds a record's text to the line of `source` it continues, handing on that line when
+    /// the record `ends` it.
+    fn join(&mut self, source: &[u8], record: &[u8], ends: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+        let (buffer, from) = self.partials.entry(source.to_vec()).or_default();
+        if buffer.is_empty() {
+            *from = line.number;
+        }
+        buffer.extend_from_slice(record);
+        if ends {
+            let (mut text, number) = (std::mem::take(buffer), *from);
+            if self.admits(source, &text) {
+                emit(Line { text: &text, number, ..line });
+            }
+            text.clear();
+            self.partials.insert(source.to_vec(), (text, number));
+        }
     }
 
     /// Removes the shape from one line, handing on the lines inside it (none while a partial
@@ -218,19 +291,18 @@ impl Layer {
         match self.shape {
             Shape::Cri => {
                 let Some(end) = prefix(&patterns.cri) else { return emit(line) };
-                let partial = text[..end].trim_ascii_end().ends_with(b" P");
-                if self.partial.is_empty() {
-                    self.partial_from = line.number;
-                }
-                self.partial.extend_from_slice(&text[end..]);
-                if !partial {
-                    emit(Line { text: &self.partial, number: self.partial_from, ..line });
-                    self.partial.clear();
-                }
+                // `2026-11-30T08:53:35.123456789Z stderr P `: the stream, then the tag.
+                let mut tokens = text[..end].split(|&c| c == b' ');
+                let stream = tokens.nth(1).unwrap_or_default();
+                let partial = tokens.next() == Some(b"P");
+                self.join(stream, &text[end..], !partial, line, emit);
             }
             Shape::Syslog => {
                 let Some(end) = prefix(&patterns.syslog) else { return emit(line) };
                 let rest = &text[end..];
+                if !self.admits(syslog_source(&text[..end]), rest) {
+                    return;
+                }
                 if memmem::find(rest, b"#011").is_none() {
                     return emit(Line { text: rest, ..line });
                 }
@@ -251,7 +323,13 @@ impl Layer {
                     _ => &patterns.markdown,
                 };
                 match prefix(re) {
-                    Some(end) => emit(Line { text: &text[end..], ..line }),
+                    Some(end) => {
+                        // `[pod/api-1/app] `, `api-1  | `: the container or service.
+                        let source = if self.shape == Shape::Markdown { &[][..] } else { text[..end].trim_ascii_end() };
+                        if self.admits(source, &text[end..]) {
+                            emit(Line { text: &text[end..], ..line })
+                        }
+                    }
                     None => emit(line),
                 }
             }
@@ -278,21 +356,15 @@ impl Layer {
         match self.shape {
             Shape::DockerJson => {
                 let Some(log) = string("log") else { return emit(line) };
-                if self.partial.is_empty() {
-                    self.partial_from = line.number;
-                }
-                self.partial.extend_from_slice(log.as_bytes());
-                pieces(&mut self.partial, self.partial_from, line, emit);
+                // A record that names no stream goes with the dump's.
+                let stream = string("stream").map(|s| s.as_bytes().to_vec()).or_else(|| self.source.clone()).unwrap_or_default();
+                self.records(&stream, log.as_bytes(), true, line, emit);
             }
             Shape::GoTestJson => {
                 let Some(output) = string("Output") else { return };
-                let key = (string("Package").unwrap_or_default().to_string(), string("Test").unwrap_or_default().to_string());
-                let (buffer, from) = self.outputs.entry(key).or_default();
-                if buffer.is_empty() {
-                    *from = line.number;
-                }
-                buffer.extend_from_slice(output.as_bytes());
-                pieces(buffer, *from, line, emit);
+                // Each package's and test's output is a text of its own.
+                let key = [string("Package").unwrap_or_default(), string("Test").unwrap_or_default()].join("\n");
+                self.records(key.as_bytes(), output.as_bytes(), false, line, emit);
             }
             _ => {
                 let mut any = false;
@@ -307,28 +379,50 @@ impl Layer {
         }
     }
 
-    /// Hands on what partial records still hold, once the input ended.
-    fn finish(&mut self, emit: &mut dyn FnMut(Line<'_>)) {
-        let last = Line { text: &[], number: self.partial_from, terminated: false, cut: false, ends_dump: false };
-        if !self.partial.is_empty() {
-            emit(Line { text: &self.partial, ..last });
+    /// Adds records that hold pieces of lines (`\n` ends a line) to the text of `source`,
+    /// handing on the lines they complete, each numbered by the record it started on; `filter`
+    /// leaves out the lines of other sources than the dump's.
+    fn records(&mut self, source: &[u8], record: &[u8], filter: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+        let (buffer, from) = self.partials.entry(source.to_vec()).or_default();
+        if buffer.is_empty() {
+            *from = line.number;
         }
-        let mut outputs: Vec<_> = self.outputs.drain().filter(|(_, (b, _))| !b.is_empty()).collect();
-        outputs.sort_by_key(|(_, (_, from))| *from);
-        for (_, (buffer, from)) in outputs {
-            emit(Line { text: &buffer, number: from, ..last });
+        buffer.extend_from_slice(record);
+        let Some(end) = memchr::memrchr(b'\n', buffer) else { return };
+        let (mut text, first) = (std::mem::take(buffer), *from);
+        for (i, piece) in text[..end].split(|&c| c == b'\n').enumerate() {
+            if !filter || self.admits(source, piece) {
+                emit(Line { text: piece, number: if i == 0 { first } else { line.number }, terminated: true, ..line });
+            }
+        }
+        text.drain(..=end);
+        self.partials.insert(source.to_vec(), (text, line.number));
+    }
+
+    /// Hands on what partial records still hold, once the input ended, oldest first.
+    fn finish(&mut self, emit: &mut dyn FnMut(Line<'_>)) {
+        let last = Line { text: &[], number: 0, terminated: false, cut: false, ends_dump: false };
+        let mut partials: Vec<_> = self.partials.drain().filter(|(_, (b, _))| !b.is_empty()).collect();
+        partials.sort_by_key(|(_, (_, from))| *from);
+        let filter = matches!(self.shape, Shape::Cri | Shape::DockerJson);
+        for (source, (buffer, from)) in partials {
+            if !filter || self.admits(&source, &buffer) {
+                emit(Line { text: &buffer, number: from, ..last });
+            }
         }
     }
 }
 
-/// Hands on the complete lines of `buffer` (text of records joined), numbered by the record
-/// they started on, and keeps the rest for the next record.
-fn pieces(buffer: &mut Vec<u8>, from: u32, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
-    let Some(end) = memchr::memrchr(b'\n', buffer) else { return };
-    for (i, piece) in buffer[..end].split(|&c| c == b'\n').enumerate() {
-        emit(Line { text: piece, number: if i == 0 { from } else { line.number }, terminated: true, ..line });
-    }
-    buffer.drain(..=end);
+/// The program a syslog line comes from: `host-a app` of `Nov 30 08:53:35 host-a app[1234]: `
+/// (without the pid, which changes when the program restarts).
+fn syslog_source(prefix: &[u8]) -> &[u8] {
+    let prefix = prefix.trim_ascii_end();
+    let prefix = prefix.strip_suffix(b":").unwrap_or(prefix);
+    let prefix = memchr::memrchr(b'[', prefix).map_or(prefix, |at| &prefix[..at]);
+    // The host and the program: the last two words.
+    let mut spaces = memchr::memrchr_iter(b' ', prefix);
+    spaces.next();
+    spaces.next().map_or(prefix, |at| &prefix[at + 1..])
 }
 
 /// The lines of a dump escaped into one string, numbered by the line that held it, and a
@@ -353,9 +447,10 @@ pub struct Unwrapper {
 }
 
 impl Unwrapper {
-    /// An unwrapper of `shapes`, outermost first.
-    pub fn new(shapes: &[Shape]) -> Unwrapper {
-        Unwrapper { patterns: Patterns::new(), layers: shapes.iter().map(|&s| Layer::new(s)).collect() }
+    /// An unwrapper of what [`learn`] found.
+    pub fn new(wrapping: &Wrapping) -> Unwrapper {
+        let layers = wrapping.0.iter().map(|(shape, source)| Layer { source: source.clone(), ..Layer::new(*shape) }).collect();
+        Unwrapper { patterns: Patterns::new(), layers }
     }
 
     /// The shapes as the report names them, outermost first: `cri+json-field`.
@@ -392,8 +487,8 @@ mod tests {
 
     /// The shapes learnt from `input` and the lines inside it, with their numbers.
     fn unwrapped(input: &str) -> (String, Vec<(u32, String)>) {
-        let shapes = learn(input.as_bytes(), true).expect("complete");
-        let mut unwrap = Unwrapper::new(&shapes);
+        let learnt = learn(input.as_bytes(), true).expect("complete");
+        let mut unwrap = Unwrapper::new(&learnt.wrapping);
         let mut out = Vec::new();
         let mut push = |l: Line<'_>| out.push((l.number, String::from_utf8_lossy(l.text).into_owned()));
         for line in Lines::new(input.as_bytes()) {
@@ -461,8 +556,35 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_other_sources_than_the_dump_are_left_out() {
+        let table: &[Case] = &[
+            (
+                "2026-11-30T08:53:35Z stdout F starting\n2026-11-30T08:53:35Z stderr P goroutine 7 [chan \n2026-11-30T08:53:35Z stdout F GET /healthz\n2026-11-30T08:53:35Z stderr F receive]:\n",
+                "cri",
+                &[(2, "goroutine 7 [chan receive]:")],
+            ),
+            (
+                "[pod/api/istio-proxy] ready\n[pod/api/app] goroutine 7 [running]:\n[pod/api/istio-proxy] GET /healthz 200\n[pod/api/app] main.main()\n",
+                "kubectl-prefix",
+                &[(2, "goroutine 7 [running]:"), (4, "main.main()")],
+            ),
+            ("api-1  | goroutine 7 [running]:\ndb-1   | checkpoint\napi-1  | main.main()\n", "compose", &[(1, "goroutine 7 [running]:"), (3, "main.main()")]),
+            (
+                "Nov 30 08:53:35 host-a app[1234]: goroutine 7 [running]:\nNov 30 08:53:35 host-a systemd[1]: Started.\nNov 30 08:53:35 host-a app[1234]: main.main()\n",
+                "syslog",
+                &[(1, "goroutine 7 [running]:"), (3, "main.main()")],
+            ),
+        ];
+        for (input, id, want) in table {
+            assert_eq!(unwrapped(input), (id.to_string(), lines(want)), "{input}");
+        }
+        assert_eq!(syslog_source(b"Nov 30 08:53:35 host-a app[1234]: "), b"host-a app");
+        assert_eq!(syslog_source(b"2026-11-30T08:53:35+00:00 host-a kernel: "), b"host-a kernel");
+    }
+
+    #[test]
     fn a_head_without_a_dump_yet_waits() {
         assert_eq!(learn(b"level=INFO msg=starting\n", false), None);
-        assert_eq!(learn(b"level=INFO msg=starting\n", true), Some(Vec::new()));
+        assert_eq!(learn(b"level=INFO msg=starting\n", true), Some(Learnt::default()));
     }
 }

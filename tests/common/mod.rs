@@ -92,6 +92,21 @@ pub fn canonical(d: &Decoded) -> String {
         let _ = writeln!(out, "warning: line {}: {}", w.line, w.message);
     }
     let _ = writeln!(out, "skipped: {}", d.skipped);
+    for r in &p.races {
+        let _ = writeln!(out, "data race (line {}){}", r.line, r.location.as_ref().map_or(String::new(), |l| format!(": {l}")));
+        for a in &r.accesses {
+            let _ = writeln!(out, "  {}{} at {:?} by goroutine {:?}:", if a.previous { "previous " } else { "" }, a.kind, a.address, a.goroutine);
+            stack_text(&mut out, p, a.stack, None);
+        }
+        for g in &r.goroutines {
+            let _ = writeln!(out, "  goroutine {} ({}) created at:", g.goroutine, g.status);
+            stack_text(&mut out, p, g.created_at, None);
+        }
+        if let Some(s) = r.location_stack {
+            let _ = writeln!(out, "  location allocated at:");
+            stack_text(&mut out, p, s, None);
+        }
+    }
     if !p.goroutines.is_empty() {
         for g in &p.goroutines {
             let mut flags = Vec::new();

@@ -10,7 +10,7 @@ pub mod share;
 use crate::state::{LoadError, Pending, Snapshot, View};
 use parkview::gofunc::{short_name, Family};
 use parkview::report::Report;
-use parkview::rows::{FrameRow, GroupRow};
+use parkview::rows::{FrameRow, GroupRow, RaceAccessRow};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -233,6 +233,9 @@ pub fn summary(props: &SummaryProps) -> Html {
                     if let Some(g) = crash.first_goroutine { <div class="crash-line muted">{ format!("goroutine {g} printed first (the one that crashed)") }</div> }
                 </div>
             }
+            if !r.races.is_empty() {
+                <Races report={r.clone()}/>
+            }
             <div class="facts">
                 <div class="fact">
                     <span class="label">{ "goroutines" }</span>
@@ -337,6 +340,75 @@ pub fn summary(props: &SummaryProps) -> Html {
                 </details>
             }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RacesProps {
+    /// The report whose `races` are shown.
+    pub report: Rc<Report>,
+}
+
+/// The race detector's reports: a line per race (both accesses where they happened), and on
+/// opening it the stacks of both accesses and where their goroutines were started.
+#[function_component(Races)]
+pub fn races(props: &RacesProps) -> Html {
+    let races = &props.report.races;
+    let by = |goroutine: Option<u64>| goroutine.map_or_else(|| "the main goroutine".to_string(), |g| format!("goroutine {g}"));
+    let stack = |frames: &[FrameRow]| {
+        html! {
+            <ol class="stack">
+                { for frames.iter().map(|f| html! {
+                    <li>
+                        <span class="func">{ &f.func }</span>
+                        if !f.file.is_empty() || f.line > 0 { <div class="file muted">{ format!("{}:{}", f.file, f.line) }</div> }
+                    </li>
+                }) }
+            </ol>
+        }
+    };
+    let access = |a: &RaceAccessRow| {
+        let at = if a.address.is_empty() { String::new() } else { format!(" at {}", a.address) };
+        format!("{}{}{at} by {}", if a.previous { "previous " } else { "" }, a.kind, by(a.goroutine))
+    };
+    html! {
+        <div class="races" data-testid="races">
+            <h2>{ format!("Data races ({})", races.len()) }<span class="muted small">{ " goroutine numbers are the race detector's, not the dump's" }</span></h2>
+            { for races.iter().take(50).map(|race| html! {
+                <details class="race" data-testid="race">
+                    <summary>
+                        { for race.accesses.iter().enumerate().map(|(i, a)| html! {
+                            <>
+                                if i > 0 { <span class="muted">{ "; " }</span> }
+                                { access(a) }{ " in " }
+                                { a.site.as_ref().or(a.frames.first()).map(short_frame_label).unwrap_or_default() }
+                            </>
+                        }) }
+                    </summary>
+                    { for race.accesses.iter().map(|a| html! {
+                        <div class="race-part">
+                            <strong>{ access(a) }</strong>
+                            { stack(&a.frames) }
+                        </div>
+                    }) }
+                    { for race.goroutines.iter().map(|g| html! {
+                        <div class="race-part">
+                            <strong>{ format!("goroutine {} ({}) created at", g.goroutine, g.status) }</strong>
+                            { stack(&g.created_at) }
+                        </div>
+                    }) }
+                    if let Some(l) = &race.location {
+                        <div class="race-part">
+                            <strong>{ l }</strong>
+                            { stack(&race.location_frames) }
+                        </div>
+                    }
+                </details>
+            }) }
+            if races.len() > 50 {
+                <p class="muted">{ format!("… and {} more data races (the CLI lists them all with --json)", races.len() - 50) }</p>
+            }
+        </div>
     }
 }
 
