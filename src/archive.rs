@@ -8,7 +8,7 @@
 
 use crate::decode::sniff::archive_magic;
 use crate::decode::{decode_all, gzip, DecodeError, Decoded, Options};
-use crate::limits::{MAX_MEMBERS, MAX_WHOLE_BYTES};
+use crate::limits::{MAX_MEMBERS, MAX_NESTING, MAX_WHOLE_BYTES};
 use std::io::Read;
 use thiserror::Error;
 
@@ -51,17 +51,71 @@ pub fn named_dumps(name: &str, dumps: Vec<Decoded>) -> Vec<(String, Decoded)> {
     dumps.into_iter().enumerate().map(|(i, d)| (if several { format!("{name}#{}", i + 1) } else { name.to_string() }, d)).collect()
 }
 
-/// The entries of an archive's members, in order: each snapshot named by [`named_dumps`] after
-/// its member's path, and each member that holds none with why.
+/// The entries of an archive's members: each snapshot named by [`named_dumps`] after its
+/// member's path, oldest first when every snapshot carries a time (the profile's own, else
+/// one in its path: [`time_in_path`]), else in archive order; then each member that holds none,
+/// with why.
 pub fn entries(members: Vec<Member>) -> Vec<(String, Result<Decoded, DecodeError>)> {
-    let mut out = Vec::new();
+    let mut snapshots = Vec::new();
+    let mut skipped = Vec::new();
     for m in members {
         match m.outcome {
-            Ok(dumps) => out.extend(named_dumps(&m.name, dumps).into_iter().map(|(n, d)| (n, Ok(d)))),
-            Err(why) => out.push((m.name, Err(why))),
+            Ok(dumps) => {
+                let path_time = time_in_path(&m.name);
+                snapshots.extend(named_dumps(&m.name, dumps).into_iter().map(|(n, d)| (d.profile.time_nanos.or(path_time), n, d)));
+            }
+            Err(why) => skipped.push((m.name, Err(why))),
         }
     }
-    out
+    if snapshots.iter().all(|(time, _, _)| time.is_some()) {
+        // Stable: the dumps of one text keep their order.
+        snapshots.sort_by_key(|(time, _, _)| *time);
+    }
+    snapshots.into_iter().map(|(_, n, d)| (n, Ok(d))).chain(skipped).collect()
+}
+
+/// When a path says its file was taken, in nanoseconds since the Unix epoch: the last
+/// timestamp in it, a date and time with or without separators (`2026-11-30T08-53-35Z/`,
+/// `goroutines-20261130-085335.txt`, `2026-11-30 08.53/`), a date alone (`2026-11-30/`), or Unix
+/// seconds between 2001 and 2096 (`consul debug`'s capture folders, `1764489630/goroutine.prof`).
+/// Times without a zone are read as UTC: they order the snapshots of one bundle.
+pub fn time_in_path(path: &str) -> Option<i64> {
+    static STAMP: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
+        regex_lite::Regex::new(
+            r"(?:^|[^0-9])(?:(\d{4})-?(\d{2})-?(\d{2})(?:[T_ .-]?(\d{2})[:.-]?(\d{2})(?:[:.-]?(\d{2}))?)?|(1[0-9]{9}|[2-3][0-9]{9}))(?:[^0-9]|$)",
+        )
+        .expect("a valid pattern")
+    });
+    let mut last = None;
+    let mut at = 0;
+    while let Some(c) = STAMP.captures_at(path, at) {
+        let whole = c.get(0).expect("the match");
+        // The next search starts at the character that ended this match (a separator can
+        // start the next timestamp).
+        at = whole.end().saturating_sub(1).max(whole.start() + 1);
+        let number = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<i64>().ok());
+        let time = match number(7) {
+            Some(seconds) => Some(seconds.saturating_mul(1_000_000_000)),
+            None => date_time([number(1), number(2), number(3), number(4), number(5), number(6)]),
+        };
+        last = time.or(last);
+        if at >= path.len() {
+            break;
+        }
+    }
+    last
+}
+
+/// A calendar date and time of day (year, month, day, hour, minute, second; the time may be
+/// missing) in nanoseconds since the Unix epoch, if it is one.
+fn date_time([year, month, day, hour, minute, second]: [Option<i64>; 6]) -> Option<i64> {
+    // Eight digits that are no date of this century or the next are no timestamp.
+    let year = year.filter(|y| (2000..2200).contains(y));
+    let month = time::Month::try_from(u8::try_from(month?).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::try_from(year?).ok()?, month, u8::try_from(day?).ok()?).ok()?;
+    let part = |v: Option<i64>| u8::try_from(v.unwrap_or(0)).ok();
+    let clock = time::Time::from_hms(part(hour)?, part(minute)?, part(second)?).ok()?;
+    i64::try_from(time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp_nanos()).ok()
 }
 
 /// Why an archive could not be read at all. Each message is one sentence.
@@ -78,14 +132,33 @@ pub enum ArchiveError {
 }
 
 /// The members of an archive of `kind`, in archive order, directories left out; past
-/// [`MAX_MEMBERS`] the rest are listed as not read.
+/// [`MAX_MEMBERS`] the rest are listed as not read. A member that is an archive itself (a
+/// node's zip inside a cluster's) is read in its place, its members named
+/// `outer/path/inner/path`, down to [`MAX_NESTING`] archives deep.
 pub fn read(kind: Kind, bytes: &[u8], options: &Options) -> Result<Vec<Member>, ArchiveError> {
     let limit = options.max_inflated_bytes.min(MAX_WHOLE_BYTES);
     let mut budget = Budget { left: limit, limit };
+    let mut members = Vec::new();
+    read_into(kind, bytes, &mut Reading { options, budget: &mut budget, depth: 1, prefix: String::new() }, &mut members)?;
+    Ok(members)
+}
+
+/// What reading one archive needs besides its bytes.
+struct Reading<'a> {
+    options: &'a Options,
+    budget: &'a mut Budget,
+    /// How many archives deep this one is (the outermost is 1).
+    depth: usize,
+    /// The path of this archive inside the outer ones, with a trailing `/`.
+    prefix: String,
+}
+
+fn read_into(kind: Kind, bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
     match kind {
-        Kind::Zip => read_zip(bytes, options, &mut budget),
-        Kind::Tar => read_tar(bytes, options, &mut budget),
+        Kind::Zip => read_zip(bytes, reading, members),
+        Kind::Tar => read_tar(bytes, reading, members),
         Kind::TarGz => {
+            let limit = reading.budget.left;
             let mut inflater = gzip::Inflater::default();
             let mut tar = Vec::new();
             let mut sink = |out: &[u8]| {
@@ -97,12 +170,12 @@ pub fn read(kind: Kind, bytes: &[u8], options: &Options) -> Result<Vec<Member>, 
             };
             let inflated = inflater.write(bytes, &mut sink).and_then(|()| inflater.finish(&mut sink));
             match inflated {
-                Err(DecodeError::TooLarge { limit }) => return Err(ArchiveError::TooLarge { limit }),
+                Err(DecodeError::TooLarge { .. }) => return Err(ArchiveError::TooLarge { limit: reading.budget.limit }),
                 Err(e) => return Err(ArchiveError::Gzip(e)),
                 Ok(()) => {}
             }
-            budget.left = budget.left.saturating_sub(tar.len() as u64);
-            read_tar(&tar, options, &mut budget)
+            reading.budget.left = reading.budget.left.saturating_sub(tar.len() as u64);
+            read_tar(&tar, reading, members)
         }
     }
 }
@@ -130,17 +203,33 @@ fn take(mut reader: impl Read, size: u64, budget: &mut Budget, broken: fn(String
     Ok(out)
 }
 
-fn member(name: String, bytes: &[u8], options: &Options) -> Member {
-    Member { name, outcome: decode_all(bytes, options) }
+/// Adds the member `name` of the archive being read: its snapshots, or why it holds none, or
+/// the members of the archive it is.
+fn add(name: String, bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
+    let name = format!("{}{name}", reading.prefix);
+    match sniff(bytes) {
+        Some(kind) if reading.depth < MAX_NESTING => {
+            let mut inner = Reading { options: reading.options, budget: &mut *reading.budget, depth: reading.depth + 1, prefix: format!("{name}/") };
+            match read_into(kind, bytes, &mut inner, members) {
+                // The whole budget is the whole input's: spent inside, it is spent.
+                Err(e @ ArchiveError::TooLarge { .. }) => return Err(e),
+                Err(e) => members.push(Member { name, outcome: Err(DecodeError::NotAProfile(format!("not read: {e}"))) }),
+                Ok(()) => {}
+            }
+        }
+        Some(_) => members
+            .push(Member { name, outcome: Err(DecodeError::NotAProfile(format!("not read: an archive more than {MAX_NESTING} archives deep (MAX_NESTING)"))) }),
+        None => members.push(Member { name, outcome: decode_all(bytes, reading.options) }),
+    }
+    Ok(())
 }
 
 fn not_read(name: String) -> Member {
     Member { name, outcome: Err(DecodeError::NotAProfile(format!("not read: the archive has more than {MAX_MEMBERS} members (MAX_MEMBERS)"))) }
 }
 
-fn read_zip(bytes: &[u8], options: &Options, budget: &mut Budget) -> Result<Vec<Member>, ArchiveError> {
+fn read_zip(bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| ArchiveError::Zip(e.to_string()))?;
-    let mut members = Vec::new();
     for i in 0..archive.len() {
         let file = archive.by_index(i).map_err(|e| ArchiveError::Zip(e.to_string()))?;
         if file.is_dir() {
@@ -148,19 +237,18 @@ fn read_zip(bytes: &[u8], options: &Options, budget: &mut Budget) -> Result<Vec<
         }
         let name = file.name().to_string();
         if members.len() >= MAX_MEMBERS {
-            members.push(not_read(name));
+            members.push(not_read(format!("{}{name}", reading.prefix)));
             continue;
         }
         let size = file.size();
-        let content = take(file, size, budget, ArchiveError::Zip)?;
-        members.push(member(name, &content, options));
+        let content = take(file, size, reading.budget, ArchiveError::Zip)?;
+        add(name, &content, reading, members)?;
     }
-    Ok(members)
+    Ok(())
 }
 
-fn read_tar(bytes: &[u8], options: &Options, budget: &mut Budget) -> Result<Vec<Member>, ArchiveError> {
+fn read_tar(bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
     let mut archive = tar::Archive::new(bytes);
-    let mut members = Vec::new();
     for entry in archive.entries().map_err(|e| ArchiveError::Tar(e.to_string()))? {
         let entry = entry.map_err(|e| ArchiveError::Tar(e.to_string()))?;
         if !entry.header().entry_type().is_file() {
@@ -168,12 +256,40 @@ fn read_tar(bytes: &[u8], options: &Options, budget: &mut Budget) -> Result<Vec<
         }
         let name = entry.path().map(|p| p.display().to_string()).unwrap_or_else(|_| String::from_utf8_lossy(&entry.path_bytes()).into_owned());
         if members.len() >= MAX_MEMBERS {
-            members.push(not_read(name));
+            members.push(not_read(format!("{}{name}", reading.prefix)));
             continue;
         }
         let size = entry.header().size().unwrap_or(0);
-        let content = take(entry, size, budget, ArchiveError::Tar)?;
-        members.push(member(name, &content, options));
+        let content = take(entry, size, reading.budget, ArchiveError::Tar)?;
+        add(name, &content, reading, members)?;
     }
-    Ok(members)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_paths() {
+        let at = |y, mo, d, h, mi, s| date_time([Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)]);
+        let table: [(&str, Option<i64>); 11] = [
+            ("captures/2026-11-30T08-53-35Z/goroutine.txt", at(2026, 11, 30, 8, 53, 35)),
+            ("captures/2026-11-30T08:53:35Z/goroutine.txt", at(2026, 11, 30, 8, 53, 35)),
+            ("goroutines-20261130-085335.txt", at(2026, 11, 30, 8, 53, 35)),
+            ("dumps/2026-11-30 08.53/goroutine.txt", at(2026, 11, 30, 8, 53, 0)),
+            ("2026-11-30/goroutine.txt", at(2026, 11, 30, 0, 0, 0)),
+            // The last one is the most particular.
+            ("consul-debug-1764489600/1764489630/goroutine.prof", Some(1_764_489_630_000_000_000)),
+            ("2026-11-29/run-2026-11-30T01-00-00/g.txt", at(2026, 11, 30, 1, 0, 0)),
+            ("nodes/1/goroutines.txt", None),
+            ("node-12345678/goroutines.txt", None),
+            ("build-123456789012/g.txt", None),
+            ("v1.27.3/goroutine.txt", None),
+        ];
+        for (path, want) in table {
+            assert_eq!(time_in_path(path), want, "{path}");
+        }
+        assert_eq!(at(2026, 11, 30, 0, 0, 0), Some(1_795_996_800_000_000_000));
+    }
 }

@@ -84,6 +84,8 @@ pub const MAX_MEMBERS: usize = 10_000;
 pub const MAX_RACES: usize = 1_000;
 /// Accesses, and goroutines, kept per race: the race detector prints two of each.
 pub const MAX_RACE_PARTS: usize = 8;
+/// Archives read inside archives (a node's zip in a cluster's bundle), the outermost counted.
+pub const MAX_NESTING: usize = 3;
 /// Places in one line where a goroutine header glued to other text is tried
 /// (`dumping all stacksgoroutine 1 [running]:`): keeps the header search linear in the line.
 pub const MAX_HEADER_ATTEMPTS: usize = 4;

@@ -519,6 +519,9 @@ pub struct Profile {
     pub period_type: Option<SampleType>,
     pub period: i64,
     pub duration_nanos: i64,
+    /// When the profile was taken, in nanoseconds since the Unix epoch (pprof's `time_nanos`);
+    /// `None` where the input does not say (text dumps, a proto with 0).
+    pub time_nanos: Option<i64>,
     /// Where each function starts (pprof's `Function.start_line`), for inference that
     /// depends on where in a function a goroutine parked.
     pub function_start_lines: HashMap<StrId, u32>,
@@ -546,6 +549,7 @@ impl Profile {
             period_type: None,
             period: 0,
             duration_nanos: 0,
+            time_nanos: None,
             function_start_lines: HashMap::new(),
             stack_frames: 0,
         };

@@ -403,6 +403,7 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
     out.period_type = p.period_type.clone();
     out.period = p.period;
     out.duration_nanos = p.duration_nanos;
+    out.time_nanos = p.time_nanos;
     out.truncated = p.truncated;
 
     let mut rebuild = Rebuild::new(p, *r);

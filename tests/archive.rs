@@ -57,3 +57,64 @@ fn a_bomb_and_a_broken_archive_are_one_sentence() {
     assert!(matches!(cut, ArchiveError::Zip(_)), "{cut:?}");
     assert_eq!(cut.to_string().lines().count(), 1);
 }
+
+/// A zip of `members` (path, bytes), stored, in the order given.
+fn zip_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    for (name, bytes) in members {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+fn entry_names(bytes: &[u8]) -> Vec<(String, Option<i64>)> {
+    let members = read(sniff(bytes).expect("an archive"), bytes, &Options::default()).unwrap();
+    parkview::archive::entries(members).into_iter().map(|(name, d)| (name, d.ok().and_then(|d| d.profile.goroutine_count()))).collect()
+}
+
+#[test]
+fn snapshots_are_ordered_by_the_times_they_carry() {
+    let (s1, s3) = (fixture("go1.27/service.s1.goroutine.debug2.txt"), fixture("go1.27/service.s3.goroutine.debug2.txt"));
+    // Times in the paths, newest stored first.
+    let by_path =
+        zip_of(&[("c/2026-11-30T09-00-00Z/goroutine.txt", s3.clone()), ("c/2026-11-30T08-00-00Z/goroutine.txt", s1.clone()), ("c/index.json", b"{}".to_vec())]);
+    let names = entry_names(&by_path);
+    assert_eq!(
+        names,
+        [
+            ("c/2026-11-30T08-00-00Z/goroutine.txt".to_string(), Some(53)),
+            ("c/2026-11-30T09-00-00Z/goroutine.txt".to_string(), Some(112)),
+            ("c/index.json".to_string(), None)
+        ]
+    );
+    // Protos carry their own time.
+    let (p1, p3) = (fixture("go1.27/service.s1.goroutine.pb.gz"), fixture("go1.27/service.s3.goroutine.pb.gz"));
+    let by_profile = zip_of(&[("b.pb.gz", p3.clone()), ("a.pb.gz", p1.clone())]);
+    assert_eq!(entry_names(&by_profile).iter().map(|(_, n)| *n).collect::<Vec<_>>(), [Some(53), Some(112)]);
+    // One snapshot without a time: archive order.
+    let mixed = zip_of(&[("c/2026-11-30T09-00-00Z/goroutine.txt", s3), ("later.txt", s1)]);
+    assert_eq!(entry_names(&mixed).iter().map(|(_, n)| *n).collect::<Vec<_>>(), [Some(112), Some(53)]);
+}
+
+#[test]
+fn an_archive_inside_an_archive_is_read_in_its_place() {
+    let inner = fixture("bundle/consul-debug.tar.gz");
+    let outer = zip_of(&[("nodes/1/debug.tar.gz", inner.clone()), ("README.txt", b"support bundle of 2026-11-30\n".to_vec())]);
+    let names = entry_names(&outer);
+    assert_eq!(names[0], ("nodes/1/debug.tar.gz/consul-debug-1764489600/1764489600/goroutine.prof".to_string(), Some(53)));
+    assert_eq!(names[1].0, "nodes/1/debug.tar.gz/consul-debug-1764489600/1764489630/goroutine.prof");
+    // Nested deeper than MAX_NESTING: named, not read.
+    let mut deep = inner;
+    for i in 0..parkview::limits::MAX_NESTING {
+        deep = zip_of(&[(&format!("level{i}.zip"), deep)]);
+    }
+    let members = read(Kind::Zip, &deep, &Options::default()).unwrap();
+    assert_eq!(members.len(), 1);
+    assert!(members[0].outcome.as_ref().is_err_and(|e| e.to_string().contains("MAX_NESTING")), "{:?}", members[0].outcome);
+    // The budget is one for all levels.
+    let small = Options { max_inflated_bytes: 20_000 };
+    assert!(matches!(read(Kind::Zip, &outer, &small), Err(ArchiveError::TooLarge { .. })));
+}

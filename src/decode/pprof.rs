@@ -183,7 +183,7 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
     let mut functions: FxHashMap<u64, PbFunction> = FxHashMap::default();
     let mut types: Vec<PbValueType> = Vec::new();
     let mut period_type: Option<PbValueType> = None;
-    let (mut period, mut duration_nanos, mut default_sample_type) = (0i64, 0i64, 0i64);
+    let (mut period, mut duration_nanos, mut time_nanos, mut default_sample_type) = (0i64, 0i64, 0i64, 0i64);
     let mut sample_types_seen = 0u64;
     for field in (Fields { bytes, pos: 0 }) {
         let f = field.map_err(field_error)?;
@@ -205,6 +205,7 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
             6 if strings.len() == MAX_TABLE => return Err(too_many(&f, "strings")),
             6 => strings.push(f.body, u32::MAX),
             11 => period_type = Some(PbValueType::decode(f.body).map_err(|e| message_error(&f, e))?),
+            9 => time_nanos = f.varint as i64,
             10 => duration_nanos = f.varint as i64,
             12 => period = f.varint as i64,
             14 => default_sample_type = f.varint as i64,
@@ -221,6 +222,7 @@ pub fn convert(bytes: &[u8], notes: &mut Warnings) -> Result<Profile, DecodeErro
     profile.period_type = period_type.as_ref().map(|t| SampleType { kind: text(t.r#type), unit: text(t.unit) });
     profile.period = period;
     profile.duration_nanos = duration_nanos;
+    profile.time_nanos = (time_nanos != 0).then_some(time_nanos);
     let default_name = text(default_sample_type);
     profile.default_sample_type =
         sample_types.iter().position(|t| t.kind == default_name && !default_name.is_empty()).unwrap_or(sample_types.len().saturating_sub(1));
