@@ -511,8 +511,9 @@ pub struct Profile {
     /// The goroutines' function arguments.
     pub args: ArgArena,
     pub crash: Option<Crash>,
-    /// Data races reported in the input (the first [`limits::MAX_RACES`]).
-    #[serde(deserialize_with = "limits::bounded_vec::<_, _, { limits::MAX_RACES }>")]
+    /// Data races reported in the input (the first [`limits::MAX_RACES`]); absent from links
+    /// made before races were read.
+    #[serde(default, deserialize_with = "limits::bounded_vec::<_, _, { limits::MAX_RACES }>")]
     pub races: Vec<Race>,
     /// The input ended in the middle of a goroutine.
     pub truncated: bool,
@@ -521,6 +522,7 @@ pub struct Profile {
     pub duration_nanos: i64,
     /// When the profile was taken, in nanoseconds since the Unix epoch (pprof's `time_nanos`);
     /// `None` where the input does not say (text dumps, a proto with 0).
+    #[serde(default)]
     pub time_nanos: Option<i64>,
     /// Where each function starts (pprof's `Function.start_line`), for inference that
     /// depends on where in a function a goroutine parked.

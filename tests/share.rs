@@ -84,3 +84,18 @@ fn malformed_and_hostile_fragments_fail_cleanly() {
     let hostile = format!("v1.{}", URL_SAFE_NO_PAD.encode(deflated));
     assert!(matches!(from_fragment(&hostile, MAX_INFLATED), Err(ShareError::Payload(_))));
 }
+
+#[test]
+fn links_made_before_races_and_capture_times_were_kept_still_open() {
+    let shared = share_of(&["go1.27/service.s1.goroutine.pb.gz"], &Redaction::default());
+    let mut value = serde_json::to_value(&shared).unwrap();
+    for snapshot in value["snapshots"].as_array_mut().unwrap() {
+        let profile = snapshot["decoded"]["profile"].as_object_mut().unwrap();
+        assert!(profile.remove("races").is_some() && profile.remove("time_nanos").is_some());
+    }
+    let old: Shared = serde_json::from_value(value).unwrap();
+    let profile = &old.snapshots[0].decoded.profile;
+    assert!(profile.races.is_empty());
+    assert_eq!(profile.time_nanos, None);
+    assert_eq!(profile.goroutine_count(), shared.snapshots[0].decoded.profile.goroutine_count());
+}
