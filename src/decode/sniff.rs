@@ -54,7 +54,7 @@ pub fn what_it_looks_like(bytes: &[u8]) -> String {
         return "this is HTML, not a profile: expected a goroutine dump or a pprof profile".into();
     }
     if lower.starts_with(b"{") || lower.starts_with(b"[") {
-        return "this looks like JSON, not a profile: expected a goroutine dump (debug=1 or debug=2) or a pprof profile".into();
+        return "this looks like JSON with no goroutine dump in it (no string holds a `goroutine N [state]:` line): expected a goroutine dump (debug=1 or debug=2), a pprof profile, or log lines whose field holds a dump".into();
     }
     if head.starts_with(b"%PDF") {
         return "this is a PDF, not a profile: expected a goroutine dump or a pprof profile".into();
@@ -77,5 +77,71 @@ pub fn what_it_looks_like(bytes: &[u8]) -> String {
     if contains(head, b"WARNING: DATA RACE") {
         return "this mentions a data race but holds no race report to read: expected `WARNING: DATA RACE` on a line of its own, as the race detector prints it".into();
     }
-    "no goroutine header (`goroutine N [state]:`) or profile header found: expected a goroutine dump or a pprof profile".into()
+    match text_kind(head) {
+        TextKind::Log => "this looks like a log with no goroutine dump in it: expected the dump itself, which starts with `goroutine 1 [running]:` (or a crash's `panic:` line), or a pprof profile".into(),
+        TextKind::Prose => "this looks like prose, not a dump: paste the goroutine dump itself (it starts with `goroutine 1 [running]:`) or drop a pprof profile".into(),
+        TextKind::Other => "no goroutine header (`goroutine N [state]:`) or profile header found: expected a goroutine dump or a pprof profile".into(),
+    }
+}
+
+/// What text that is no dump is, to say so.
+#[derive(Debug, PartialEq, Eq)]
+enum TextKind {
+    /// Most lines start with a time or a level (`2026-11-30T08:53:35Z`, `Nov 30 08:53:35`,
+    /// `I1130 08:53:35.123`, `level=info`, `[INFO]`, `ERROR`).
+    Log,
+    /// Sentences: words and spaces, hardly any code punctuation.
+    Prose,
+    Other,
+}
+
+fn text_kind(head: &[u8]) -> TextKind {
+    let lines: Vec<&[u8]> = crate::decode::text::Lines::new(head).map(|l| trim_start(l.text)).filter(|l| !l.is_empty()).take(200).collect();
+    if lines.is_empty() {
+        return TextKind::Other;
+    }
+    let log_line = |l: &[u8]| {
+        let start = &l[..l.len().min(40)];
+        let lower: Vec<u8> = start.iter().map(|b| b.to_ascii_lowercase()).collect();
+        let levels: [&[u8]; 9] = [b"level=", b"time=", b"ts=", b"[info", b"[warn", b"[error", b"[debug", b"info", b"warn"];
+        // A time near the start: digits on both sides of a `:`, within its first 32 bytes.
+        let clock = start.windows(3).take(32).any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
+        clock || levels.iter().any(|p| lower.starts_with(p)) || lower.starts_with(b"error") || lower.starts_with(b"debug")
+    };
+    let prose_line = |l: &[u8]| {
+        let words = l.split(|&c| c == b' ').filter(|w| !w.is_empty()).count();
+        let plain = l.iter().filter(|&&c| c.is_ascii_alphabetic() || c == b' ' || b".,;?!'\"-".contains(&c) || !c.is_ascii()).count();
+        words >= 3 && plain * 10 >= l.len() * 9
+    };
+    let logs = lines.iter().filter(|l| log_line(l)).count();
+    let prose = lines.iter().filter(|l| prose_line(l)).count();
+    if logs * 2 >= lines.len() {
+        TextKind::Log
+    } else if prose * 2 >= lines.len() {
+        TextKind::Prose
+    } else {
+        TextKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_is_no_dump_is_named() {
+        let table: [(&str, TextKind); 7] = [
+            ("hello, can you look at this?\nour service is stuck since the deploy\n", TextKind::Prose),
+            ("2026-11-30T08:53:35Z INFO starting server\n2026-11-30T08:53:36Z WARN slow request path=/x\n", TextKind::Log),
+            ("level=info msg=\"starting\"\nlevel=error msg=\"lost connection\"\n", TextKind::Log),
+            ("I1130 08:53:35.123456    1 main.go:42] starting\n", TextKind::Log),
+            ("Nov 30 08:53:35 host-a app[1234]: ready\n", TextKind::Log),
+            ("main.main()\n\t/src/main.go:12 +0x1d\n", TextKind::Other),
+            ("x=1\ny=2\n", TextKind::Other),
+        ];
+        for (text, want) in table {
+            assert_eq!(text_kind(text.as_bytes()), want, "{text}");
+        }
+        assert!(what_it_looks_like(b"{\"level\":\"info\",\"msg\":\"up\"}\n").starts_with("this looks like JSON with no goroutine dump"));
+    }
 }
