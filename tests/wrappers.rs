@@ -106,6 +106,17 @@ fn shapes() -> Vec<Wrap> {
             format!("{}\n{}\n", json!({"level": "info", "msg": "starting"}), json!({"level": "error", "msg": "dump", "stacktrace": text}))
         }),
         ("syslog", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("Nov 30 08:53:35 host-a app[1234]: {}{end}", l.replace('\t', "#011"))).collect()),
+        ("syslog", Keeps::Lines, |text| {
+            // RFC 5424, as rsyslog forwards it, with structured data on every other line.
+            lines_of(text)
+                .enumerate()
+                .map(|(n, (l, end))| {
+                    let data = if n % 2 == 0 { "-" } else { "[origin ip=\"10.0.0.1\"]" };
+                    format!("<165>1 2026-11-30T08:53:35.003Z host-a app 1234 - {data} {}{end}", l.replace('\t', "#011"))
+                })
+                .collect()
+        }),
+        ("compose", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("\x1b[36mapi-1  |\x1b[0m {l}{end}")).collect()),
         ("kubectl-prefix", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("[pod/api-7d9f/app] {l}{end}")).collect()),
         ("compose", Keeps::Lines, |text| lines_of(text).map(|(l, end)| format!("api-1  | {l}{end}")).collect()),
         ("markdown-quote", Keeps::Lines, |text| lines_of(text).map(|(l, end)| if l.is_empty() { format!(">{end}") } else { format!("> {l}{end}") }).collect()),

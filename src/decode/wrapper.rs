@@ -30,11 +30,14 @@ pub enum Shape {
     /// A JSON log line (zap, logrus, slog's JSON handler) with a whole dump in one string field
     /// of any name (`stacktrace`, `stack`, `msg`).
     JsonField,
-    /// journald and syslog: `Nov 30 08:53:35 host-a app[1234]: <line>`, rsyslog's `#011` for TAB.
+    /// journald and syslog: `Nov 30 08:53:35 host-a app[1234]: <line>` (RFC 3164, journalctl),
+    /// `<165>1 2026-11-30T08:53:35.003Z host-a app 1234 - - <line>` (RFC 5424); rsyslog's `#011`
+    /// for TAB.
     Syslog,
     /// `kubectl logs --prefix`: `[pod/name/container] <line>`.
     KubectlPrefix,
-    /// docker-compose: `service-1  | <line>`.
+    /// docker-compose: `service-1  | <line>`, with the colour codes `docker compose up` writes
+    /// around the name in a terminal (`\x1b[36mservice-1  |\x1b[0m <line>`).
     Compose,
     /// A Markdown quote: `> <line>`, at any depth.
     Markdown,
@@ -70,6 +73,7 @@ const LEARN_LINES: usize = 100_000;
 struct Patterns {
     cri: Regex,
     syslog: Regex,
+    rfc5424: Regex,
     kubectl: Regex,
     compose: Regex,
     markdown: Regex,
@@ -81,8 +85,11 @@ impl Patterns {
         Patterns {
             cri: re(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) (?:stdout|stderr) ([FP])(?: |$)"),
             syslog: re(r"^(?:[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S*) \S+ [^\s:\[]+(?:\[\d+\])?:(?: |$)"),
+            // `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA `, the PRI left out
+            // by some collectors; structured data is `-` or `[id k="v"]…`.
+            rfc5424: re(r#"^(?:<\d{1,3}>)?1 \d{4}-\d{2}-\d{2}T\S+ \S+ \S+ \S+ \S+ (?:-|(?:\[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\])+)(?: |$)"#),
             kubectl: re(r"^\[[^\]\s/]+/[^\]\s]+\] "),
-            compose: re(r"^[A-Za-z0-9][\w.-]*\s+\| ?"),
+            compose: re(r"^(?:\x1b\[[0-9;]*m)?[A-Za-z0-9][\w.-]*\s+\|(?:\x1b\[[0-9;]*m)? ?"),
             markdown: re(r"^(?:> ?)+|^>$"),
         }
     }
@@ -103,6 +110,7 @@ impl Patterns {
         let prefixes = [
             (&self.cri, Shape::Cri),
             (&self.syslog, Shape::Syslog),
+            (&self.rfc5424, Shape::Syslog),
             (&self.kubectl, Shape::KubectlPrefix),
             (&self.compose, Shape::Compose),
             (&self.markdown, Shape::Markdown),
@@ -216,6 +224,16 @@ fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Learnt> 
     Some(done(layers, text))
 }
 
+/// The program an RFC 5424 line comes from: `host-a app` of
+/// `<165>1 2026-11-30T08:53:35.003Z host-a app 1234 - - ` (its hostname and app-name).
+fn rfc5424_source(prefix: &[u8]) -> &[u8] {
+    let mut spaces = memchr::memchr_iter(b' ', prefix);
+    match (spaces.nth(1), spaces.nth(1)) {
+        (Some(from), Some(to)) => &prefix[from + 1..to],
+        _ => prefix,
+    }
+}
+
 /// `text` with one layer removed, and the source of the dump that layer found.
 fn unwrap_layer(patterns: &Patterns, mut layer: Layer, text: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
     let mut inner = Vec::with_capacity(text.len());
@@ -298,9 +316,13 @@ impl Layer {
                 self.join(stream, &text[end..], !partial, line, emit);
             }
             Shape::Syslog => {
-                let Some(end) = prefix(&patterns.syslog) else { return emit(line) };
+                let (end, source) = match (prefix(&patterns.syslog), prefix(&patterns.rfc5424)) {
+                    (Some(end), _) => (end, syslog_source(&text[..end])),
+                    (None, Some(end)) => (end, rfc5424_source(&text[..end])),
+                    (None, None) => return emit(line),
+                };
                 let rest = &text[end..];
-                if !self.admits(syslog_source(&text[..end]), rest) {
+                if !self.admits(source, rest) {
                     return;
                 }
                 if memmem::find(rest, b"#011").is_none() {
@@ -530,6 +552,16 @@ mod tests {
             ),
             ("[pod/api-1/app] goroutine 7 [running]:\n[pod/api-1/app] main.main()\n", "kubectl-prefix", &[(1, "goroutine 7 [running]:"), (2, "main.main()")]),
             ("api-1  | goroutine 7 [running]:\napi-1  | main.main()\n", "compose", &[(1, "goroutine 7 [running]:"), (2, "main.main()")]),
+            (
+                "\x1b[36mapi-1  |\x1b[0m goroutine 7 [running]:\n\x1b[33mdb-1   |\x1b[0m ready\n\x1b[36mapi-1  |\x1b[0m main.main()\n",
+                "compose",
+                &[(1, "goroutine 7 [running]:"), (3, "main.main()")],
+            ),
+            (
+                "<165>1 2026-11-30T08:53:35.003Z host-a app 1234 - - goroutine 7 [running]:\n<30>1 2026-11-30T08:53:35.004Z host-a systemd 1 - - Started.\n1 2026-11-30T08:53:35.005Z host-a app 1234 ID47 [origin ip=\"10.0.0.1\"] main.main()\n",
+                "syslog",
+                &[(1, "goroutine 7 [running]:"), (3, "main.main()")],
+            ),
             ("> > goroutine 7 [running]:\n>\n> main.main()\n", "markdown-quote", &[(1, "goroutine 7 [running]:"), (2, ""), (3, "main.main()")]),
             (
                 "level=INFO msg=up\nlevel=ERROR stack=\"goroutine 7 [running]:\\nmain.main()\\n\\t/m.go:3 +0x1\\n\" n=1\n",
