@@ -9,9 +9,10 @@
 //! the original line. A line that does not have the shape goes on as it is: log systems mix
 //! their own lines in.
 
+pub mod prefix;
+
 use crate::decode::text::{go_unquote, trim_start, Line, Lines};
 use memchr::memmem;
-use regex_lite::Regex;
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
@@ -69,57 +70,30 @@ const MAX_SHAPES: usize = 3;
 /// The most lines [`learn`] reads looking for the first line of a dump.
 const LEARN_LINES: usize = 100_000;
 
-/// The prefix shapes' patterns, compiled once per input.
-struct Patterns {
-    cri: Regex,
-    syslog: Regex,
-    rfc5424: Regex,
-    kubectl: Regex,
-    compose: Regex,
-    markdown: Regex,
-}
-
-impl Patterns {
-    fn new() -> Patterns {
-        let re = |p: &str| Regex::new(p).expect("a valid pattern");
-        Patterns {
-            cri: re(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) (?:stdout|stderr) ([FP])(?: |$)"),
-            syslog: re(r"^(?:[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S*) \S+ [^\s:\[]+(?:\[\d+\])?:(?: |$)"),
-            // `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA `, the PRI left out
-            // by some collectors; structured data is `-` or `[id k="v"]…`.
-            rfc5424: re(r#"^(?:<\d{1,3}>)?1 \d{4}-\d{2}-\d{2}T\S+ \S+ \S+ \S+ \S+ (?:-|(?:\[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\])+)(?: |$)"#),
-            kubectl: re(r"^\[[^\]\s/]+/[^\]\s]+\] "),
-            compose: re(r"^(?:\x1b\[[0-9;]*m)?[A-Za-z0-9][\w.-]*\s+\|(?:\x1b\[[0-9;]*m)? ?"),
-            markdown: re(r"^(?:> ?)+|^>$"),
-        }
+/// The shape of a line that holds the start of a dump, if it is wrapped.
+fn shape_of(line: &[u8]) -> Option<Shape> {
+    let text = std::str::from_utf8(line).ok()?;
+    if trim_start(line).first() == Some(&b'{') {
+        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        return Some(if object.get("log").is_some_and(Value::is_string) {
+            Shape::DockerJson
+        } else if object.contains_key("Action") && object.get("Output").is_some_and(Value::is_string) {
+            Shape::GoTestJson
+        } else {
+            Shape::JsonField
+        });
     }
-
-    /// The shape of a line that holds the start of a dump, if it is wrapped.
-    fn shape_of(&self, line: &[u8]) -> Option<Shape> {
-        let text = std::str::from_utf8(line).ok()?;
-        if trim_start(line).first() == Some(&b'{') {
-            let object: Map<String, Value> = serde_json::from_str(text).ok()?;
-            return Some(if object.get("log").is_some_and(Value::is_string) {
-                Shape::DockerJson
-            } else if object.contains_key("Action") && object.get("Output").is_some_and(Value::is_string) {
-                Shape::GoTestJson
-            } else {
-                Shape::JsonField
-            });
-        }
-        let prefixes = [
-            (&self.cri, Shape::Cri),
-            (&self.syslog, Shape::Syslog),
-            (&self.rfc5424, Shape::Syslog),
-            (&self.kubectl, Shape::KubectlPrefix),
-            (&self.compose, Shape::Compose),
-            (&self.markdown, Shape::Markdown),
-        ];
-        if let Some((_, shape)) = prefixes.iter().find(|(re, _)| re.is_match(text)) {
-            return Some(*shape);
-        }
-        quoted_dumps(line).next().map(|_| Shape::Logfmt)
+    let prefixed = [
+        (prefix::cri(line).is_some(), Shape::Cri),
+        (prefix::syslog(line).is_some() || prefix::rfc5424(line).is_some(), Shape::Syslog),
+        (prefix::kubectl(line).is_some(), Shape::KubectlPrefix),
+        (prefix::compose(line).is_some(), Shape::Compose),
+        (prefix::markdown(line).is_some(), Shape::Markdown),
+    ];
+    if let Some((_, shape)) = prefixed.iter().find(|(is, _)| *is) {
+        return Some(*shape);
     }
+    quoted_dumps(line).next().map(|_| Shape::Logfmt)
 }
 
 /// Whether a line holds the start of a dump anywhere in it: a goroutine header
@@ -158,7 +132,7 @@ fn quoted_dumps(line: &[u8]) -> impl Iterator<Item = String> + '_ {
 /// start of a dump. Each shape found is removed from the whole head and the result looked at
 /// again.
 pub fn learn(head: &[u8], complete: bool) -> Option<Learnt> {
-    learn_in(&Patterns::new(), head, complete)
+    learn_in(head, complete)
 }
 
 /// What [`learn`] found around the lines of an input's head.
@@ -186,7 +160,7 @@ impl Wrapping {
     }
 }
 
-fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Learnt> {
+fn learn_in(head: &[u8], complete: bool) -> Option<Learnt> {
     let mut layers = Vec::new();
     let mut text = std::borrow::Cow::Borrowed(head);
     let done = |layers: Vec<(Shape, Option<Vec<u8>>)>, text: std::borrow::Cow<'_, [u8]>| {
@@ -196,7 +170,7 @@ fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Learnt> 
     while layers.len() < MAX_SHAPES {
         let ready = |l: &Line<'_>| l.terminated || complete;
         let first = Lines::new(&text).take(LEARN_LINES).find(|l| !trim_start(l.text).is_empty());
-        let joining = first.filter(ready).and_then(|l| patterns.shape_of(l.text)).filter(|s| matches!(s, Shape::Cri | Shape::DockerJson | Shape::GoTestJson));
+        let joining = first.filter(ready).and_then(|l| shape_of(l.text)).filter(|s| matches!(s, Shape::Cri | Shape::DockerJson | Shape::GoTestJson));
         let shape = match joining {
             Some(shape) => shape,
             None => {
@@ -204,16 +178,16 @@ fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Learnt> 
                 let Some(line) = Lines::new(&text).inspect(|_| seen += 1).take(LEARN_LINES).find(|l| ready(l) && holds_dump(l.text)) else {
                     return (complete || seen >= LEARN_LINES || !layers.is_empty()).then(|| done(layers, text));
                 };
-                match patterns.shape_of(line.text) {
+                match shape_of(line.text) {
                     Some(shape) => shape,
                     None => return Some(done(layers, text)),
                 }
             }
         };
-        let (mut inner, source) = unwrap_layer(patterns, Layer::new(shape), &text);
+        let (mut inner, source) = unwrap_layer(Layer::new(shape), &text);
         // Lines of other sources before the dump's first line showed its source: without them.
         if source.is_some() {
-            inner = unwrap_layer(patterns, Layer { source: source.clone(), ..Layer::new(shape) }, &text).0;
+            inner = unwrap_layer(Layer { source: source.clone(), ..Layer::new(shape) }, &text).0;
         }
         layers.push((shape, source));
         if inner[..] == text[..] {
@@ -224,25 +198,15 @@ fn learn_in(patterns: &Patterns, head: &[u8], complete: bool) -> Option<Learnt> 
     Some(done(layers, text))
 }
 
-/// The program an RFC 5424 line comes from: `host-a app` of
-/// `<165>1 2026-11-30T08:53:35.003Z host-a app 1234 - - ` (its hostname and app-name).
-fn rfc5424_source(prefix: &[u8]) -> &[u8] {
-    let mut spaces = memchr::memchr_iter(b' ', prefix);
-    match (spaces.nth(1), spaces.nth(1)) {
-        (Some(from), Some(to)) => &prefix[from + 1..to],
-        _ => prefix,
-    }
-}
-
 /// `text` with one layer removed, and the source of the dump that layer found.
-fn unwrap_layer(patterns: &Patterns, mut layer: Layer, text: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+fn unwrap_layer(mut layer: Layer, text: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
     let mut inner = Vec::with_capacity(text.len());
     let mut push = |l: Line<'_>| {
         inner.extend_from_slice(l.text);
         inner.push(b'\n');
     };
     for line in Lines::new(text) {
-        layer.feed(patterns, line, &mut push);
+        layer.feed(line, &mut push);
     }
     layer.finish(&mut push);
     (inner, layer.source)
@@ -286,41 +250,46 @@ impl Layer {
     /// Adds a record's text to the line of `source` it continues, handing on that line when
     /// the record `ends` it.
     fn join(&mut self, source: &[u8], record: &[u8], ends: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
-        let (buffer, from) = self.partials.entry(source.to_vec()).or_default();
-        if buffer.is_empty() {
-            *from = line.number;
-        }
-        buffer.extend_from_slice(record);
-        if ends {
-            let (mut text, number) = (std::mem::take(buffer), *from);
-            if self.admits(source, &text) {
-                emit(Line { text: &text, number, ..line });
+        let waiting = self.partials.get_mut(source).filter(|(buffer, _)| !buffer.is_empty());
+        match waiting {
+            // Most records are whole lines: handed on as they are, nothing copied.
+            None if ends => {
+                if self.admits(source, record) {
+                    emit(Line { text: record, ..line });
+                }
             }
-            text.clear();
-            self.partials.insert(source.to_vec(), (text, number));
+            None => {
+                let (buffer, from) = self.partials.entry(source.to_vec()).or_default();
+                buffer.extend_from_slice(record);
+                *from = line.number;
+            }
+            Some((buffer, _)) if !ends => buffer.extend_from_slice(record),
+            Some((buffer, from)) => {
+                buffer.extend_from_slice(record);
+                let (mut text, number) = (std::mem::take(buffer), *from);
+                if self.admits(source, &text) {
+                    emit(Line { text: &text, number, ..line });
+                }
+                // The buffer goes back, emptied, for the source's next partial line.
+                text.clear();
+                if let Some((buffer, _)) = self.partials.get_mut(source) {
+                    *buffer = text;
+                }
+            }
         }
     }
 
     /// Removes the shape from one line, handing on the lines inside it (none while a partial
     /// record waits for its end, several for a dump in one string).
-    fn feed(&mut self, patterns: &Patterns, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+    fn feed(&mut self, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
         let text = line.text;
-        let prefix = |re: &Regex| std::str::from_utf8(text).ok().and_then(|t| re.find(t)).map(|m| m.end());
         match self.shape {
             Shape::Cri => {
-                let Some(end) = prefix(&patterns.cri) else { return emit(line) };
-                // `2026-11-30T08:53:35.123456789Z stderr P `: the stream, then the tag.
-                let mut tokens = text[..end].split(|&c| c == b' ');
-                let stream = tokens.nth(1).unwrap_or_default();
-                let partial = tokens.next() == Some(b"P");
+                let Some((end, stream, partial)) = prefix::cri(text) else { return emit(line) };
                 self.join(stream, &text[end..], !partial, line, emit);
             }
             Shape::Syslog => {
-                let (end, source) = match (prefix(&patterns.syslog), prefix(&patterns.rfc5424)) {
-                    (Some(end), _) => (end, syslog_source(&text[..end])),
-                    (None, Some(end)) => (end, rfc5424_source(&text[..end])),
-                    (None, None) => return emit(line),
-                };
+                let Some((end, source)) = prefix::syslog(text).or_else(|| prefix::rfc5424(text)) else { return emit(line) };
                 let rest = &text[end..];
                 if !self.admits(source, rest) {
                     return;
@@ -339,15 +308,13 @@ impl Layer {
                 emit(Line { text: &self.scratch, ..line });
             }
             Shape::KubectlPrefix | Shape::Compose | Shape::Markdown => {
-                let re = match self.shape {
-                    Shape::KubectlPrefix => &patterns.kubectl,
-                    Shape::Compose => &patterns.compose,
-                    _ => &patterns.markdown,
+                let found = match self.shape {
+                    Shape::KubectlPrefix => prefix::kubectl(text),
+                    Shape::Compose => prefix::compose(text),
+                    _ => prefix::markdown(text).map(|end| (end, &[][..])),
                 };
-                match prefix(re) {
-                    Some(end) => {
-                        // `[pod/api-1/app] `, `api-1  | `: the container or service.
-                        let source = if self.shape == Shape::Markdown { &[][..] } else { text[..end].trim_ascii_end() };
+                match found {
+                    Some((end, source)) => {
                         if self.admits(source, &text[end..]) {
                             emit(Line { text: &text[end..], ..line })
                         }
@@ -435,18 +402,6 @@ impl Layer {
     }
 }
 
-/// The program a syslog line comes from: `host-a app` of `Nov 30 08:53:35 host-a app[1234]: `
-/// (without the pid, which changes when the program restarts).
-fn syslog_source(prefix: &[u8]) -> &[u8] {
-    let prefix = prefix.trim_ascii_end();
-    let prefix = prefix.strip_suffix(b":").unwrap_or(prefix);
-    let prefix = memchr::memrchr(b'[', prefix).map_or(prefix, |at| &prefix[..at]);
-    // The host and the program: the last two words.
-    let mut spaces = memchr::memrchr_iter(b' ', prefix);
-    spaces.next();
-    spaces.next().map_or(prefix, |at| &prefix[at + 1..])
-}
-
 /// The lines of a dump escaped into one string, numbered by the line that held it, and a
 /// blank line after them: the string ends the dump. A string that does not end in a newline
 /// was cut there, as a file that does not.
@@ -464,7 +419,6 @@ fn whole_dump(dump: &[u8], line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
 
 /// Removes the shapes [`learn`] found from every line of an input.
 pub struct Unwrapper {
-    patterns: Patterns,
     layers: Vec<Layer>,
 }
 
@@ -472,7 +426,7 @@ impl Unwrapper {
     /// An unwrapper of what [`learn`] found.
     pub fn new(wrapping: &Wrapping) -> Unwrapper {
         let layers = wrapping.0.iter().map(|(shape, source)| Layer { source: source.clone(), ..Layer::new(*shape) }).collect();
-        Unwrapper { patterns: Patterns::new(), layers }
+        Unwrapper { layers }
     }
 
     /// The shapes as the report names them, outermost first: `cri+json-field`.
@@ -482,24 +436,23 @@ impl Unwrapper {
 
     /// Hands on the lines inside one line of the input.
     pub fn line(&mut self, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
-        feed_from(&self.patterns, &mut self.layers, line, emit);
+        feed_from(&mut self.layers, line, emit);
     }
 
     /// Hands on what the wrappers still hold, once the input ended.
     pub fn finish(&mut self, emit: &mut dyn FnMut(Line<'_>)) {
         for i in 0..self.layers.len() {
             let (layer, inner) = self.layers[i..].split_first_mut().expect("a layer");
-            let patterns = &self.patterns;
-            layer.finish(&mut |l| feed_from(patterns, inner, l, emit));
+            layer.finish(&mut |l| feed_from(inner, l, emit));
         }
     }
 }
 
 /// Feeds a line through `layers`, outermost first (at most [`MAX_SHAPES`] deep).
-fn feed_from(patterns: &Patterns, layers: &mut [Layer], line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+fn feed_from(layers: &mut [Layer], line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
     match layers.split_first_mut() {
         None => emit(line),
-        Some((layer, inner)) => layer.feed(patterns, line, &mut |l| feed_from(patterns, inner, l, emit)),
+        Some((layer, inner)) => layer.feed(line, &mut |l| feed_from(inner, l, emit)),
     }
 }
 
@@ -610,8 +563,6 @@ mod tests {
         for (input, id, want) in table {
             assert_eq!(unwrapped(input), (id.to_string(), lines(want)), "{input}");
         }
-        assert_eq!(syslog_source(b"Nov 30 08:53:35 host-a app[1234]: "), b"host-a app");
-        assert_eq!(syslog_source(b"2026-11-30T08:53:35+00:00 host-a kernel: "), b"host-a kernel");
     }
 
     #[test]
