@@ -261,9 +261,12 @@ mod tests {
         }
     }
 
+    /// A line and what a prefix with a source makes of it.
+    type SourceCase = (&'static [u8], Option<(usize, &'static [u8])>);
+
     #[test]
     fn syslog_prefixes() {
-        let table: [(&[u8], Option<(usize, &[u8])>); 7] = [
+        let table: [SourceCase; 7] = [
             (b"Nov 30 08:53:35 host-a app[1234]: goroutine 1 [running]:", Some((34, b"host-a app"))),
             (b"Dec  1 00:00:01 host-a kernel: oops", Some((31, b"host-a kernel"))),
             (b"2026-11-30T08:53:35+0000 host-a app[1]:", Some((39, b"host-a app"))),
@@ -275,7 +278,7 @@ mod tests {
         for (line, want) in table {
             assert_eq!(syslog(line), want, "{}", String::from_utf8_lossy(line));
         }
-        let table: [(&[u8], Option<(usize, &[u8])>); 5] = [
+        let table: [SourceCase; 5] = [
             (b"<165>1 2026-11-30T08:53:35.003Z host-a app 1234 - - goroutine 1 [running]:", Some((52, b"host-a app"))),
             (b"1 2026-11-30T08:53:35Z host-a app - ID47 [origin ip=\"10.0.0.1\"][x a=\"]\\\"\"] main.main()", Some((75, b"host-a app"))),
             (b"<165>1 2026-11-30T08:53:35Z host-a app 1234 - -", Some((47, b"host-a app"))),
