@@ -209,6 +209,8 @@ fn add(name: String, bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<
     let name = format!("{}{name}", reading.prefix);
     match sniff(bytes) {
         Some(kind) if reading.depth < MAX_NESTING => {
+            // The archive's members are counted as they are read, not the archive as well.
+            reading.budget.left += bytes.len() as u64;
             let mut inner = Reading { options: reading.options, budget: &mut *reading.budget, depth: reading.depth + 1, prefix: format!("{name}/") };
             match read_into(kind, bytes, &mut inner, members) {
                 // The whole budget is the whole input's: spent inside, it is spent.

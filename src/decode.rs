@@ -226,12 +226,17 @@ impl Plain {
             Stage::Head { .. } => unreachable!("a complete head is decided"),
             Stage::Whole { format, bytes, wrapping } => {
                 let wrapper = (!wrapping.is_empty()).then(|| Unwrapper::new(&wrapping).id());
-                let bytes = if wrapping.is_empty() { bytes } else { unwrap_all(&wrapping, &bytes) };
+                let (bytes, left_out) = if wrapping.is_empty() { (bytes, None) } else { unwrap_all(&wrapping, &bytes) };
                 let format = match format {
                     Some(format) => format,
                     None => sniff::detect(&bytes)?,
                 };
-                Ok(vec![Decoded { wrapper, ..convert(format, &bytes)? }])
+                let mut decoded = Decoded { wrapper, ..convert(format, &bytes)? };
+                if let Some((count, first, message)) = left_out {
+                    decoded.skipped += count;
+                    decoded.warnings.insert(0, crate::model::Warning { line: first, message });
+                }
+                Ok(vec![decoded])
             }
             Stage::Lines { format, lines, mut unwrap, mut decoder } => {
                 match &mut unwrap {
@@ -241,7 +246,11 @@ impl Plain {
                     }
                     None => lines.finish(|line| decoder.line(line)),
                 }
-                let (dumps, warnings) = decoder.finish_all();
+                let (dumps, mut warnings) = decoder.finish_all();
+                if let Some((count, first, message)) = unwrap.as_ref().and_then(|u| u.left_out()) {
+                    warnings.skipped += count;
+                    warnings.note(first, || message);
+                }
                 let wrapper = unwrap.map(|u| u.id());
                 Ok(split_warnings(dumps, warnings)
                     .into_iter()
@@ -267,8 +276,9 @@ fn split_warnings(dumps: Vec<(Profile, u32)>, warnings: text::Warnings) -> Vec<(
     out
 }
 
-/// `bytes` with the wrappers of `wrapping` removed from every line, lines joined by newlines.
-fn unwrap_all(wrapping: &Wrapping, bytes: &[u8]) -> Vec<u8> {
+/// `bytes` with the wrappers of `wrapping` removed from every line, lines joined by newlines,
+/// and what was left out as other sources' lines ([`Unwrapper::left_out`]).
+fn unwrap_all(wrapping: &Wrapping, bytes: &[u8]) -> (Vec<u8>, Option<(u64, u32, String)>) {
     let mut unwrap = Unwrapper::new(wrapping);
     let mut out = Vec::with_capacity(bytes.len());
     let mut push = |l: text::Line<'_>| {
@@ -279,7 +289,8 @@ fn unwrap_all(wrapping: &Wrapping, bytes: &[u8]) -> Vec<u8> {
         unwrap.line(line, &mut push);
     }
     unwrap.finish(&mut push);
-    out
+    let left_out = unwrap.left_out();
+    (out, left_out)
 }
 
 impl Plain {

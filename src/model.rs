@@ -5,7 +5,9 @@
 //! grouping compares integers. Stacks are leaf first, exactly as the input names its frames
 //! (runtime frames included).
 
-use crate::limits::{self, MAX_ANCESTORS, MAX_ARG_BYTES, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_SAMPLE_TYPES, MAX_STACK_FRAMES, MAX_TABLE};
+use crate::limits::{
+    self, MAX_ANCESTORS, MAX_ARG_BYTES, MAX_FRAMES, MAX_GOROUTINES, MAX_LABELS, MAX_RACE_PARTS, MAX_SAMPLE_TYPES, MAX_STACK_FRAMES, MAX_TABLE,
+};
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
@@ -458,7 +460,7 @@ pub struct Race {
 /// One access of a [`Race`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RaceAccess {
-    /// `write` or `read` (`atomic write`, `atomic read` in reports that print them).
+    /// `write` or `read`.
     pub kind: String,
     /// Printed as `Previous …`: the access that came first.
     pub previous: bool,
@@ -467,6 +469,7 @@ pub struct RaceAccess {
     /// The race detector's number for the goroutine (`by goroutine 21`), which is not Go's
     /// goroutine id; `None` for `by main goroutine`.
     pub goroutine: Option<u64>,
+    /// Where the access happened, innermost frame first.
     pub stack: StackId,
 }
 
@@ -477,6 +480,7 @@ pub struct RaceGoroutine {
     pub goroutine: u64,
     /// `running` or `finished` when the race was found.
     pub status: String,
+    /// The `go` statement that started it and its callers, innermost first.
     pub created_at: StackId,
 }
 
@@ -719,6 +723,15 @@ impl Profile {
             }
             if g.ancestors.len() > MAX_ANCESTORS {
                 return Err(format!("goroutine {} has more than {MAX_ANCESTORS} ancestors (MAX_ANCESTORS)", g.id));
+            }
+        }
+        for race in &self.races {
+            let stacks_named = race.accesses.iter().map(|a| a.stack).chain(race.goroutines.iter().map(|g| g.created_at)).chain(race.location_stack);
+            if stacks_named.into_iter().any(|s| s >= stacks) {
+                return Err(format!("the data race of line {} names a stack that is not there", race.line));
+            }
+            if race.accesses.len() > MAX_RACE_PARTS || race.goroutines.len() > MAX_RACE_PARTS {
+                return Err(format!("the data race of line {} has more than {MAX_RACE_PARTS} accesses or goroutines (MAX_RACE_PARTS)", race.line));
             }
         }
         self.args.check()?;

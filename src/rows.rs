@@ -107,7 +107,7 @@ pub struct RaceRow {
 /// One access of a [`RaceRow`]: `Write at 0x00c0002a60c0 by goroutine 21:` and its stack.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RaceAccessRow {
-    /// `read`, `write` (`atomic read`, `atomic write`).
+    /// `read` or `write`.
     pub kind: String,
     /// The access that came first (`Previous write at …`).
     pub previous: bool,
@@ -116,6 +116,7 @@ pub struct RaceAccessRow {
     /// The race detector's number for the goroutine, which is not Go's goroutine id; `null`
     /// for the main goroutine.
     pub goroutine: Option<u64>,
+    /// Where the access happened, innermost first.
     pub frames: Vec<FrameRow>,
     /// The first frame of user code in `frames`, as for groups.
     pub site: Option<FrameRow>,
@@ -124,9 +125,11 @@ pub struct RaceAccessRow {
 /// `Goroutine 21 (running) created at:` and the stack that started it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RaceGoroutineRow {
+    /// The race detector's number for the goroutine, as in [`RaceAccessRow::goroutine`].
     pub goroutine: u64,
     /// `running` or `finished` when the race was found.
     pub status: String,
+    /// The `go` statement that started it and its callers, innermost first.
     pub created_at: Vec<FrameRow>,
 }
 
@@ -135,8 +138,13 @@ pub struct RaceGoroutineRow {
 pub fn race_rows(profile: &Profile, user_code: &UserCode, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<RaceRow> {
     let mut rows = Vec::new();
     for race in &profile.races {
-        let cost = race.accesses.iter().map(|a| stack_cost(profile, a.stack) + RowBudget::text_cost(&a.address)).sum::<usize>()
-            + race.goroutines.iter().map(|g| stack_cost(profile, g.created_at)).sum::<usize>()
+        let site_cost = |stack| user_code.first_frame(profile, stack).map_or(0, |f| frame_cost(profile, f));
+        let cost = race
+            .accesses
+            .iter()
+            .map(|a| stack_cost(profile, a.stack) + site_cost(a.stack) + RowBudget::text_cost(&a.kind) + RowBudget::text_cost(&a.address))
+            .sum::<usize>()
+            + race.goroutines.iter().map(|g| stack_cost(profile, g.created_at) + RowBudget::text_cost(&g.status)).sum::<usize>()
             + race.location.as_deref().map_or(0, RowBudget::text_cost)
             + race.location_stack.map_or(0, |s| stack_cost(profile, s));
         if !budget.take(cost) {
@@ -149,7 +157,7 @@ pub fn race_rows(profile: &Profile, user_code: &UserCode, budget: &mut RowBudget
                 .accesses
                 .iter()
                 .map(|a| RaceAccessRow {
-                    kind: a.kind.clone(),
+                    kind: row_text(&a.kind),
                     previous: a.previous,
                     address: row_text(&a.address),
                     goroutine: a.goroutine,

@@ -110,15 +110,17 @@ pub fn from_fragment(text: &str, max_inflated: u64) -> Result<Shared, ShareError
 /// values: the shape of the program, not its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Redaction {
-    /// Function arguments (values and pointers).
+    /// Function arguments (values and pointers), and the addresses of data races.
     pub args: bool,
-    /// File paths, keeping the base name.
+    /// File paths, keeping the base name; a data race's location (`Global var x … declared at
+    /// /src/x.go:9`) keeps only what kind of memory it is.
     pub paths: bool,
     /// Label values, text and numbers, replaced by ordinal pseudonyms (`tenant#3`) so that
     /// groups still split the same way; the page also leaves its search text out of the link.
     pub label_values: bool,
     /// Goroutine ids (renumbered from 1 in the order printed, the same in every snapshot),
-    /// synctest bubble ids (renumbered), and where each goroutine's header was in the input.
+    /// synctest bubble ids and the race detector's goroutine numbers (renumbered), and where
+    /// each goroutine's header and each data race report was in the input.
     pub goroutine_ids: bool,
     /// What a crash printed: panic messages, a `fatal error:` that is not one of the runtime's
     /// own fixed texts, and all of the signal line but the signal's name and Go's description.
@@ -273,6 +275,8 @@ fn redact_signal(line: &str) -> String {
 struct Pseudonyms {
     ids: HashMap<u64, u64>,
     bubbles: HashMap<u64, u64>,
+    /// The race detector's goroutine numbers, which are not Go's ids: numbered apart.
+    race_goroutines: HashMap<u64, u64>,
     values: HashMap<String, HashMap<String, usize>>,
 }
 
@@ -408,6 +412,7 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
 
     let mut rebuild = Rebuild::new(p, *r);
     let id = |names: &mut Pseudonyms, old: u64| if r.goroutine_ids { Pseudonyms::ordinal(&mut names.ids, old) } else { old };
+    let race_id = |names: &mut Pseudonyms, old: u64| if r.goroutine_ids { Pseudonyms::ordinal(&mut names.race_goroutines, old) } else { old };
     for g in &p.goroutines {
         let new_stack = rebuild.stack(&mut out, g.stack);
         let args = ArgList { first: out.args.next_index(), count: g.args.count };
@@ -459,7 +464,7 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
                 .map(|a| RaceAccess {
                     // An address is a pointer value, as arguments are.
                     address: if r.args && !a.address.is_empty() { "…".into() } else { a.address.clone() },
-                    goroutine: a.goroutine.map(|g| id(names, g)),
+                    goroutine: a.goroutine.map(|g| race_id(names, g)),
                     stack: rebuild.stack(&mut out, a.stack),
                     ..a.clone()
                 })
@@ -467,7 +472,7 @@ fn redact_one(decoded: &Decoded, r: &Redaction, names: &mut Pseudonyms) -> Decod
             goroutines: race
                 .goroutines
                 .iter()
-                .map(|g| RaceGoroutine { goroutine: id(names, g.goroutine), created_at: rebuild.stack(&mut out, g.created_at), ..g.clone() })
+                .map(|g| RaceGoroutine { goroutine: race_id(names, g.goroutine), created_at: rebuild.stack(&mut out, g.created_at), ..g.clone() })
                 .collect(),
             // `Global var secretKey of size 8 at 0x… declared at /home/me/x.go:9`: a name, an
             // address and a path; what kind of memory it is stays.

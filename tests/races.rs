@@ -63,15 +63,15 @@ Previous read at 0x00c0002a60c0 by main goroutine:
   example.com/m.load()
       /src/m/m.go:12 +0x3c
 
+Heap block of size 48 at 0x00c0002a60c0 allocated by main goroutine:
+  example.com/m.newCache()
+      /src/m/m.go:5 +0x28
+
 Goroutine 21 (finished) created at:
   example.com/m.TestConcurrentWrite()
       /src/m/test_test.go:26 +0xc4
   testing.tRunner()
       /usr/local/go/src/testing/testing.go:1259 +0x22f
-
-Heap block of size 48 at 0x00c0002a60c0 allocated by main goroutine:
-  example.com/m.newCache()
-      /src/m/m.go:5 +0x28
 ==================
     testing.go:1152: race detected during execution of test
 --- FAIL: TestConcurrentWrite (0.05s)
@@ -93,7 +93,7 @@ fn a_race_report_alone_is_read_not_refused() {
 
 #[test]
 fn a_cut_race_report_keeps_what_it_read_and_says_where_it_ends() {
-    let cut = &ALONE[..ALONE.find("Goroutine 21").unwrap()];
+    let cut = &ALONE[..ALONE.find("Heap block").unwrap()];
     let d = decode(cut.as_bytes(), &Options::default()).unwrap();
     assert_eq!(d.profile.races[0].accesses.len(), 2);
     assert!(d.warnings.iter().any(|w| w.message.contains("without its closing")), "{:?}", d.warnings);
@@ -122,4 +122,50 @@ fn redaction_takes_addresses_paths_and_names_out_of_races() {
     assert_eq!(race.location.as_deref(), Some("Heap block [redacted]"));
     let files: Vec<&str> = p.frames.iter().map(|f| p.strings.get(f.file)).collect();
     assert!(files.iter().all(|f| !f.contains("/src/m/")), "{files:?}");
+}
+
+const BLOCK: &str = "goroutine 1 [running]:\nmain.main()\n\t/m.go:3 +0x1\n\ngoroutine 2 [select]:\nmain.loop()\n\t/m.go:9 +0x1\n";
+
+#[test]
+fn a_race_between_two_dumps_goes_with_the_second() {
+    // `go test -race ./...` over two packages: a panic and its dump each, a race between.
+    let race = &ALONE[ALONE.find("WARNING").unwrap()..];
+    let text = format!("panic: one\n\n{BLOCK}\n{race}\npanic: two\n\n{BLOCK}");
+    let all = parkview::decode_all(text.as_bytes(), &Options::default()).unwrap();
+    assert_eq!(all.iter().map(|d| (d.profile.goroutines.len(), d.profile.races.len())).collect::<Vec<_>>(), [(2, 0), (2, 1)]);
+    let second = &all[1];
+    assert_eq!(frames(second, second.profile.races[0].accesses[0].stack), ["runtime.mapassign_faststr", "example.com/m.TestConcurrentWrite.func1"]);
+    second.profile.check().unwrap();
+    // The race alone between them, without its opening `=`s, still tells the dumps apart.
+    let bare = format!("{BLOCK}\n{race}{BLOCK}");
+    let all = parkview::decode_all(bare.as_bytes(), &Options::default()).unwrap();
+    assert_eq!(all.iter().map(|d| (d.profile.goroutines.len(), d.profile.races.len())).collect::<Vec<_>>(), [(2, 0), (2, 1)]);
+    // After the last dump: the last dump's.
+    let after = format!("{BLOCK}\n{race}");
+    let d = decode(after.as_bytes(), &Options::default()).unwrap();
+    assert_eq!((d.profile.goroutines.len(), d.profile.races.len()), (2, 1));
+    d.profile.check().unwrap();
+}
+
+#[test]
+fn a_race_report_cut_before_its_first_access_is_left_out() {
+    let d = decode(format!("WARNING: DATA RACE\nsomething else\n{BLOCK}").as_bytes(), &Options::default()).unwrap();
+    assert!(d.profile.races.is_empty());
+    assert!(d.warnings.iter().any(|w| w.message.contains("without its closing")), "{:?}", d.warnings);
+}
+
+#[test]
+fn races_past_the_limit_are_counted_not_kept() {
+    let race = &ALONE[ALONE.find("WARNING").unwrap()..ALONE.find("    testing.go").unwrap()];
+    let text = race.repeat(parkview::limits::MAX_RACES + 5);
+    let d = decode(text.as_bytes(), &Options::default()).unwrap();
+    assert_eq!(d.profile.races.len(), parkview::limits::MAX_RACES);
+    assert!(d.limits.iter().any(|l| matches!(l, parkview::limits::LimitHit::Races { skipped: 5 })), "{:?}", d.limits);
+}
+
+#[test]
+fn a_linked_race_that_names_a_missing_stack_is_refused() {
+    let mut d = decode(ALONE.as_bytes(), &Options::default()).unwrap();
+    d.profile.races[0].accesses[0].stack = 9999;
+    assert!(d.profile.check().unwrap_err().contains("data race"));
 }

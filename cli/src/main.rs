@@ -506,6 +506,9 @@ fn print_races(out: &mut impl Write, races: &[RaceRow]) -> std::io::Result<()> {
     writeln!(out, "\ndata races ({}):", races.len())?;
     let by = |goroutine: Option<u64>| goroutine.map_or_else(|| "the main goroutine".to_string(), |g| format!("goroutine {g}"));
     for (i, race) in races.iter().take(10).enumerate() {
+        if race.accesses.is_empty() {
+            writeln!(out, "{:>3}. a race report of line {} without its accesses", i + 1, race.line)?;
+        }
         for (j, a) in race.accesses.iter().enumerate() {
             let lead = if j == 0 { format!("{:>3}.", i + 1) } else { "    ".into() };
             let at = if a.address.is_empty() { String::new() } else { format!(" at {}", a.address) };

@@ -103,10 +103,15 @@ fn text_kind(head: &[u8]) -> TextKind {
     let log_line = |l: &[u8]| {
         let start = &l[..l.len().min(40)];
         let lower: Vec<u8> = start.iter().map(|b| b.to_ascii_lowercase()).collect();
-        let levels: [&[u8]; 9] = [b"level=", b"time=", b"ts=", b"[info", b"[warn", b"[error", b"[debug", b"info", b"warn"];
+        let keys: [&[u8]; 3] = [b"level=", b"time=", b"ts="];
+        // A level as a word of its own (`INFO `, `[warn]`, `error:`), not `information`.
+        let level = ["info", "warn", "warning", "error", "debug"].iter().any(|l| {
+            let word = lower.strip_prefix(b"[").unwrap_or(&lower);
+            word.strip_prefix(l.as_bytes()).is_some_and(|rest| rest.first().is_none_or(|c| !c.is_ascii_alphanumeric()))
+        });
         // A time near the start: digits on both sides of a `:`, within its first 32 bytes.
         let clock = start.windows(3).take(32).any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
-        clock || levels.iter().any(|p| lower.starts_with(p)) || lower.starts_with(b"error") || lower.starts_with(b"debug")
+        clock || level || keys.iter().any(|p| lower.starts_with(p))
     };
     let prose_line = |l: &[u8]| {
         let words = l.split(|&c| c == b' ').filter(|w| !w.is_empty()).count();
@@ -130,7 +135,9 @@ mod tests {
 
     #[test]
     fn text_that_is_no_dump_is_named() {
-        let table: [(&str, TextKind); 7] = [
+        let table: [(&str, TextKind); 9] = [
+            ("information about the outage follows\nwarnings were ignored for weeks\n", TextKind::Prose),
+            ("INFO starting\n[warn] slow disk\nerror: lost connection\n", TextKind::Log),
             ("hello, can you look at this?\nour service is stuck since the deploy\n", TextKind::Prose),
             ("2026-11-30T08:53:35Z INFO starting server\n2026-11-30T08:53:36Z WARN slow request path=/x\n", TextKind::Log),
             ("level=info msg=\"starting\"\nlevel=error msg=\"lost connection\"\n", TextKind::Log),

@@ -149,6 +149,11 @@ pub struct Decoder {
     last_line: u32,
     /// The race report being read (`WARNING: DATA RACE` up to its closing `=`s).
     race: Option<RaceReader>,
+    /// Race reports read after this dump's goroutines: the next dump's, if one follows.
+    late_races: Vec<crate::model::Race>,
+    /// The tables race reports are read into, until it is known which dump they belong to
+    /// (see [`race::transplant`]).
+    race_tables: Profile,
 }
 
 /// A dump's profile with its crash preamble, if it had one: a crash profile, the crash record
@@ -205,6 +210,8 @@ impl Decoder {
             header_attempts: 0,
             last_line: 0,
             race: None,
+            late_races: Vec::new(),
+            race_tables: Profile::new(ProfileKind::Goroutine),
         }
     }
 
@@ -254,22 +261,30 @@ impl Decoder {
         self.crash.panic.extend(late.panic.into_iter().take(MAX_PANIC_LINES.saturating_sub(self.crash.panic.len())));
         self.crash.fatal_error = self.crash.fatal_error.take().or(late.fatal_error);
         self.crash.signal = self.crash.signal.take().or(late.signal);
+        self.take_races();
         self.dumps.push((close_crash(self.profile, self.crash, self.saw_crash), self.dump_from));
         (self.dumps, self.warnings)
     }
 
     fn text_line(&mut self, text: &[u8], number: u32) {
         if let Some(race) = &mut self.race {
-            match race.line(text, number, &mut self.profile, &mut self.warnings) {
+            match race.line(text, number, &mut self.race_tables, &mut self.warnings) {
                 Read::Taken => return,
                 Read::Closed => return self.close_race(number, false),
                 Read::NotMine => self.close_race(number, true),
             }
         }
         if trim(text) == RACE_START {
-            // Printed between goroutine blocks, or alone (`go test -race`).
+            // Printed between goroutine blocks, or alone (`go test -race`); after this dump's
+            // goroutines it is text between dumps, as a crash preamble is.
             self.finish_block(number);
-            self.race = Some(RaceReader::new(number));
+            self.text_since_block |= !self.profile.goroutines.is_empty();
+            let keep = self.profile.races.len() + self.late_races.len() < MAX_RACES;
+            // A report that is not kept is read through, its frames not kept either.
+            if !keep {
+                self.warnings.limit(LimitHit::Races { skipped: 1 });
+            }
+            self.race = Some(RaceReader::new(number, keep));
             return;
         }
         // Every header ends with `:`; function and file lines never do, so most lines skip
@@ -431,19 +446,32 @@ impl Decoder {
     }
 
     /// Ends the race report being read, if any, at line `at`: `cut` when a line that is none
-    /// of the report's (or the end of the input) came before its closing `=`s.
+    /// of the report's (or the end of the input) came before its closing `=`s. A report after
+    /// this dump's goroutines goes with the next dump, as crash lines there do; one cut before
+    /// its first access says nothing and is left out.
     fn close_race(&mut self, at: u32, cut: bool) {
         let Some(reader) = self.race.take() else { return };
-        let race = reader.finish(&mut self.profile, &mut self.warnings);
+        let Some(race) = reader.finish(&mut self.race_tables, &mut self.warnings) else { return };
         if cut {
             let from = race.line;
             self.warnings.note(at, || format!("the data race report of line {from} ends here without its closing `==================` (cut off?)"));
         }
-        if self.profile.races.len() < MAX_RACES {
-            self.profile.races.push(race);
-        } else {
-            self.warnings.limit(LimitHit::Races { skipped: 1 });
+        if race.accesses.is_empty() {
+            return;
         }
+        self.late_races.push(race);
+        if self.profile.goroutines.is_empty() {
+            self.take_races();
+        }
+    }
+
+    /// Moves the race reports read so far into the dump being read.
+    fn take_races(&mut self) {
+        for race in std::mem::take(&mut self.late_races) {
+            let race = race::transplant(race, &self.race_tables, &mut self.profile, &mut self.warnings.limits);
+            self.profile.races.push(race);
+        }
+        self.race_tables = Profile::new(ProfileKind::Goroutine);
     }
 
     /// Whether the header of goroutine `id` starts another dump: its id was read in this dump
@@ -460,6 +488,7 @@ impl Decoder {
     fn next_dump(&mut self, at: u32) {
         self.finish_block(at);
         let profile = std::mem::replace(&mut self.profile, Profile::goroutines(ProfileKind::Goroutine));
+        self.take_races();
         let crash = std::mem::take(&mut self.late_crash);
         let saw = std::mem::take(&mut self.saw_late_crash);
         let (crash, saw) = (std::mem::replace(&mut self.crash, crash), std::mem::replace(&mut self.saw_crash, saw));

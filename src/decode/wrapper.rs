@@ -12,6 +12,7 @@
 pub mod prefix;
 
 use crate::decode::text::{go_unquote, trim_start, Line, Lines};
+use crate::limits::MAX_LINE_BYTES;
 use memchr::memmem;
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
@@ -96,13 +97,21 @@ fn shape_of(line: &[u8]) -> Option<Shape> {
     quoted_dumps(line).next().map(|_| Shape::Logfmt)
 }
 
-/// Whether a line holds the start of a dump anywhere in it: a goroutine header
-/// (`goroutine 6 [running]:`, `goroutine 6 gp=…`, goleak's `Goroutine 6 in state`), a crash line (`panic: `, `fatal error: `),
-/// a race report's first line (`WARNING: DATA RACE`) or a debug=1 profile's first line, escaped or not.
+/// Whether a line holds the start of a dump anywhere in it, escaped or not: what
+/// [`opens_dump`] takes, or a crash line (`panic: `, `fatal error: `).
 fn holds_dump(line: &[u8]) -> bool {
-    // The crash lines, and the first lines of debug=1 profiles (`goroutine profile: total 11`,
-    // `heap profile: 2: 666237 [808: 1065536] @ heap/1048576`, `--- mutex:`).
-    const STARTS: [&[u8]; 7] = [b"panic: ", b"fatal error: ", b" profile: total ", b"heap profile: ", b"--- mutex:", b"--- contention:", b"WARNING: DATA RACE"];
+    const CRASH: [&[u8]; 2] = [b"panic: ", b"fatal error: "];
+    CRASH.iter().any(|s| memmem::find(line, s).is_some()) || opens_dump(line)
+}
+
+/// Whether a line holds what only a dump prints: a goroutine header (`goroutine 6 [running]:`,
+/// `goroutine 6 gp=…`), goleak's line for one (`Goroutine 6 in state`), a debug=1 profile's
+/// first line or a race report's. A crash line alone is not enough to tell which source a dump
+/// is in: log messages quote panics (`msg="recovered from panic: boom"`).
+fn opens_dump(line: &[u8]) -> bool {
+    // `goroutine profile: total 11`, `heap profile: 2: 666237 [808: 1065536] @ heap/1048576`,
+    // `--- mutex:`, `WARNING: DATA RACE`.
+    const STARTS: [&[u8]; 5] = [b" profile: total ", b"heap profile: ", b"--- mutex:", b"--- contention:", b"WARNING: DATA RACE"];
     if STARTS.iter().any(|s| memmem::find(line, s).is_some()) {
         return true;
     }
@@ -113,7 +122,6 @@ fn holds_dump(line: &[u8]) -> bool {
             digits > 0 && next.iter().any(|n| rest[digits..].starts_with(n))
         })
     };
-    // Go's header, or goleak's line for it (`Goroutine 52 in state select, with …`).
     after_id(b"goroutine ", &[b" [", b" gp="]) || after_id(b"Goroutine ", &[b" in state "])
 }
 
@@ -124,20 +132,10 @@ fn quoted_dumps(line: &[u8]) -> impl Iterator<Item = String> + '_ {
         .filter(|text| holds_dump(text.as_bytes()) && text.contains('\n'))
 }
 
-/// The shapes `head` is wrapped in, outermost first; `None` while `head` does not show yet
-/// and is not `complete` (more may show it).
-///
-/// Shapes that join records (CRI, Docker, `go test -json`) are told by the first line, since
-/// their records may cut every header in two; the others by the first line that holds the
-/// start of a dump. Each shape found is removed from the whole head and the result looked at
-/// again.
-pub fn learn(head: &[u8], complete: bool) -> Option<Learnt> {
-    learn_in(head, complete)
-}
-
 /// What [`learn`] found around the lines of an input's head.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Learnt {
+    /// The shapes found, each with the dump's source in it.
     pub wrapping: Wrapping,
     /// The head with the shapes removed (none when there were none), to tell its format by.
     pub head: Option<Vec<u8>>,
@@ -150,17 +148,20 @@ pub struct Learnt {
 pub struct Wrapping(Vec<(Shape, Option<Vec<u8>>)>);
 
 impl Wrapping {
+    /// No shape: the lines are the dump's own.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// The shapes, outermost first.
-    pub fn shapes(&self) -> Vec<Shape> {
-        self.0.iter().map(|(shape, _)| *shape).collect()
-    }
 }
 
-fn learn_in(head: &[u8], complete: bool) -> Option<Learnt> {
+/// The shapes `head` is wrapped in, outermost first; `None` while `head` does not show yet
+/// and is not `complete` (more may show it).
+///
+/// Shapes that join records (CRI, Docker, `go test -json`) are told by the first line, since
+/// their records may cut every header in two; the others by the first line that holds the
+/// start of a dump. Each shape found is removed from the whole head and the result looked at
+/// again.
+pub fn learn(head: &[u8], complete: bool) -> Option<Learnt> {
     let mut layers = Vec::new();
     let mut text = std::borrow::Cow::Borrowed(head);
     let done = |layers: Vec<(Shape, Option<Vec<u8>>)>, text: std::borrow::Cow<'_, [u8]>| {
@@ -212,34 +213,63 @@ fn unwrap_layer(mut layer: Layer, text: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
     (inner, layer.source)
 }
 
+/// A line split over records, and the number of the record it started on.
+#[derive(Default)]
+struct Partial {
+    text: Vec<u8>,
+    from: u32,
+    /// The line grew past [`MAX_LINE_BYTES`]: only its start is kept.
+    cut: bool,
+}
+
+impl Partial {
+    fn push(&mut self, piece: &[u8]) {
+        let room = MAX_LINE_BYTES.saturating_sub(self.text.len());
+        self.cut |= piece.len() > room;
+        self.text.extend_from_slice(&piece[..piece.len().min(room)]);
+    }
+}
+
+/// Sources whose lines may be unfinished at once: `go test -json` has one per package and
+/// test running; past this many (hostile input), a record's unfinished text stands alone.
+const MAX_PARTIAL_SOURCES: usize = 4096;
+
 /// One shape being removed, with the partial lines it holds.
 struct Layer {
     shape: Shape,
     /// Lines split over records, by the source they come from: CRI `P` records and Docker's
-    /// 16 KiB pieces per stream, `go test -json` output per package and test; each with the
-    /// number of the record it started on.
-    partials: FxHashMap<Vec<u8>, (Vec<u8>, u32)>,
-    /// The source the dump is in (a stream, a container, a program), once a line that holds
-    /// the start of a dump showed it: lines of other sources are then left out. Go writes a
-    /// dump to one stream, while a container's other stream, a sidecar or another program
-    /// log between its lines.
+    /// 16 KiB pieces per stream, `go test -json` output per package and test.
+    partials: FxHashMap<Vec<u8>, Partial>,
+    /// The source the dump is in (a stream, a container, a program), once a line that opens a
+    /// dump ([`opens_dump`]) showed it: lines of other sources are then left out. Go writes a
+    /// dump to one stream, while a container's other stream, a sidecar or another program log
+    /// between its lines.
     source: Option<Vec<u8>>,
+    /// Lines left out as another source's: how many, and the first one's number.
+    left_out: (u64, u32),
     /// A line with its escapes undone.
     scratch: Vec<u8>,
 }
 
 impl Layer {
     fn new(shape: Shape) -> Layer {
-        Layer { shape, partials: FxHashMap::default(), source: None, scratch: Vec::new() }
+        Layer { shape, partials: FxHashMap::default(), source: None, left_out: (0, 0), scratch: Vec::new() }
     }
 
-    /// Whether a line of `source` goes on: every line until the first line of a dump shows
-    /// the source it is in, then only that source's lines.
-    fn admits(&mut self, source: &[u8], text: &[u8]) -> bool {
+    /// Whether line `number`, of `source`, goes on: every line until the first line of a dump
+    /// shows the source it is in, then only that source's lines.
+    fn admits(&mut self, source: &[u8], text: &[u8], number: u32) -> bool {
         match &self.source {
-            Some(known) => known == source,
+            Some(known) if known == source => true,
+            Some(_) => {
+                if self.left_out.0 == 0 {
+                    self.left_out.1 = number;
+                }
+                self.left_out.0 += 1;
+                false
+            }
             None => {
-                if holds_dump(text) {
+                if opens_dump(text) {
                     self.source = Some(source.to_vec());
                 }
                 true
@@ -247,36 +277,41 @@ impl Layer {
         }
     }
 
-    /// Adds a record's text to the line of `source` it continues, handing on that line when
-    /// the record `ends` it.
-    fn join(&mut self, source: &[u8], record: &[u8], ends: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
-        let waiting = self.partials.get_mut(source).filter(|(buffer, _)| !buffer.is_empty());
-        match waiting {
-            // Most records are whole lines: handed on as they are, nothing copied.
-            None if ends => {
-                if self.admits(source, record) {
-                    emit(Line { text: record, ..line });
-                }
-            }
-            None => {
-                let (buffer, from) = self.partials.entry(source.to_vec()).or_default();
-                buffer.extend_from_slice(record);
-                *from = line.number;
-            }
-            Some((buffer, _)) if !ends => buffer.extend_from_slice(record),
-            Some((buffer, from)) => {
-                buffer.extend_from_slice(record);
-                let (mut text, number) = (std::mem::take(buffer), *from);
-                if self.admits(source, &text) {
-                    emit(Line { text: &text, number, ..line });
-                }
-                // The buffer goes back, emptied, for the source's next partial line.
-                text.clear();
-                if let Some((buffer, _)) = self.partials.get_mut(source) {
-                    *buffer = text;
-                }
-            }
+    /// Hands on a whole line of `source`, if [`Layer::admits`] it.
+    fn line_of(&mut self, source: &[u8], filter: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+        if !filter || self.admits(source, line.text, line.number) {
+            emit(line);
         }
+    }
+
+    /// Adds a record's text to the line of `source` it continues, handing on that line when
+    /// the record `ends` it (CRI's `P` and `F` records).
+    fn join(&mut self, source: &[u8], record: &[u8], ends: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+        if ends {
+            // Most records are whole lines: handed on as they are, nothing copied.
+            return match self.partials.remove(source) {
+                Some(mut p) => {
+                    p.push(record);
+                    self.line_of(source, true, Line { text: &p.text, number: p.from, cut: p.cut || line.cut, ..line }, emit);
+                }
+                None => self.line_of(source, true, Line { text: record, ..line }, emit),
+            };
+        }
+        self.start_or_continue(source, record, line, emit);
+    }
+
+    /// Adds text that does not end its line to the partial line of `source`.
+    fn start_or_continue(&mut self, source: &[u8], piece: &[u8], line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+        if let Some(p) = self.partials.get_mut(source) {
+            return p.push(piece);
+        }
+        if self.partials.len() >= MAX_PARTIAL_SOURCES {
+            // Hostile input: the unfinished text stands alone rather than be kept.
+            return self.line_of(source, true, Line { text: piece, terminated: false, ..line }, emit);
+        }
+        let mut p = Partial { from: line.number, ..Partial::default() };
+        p.push(piece);
+        self.partials.insert(source.to_vec(), p);
     }
 
     /// Removes the shape from one line, handing on the lines inside it (none while a partial
@@ -291,7 +326,7 @@ impl Layer {
             Shape::Syslog => {
                 let Some((end, source)) = prefix::syslog(text).or_else(|| prefix::rfc5424(text)) else { return emit(line) };
                 let rest = &text[end..];
-                if !self.admits(source, rest) {
+                if !self.admits(source, rest, line.number) {
                     return;
                 }
                 if memmem::find(rest, b"#011").is_none() {
@@ -315,7 +350,7 @@ impl Layer {
                 };
                 match found {
                     Some((end, source)) => {
-                        if self.admits(source, &text[end..]) {
+                        if self.admits(source, &text[end..], line.number) {
                             emit(Line { text: &text[end..], ..line })
                         }
                     }
@@ -368,36 +403,35 @@ impl Layer {
         }
     }
 
-    /// Adds records that hold pieces of lines (`\n` ends a line) to the text of `source`,
-    /// handing on the lines they complete, each numbered by the record it started on; `filter`
+    /// Adds a record that holds pieces of lines (`\n` ends a line) to the text of `source`,
+    /// handing on the lines it completes, each numbered by the record it started on; `filter`
     /// leaves out the lines of other sources than the dump's.
     fn records(&mut self, source: &[u8], record: &[u8], filter: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
-        let (buffer, from) = self.partials.entry(source.to_vec()).or_default();
-        if buffer.is_empty() {
-            *from = line.number;
-        }
-        buffer.extend_from_slice(record);
-        let Some(end) = memchr::memrchr(b'\n', buffer) else { return };
-        let (mut text, first) = (std::mem::take(buffer), *from);
-        for (i, piece) in text[..end].split(|&c| c == b'\n').enumerate() {
-            if !filter || self.admits(source, piece) {
-                emit(Line { text: piece, number: if i == 0 { first } else { line.number }, terminated: true, ..line });
+        let mut pieces = record.split(|&c| c == b'\n');
+        let unfinished = pieces.next_back().unwrap_or_default();
+        for piece in pieces {
+            let whole = Line { terminated: true, ..line };
+            match self.partials.remove(source) {
+                Some(mut p) => {
+                    p.push(piece);
+                    self.line_of(source, filter, Line { text: &p.text, number: p.from, cut: p.cut, ..whole }, emit);
+                }
+                None => self.line_of(source, filter, Line { text: piece, ..whole }, emit),
             }
         }
-        text.drain(..=end);
-        self.partials.insert(source.to_vec(), (text, line.number));
+        if !unfinished.is_empty() {
+            self.start_or_continue(source, unfinished, line, emit);
+        }
     }
 
     /// Hands on what partial records still hold, once the input ended, oldest first.
     fn finish(&mut self, emit: &mut dyn FnMut(Line<'_>)) {
         let last = Line { text: &[], number: 0, terminated: false, cut: false, ends_dump: false };
-        let mut partials: Vec<_> = self.partials.drain().filter(|(_, (b, _))| !b.is_empty()).collect();
-        partials.sort_by_key(|(_, (_, from))| *from);
+        let mut partials: Vec<_> = self.partials.drain().collect();
+        partials.sort_by_key(|(_, p)| p.from);
         let filter = matches!(self.shape, Shape::Cri | Shape::DockerJson);
-        for (source, (buffer, from)) in partials {
-            if !filter || self.admits(&source, &buffer) {
-                emit(Line { text: &buffer, number: from, ..last });
-            }
+        for (source, p) in partials {
+            self.line_of(&source, filter, Line { text: &p.text, number: p.from, cut: p.cut, ..last }, emit);
         }
     }
 }
@@ -432,6 +466,16 @@ impl Unwrapper {
     /// The shapes as the report names them, outermost first: `cri+json-field`.
     pub fn id(&self) -> String {
         self.layers.iter().map(|l| l.shape.id()).collect::<Vec<_>>().join("+")
+    }
+
+    /// The lines left out as other sources' than the dump's (a container's other stream, a
+    /// sidecar, another program), if any: one sentence for a warning, and the first one's line.
+    pub fn left_out(&self) -> Option<(u64, u32, String)> {
+        let layer = self.layers.iter().find(|l| l.left_out.0 > 0)?;
+        let (count, first) = layer.left_out;
+        let source = String::from_utf8_lossy(layer.source.as_deref().unwrap_or_default()).into_owned();
+        let lines = if count == 1 { "line" } else { "lines" };
+        Some((count, first, format!("left out {count} {lines} of the {} log that came from another source than the dump's ({source})", layer.shape.id())))
     }
 
     /// Hands on the lines inside one line of the input.

@@ -377,6 +377,7 @@ pub fn races(props: &RacesProps) -> Html {
             { for races.iter().take(50).map(|race| html! {
                 <details class="race" data-testid="race">
                     <summary>
+                        if race.accesses.is_empty() { { format!("a race report of line {} without its accesses", race.line) } }
                         { for race.accesses.iter().enumerate().map(|(i, a)| html! {
                             <>
                                 if i > 0 { <span class="muted">{ "; " }</span> }

@@ -23,10 +23,10 @@
 //! lines into a [`Race`] for the traceback decoder, which hands it every line from
 //! [`RACE_START`] on until the reader has had its last.
 
-use crate::decode::stack::StackBuf;
+use crate::decode::stack::{intern_stack, StackBuf};
 use crate::decode::text::{parse_u64, trim, Lines, Warnings};
-use crate::limits::MAX_RACE_PARTS;
-use crate::model::{Frame, Profile, Race, RaceAccess, RaceGoroutine, StrId};
+use crate::limits::{LimitHit, MAX_RACE_PARTS};
+use crate::model::{Frame, FrameId, Profile, Race, RaceAccess, RaceGoroutine, StackId, StrId};
 
 use super::grammar::{parse_file_line, split_func_line, valid_func_name};
 
@@ -58,7 +58,7 @@ pub enum RaceLine<'a> {
 /// nothing (a frame, a blank line, the closing `=`s).
 pub fn race_line(line: &[u8]) -> Option<RaceLine<'_>> {
     let t = trim(line);
-    if t.starts_with(b"Heap block ") || t.starts_with(b"Global var ") || t.starts_with(b"Location is ") {
+    if t.starts_with(b"Heap block ") || t.starts_with(b"Global var ") {
         return Some(RaceLine::Location { text: t.strip_suffix(b":").unwrap_or(t), stack_follows: t.ends_with(b":") });
     }
     let body = t.strip_suffix(b":")?;
@@ -70,10 +70,6 @@ pub fn race_line(line: &[u8]) -> Option<RaceLine<'_>> {
     let (previous, rest) = match body.strip_prefix(b"Previous ") {
         Some(rest) => (true, rest),
         None => (false, body),
-    };
-    let (atomic, rest) = match rest.strip_prefix(b"Atomic ").or_else(|| rest.strip_prefix(b"atomic ")) {
-        Some(rest) => (true, rest),
-        None => (false, rest),
     };
     let (kind, rest) = [(&b"read"[..], "read"), (b"write", "write")].into_iter().find_map(|(word, kind)| {
         let head = rest.get(..word.len())?;
@@ -87,8 +83,7 @@ pub fn race_line(line: &[u8]) -> Option<RaceLine<'_>> {
         b"main goroutine" => None,
         who => Some(parse_u64(who.strip_prefix(b"goroutine ")?)?),
     };
-    let kind = if atomic { format!("atomic {kind}") } else { kind.to_string() };
-    Some(RaceLine::Access { kind, previous, address, goroutine })
+    Some(RaceLine::Access { kind: kind.to_string(), previous, address, goroutine })
 }
 
 /// The part of a report whose stack is being read.
@@ -101,6 +96,9 @@ enum Part {
 /// One race report being read.
 pub struct RaceReader {
     race: Race,
+    /// Whether the report is kept: past [`crate::limits::MAX_RACES`] it is read through, and
+    /// nothing of it goes into the tables.
+    keep: bool,
     part: Option<Part>,
     frames: StackBuf,
     /// A function line whose file line comes next.
@@ -119,10 +117,11 @@ pub enum Read {
 }
 
 impl RaceReader {
-    /// A report whose [`RACE_START`] line is line `line`.
-    pub fn new(line: u32) -> Self {
+    /// A report whose [`RACE_START`] line is line `line`, kept or read through.
+    pub fn new(line: u32, keep: bool) -> Self {
         RaceReader {
             race: Race { line, accesses: Vec::new(), goroutines: Vec::new(), location: None, location_stack: None },
+            keep,
             part: None,
             frames: StackBuf::default(),
             pending: None,
@@ -134,6 +133,11 @@ impl RaceReader {
         let t = trim(text);
         if t.starts_with(RACE_END) && t.iter().all(|&c| c == b'=') {
             return Read::Closed;
+        }
+        if !self.keep {
+            let mine =
+                t.is_empty() || race_line(t).is_some() || parse_file_line(t).is_some() || split_func_line(t).is_some_and(|(name, _)| valid_func_name(name));
+            return if mine { Read::Taken } else { Read::NotMine };
         }
         if let Some(func) = self.pending.take() {
             if let Some((file, line)) = parse_file_line(t) {
@@ -180,14 +184,14 @@ impl RaceReader {
         Read::NotMine
     }
 
-    /// The report read, its last part ended; a report cut before its closing line is kept as
-    /// far as it goes.
-    pub fn finish(mut self, profile: &mut Profile, warnings: &mut Warnings) -> Race {
+    /// The report read, its last part ended (a report cut before its closing line is kept as
+    /// far as it goes); `None` for one that is not kept.
+    pub fn finish(mut self, profile: &mut Profile, warnings: &mut Warnings) -> Option<Race> {
         if let Some(func) = self.pending.take() {
             self.frames.push(profile.frames.intern(Frame { func, file: 0, line: 0 }));
         }
         self.end_part(profile, warnings);
-        self.race
+        self.keep.then_some(self.race)
     }
 
     fn end_part(&mut self, profile: &mut Profile, warnings: &mut Warnings) {
@@ -204,6 +208,30 @@ impl RaceReader {
     }
 }
 
+/// `race`, whose stacks are in `from`'s tables, with its stacks in `to`'s: a report is read
+/// before it is known which dump it goes with.
+pub fn transplant(race: Race, from: &Profile, to: &mut Profile, hits: &mut Vec<LimitHit>) -> Race {
+    let mut stack = |id: StackId| {
+        let frames: Vec<FrameId> = from
+            .stack(id)
+            .iter()
+            .map(|&f| {
+                let frame = from.frames.get(f);
+                let func = to.strings.intern(from.strings.get(frame.func));
+                let file = to.strings.intern(from.strings.get(frame.file));
+                to.frames.intern(Frame { func, file, line: frame.line })
+            })
+            .collect();
+        intern_stack(to, &frames, hits)
+    };
+    Race {
+        accesses: race.accesses.into_iter().map(|a| RaceAccess { stack: stack(a.stack), ..a }).collect(),
+        goroutines: race.goroutines.into_iter().map(|g| RaceGoroutine { created_at: stack(g.created_at), ..g }).collect(),
+        location_stack: race.location_stack.map(&mut stack),
+        ..race
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,12 +239,11 @@ mod tests {
     #[test]
     fn each_line_that_opens_a_part_of_a_report() {
         let access = |kind: &str, previous, address: &'static [u8], goroutine| Some(RaceLine::Access { kind: kind.into(), previous, address, goroutine });
-        let table: [(&[u8], Option<RaceLine>); 12] = [
+        let table: [(&[u8], Option<RaceLine>); 11] = [
             (b"Read at 0x00c000014128 by goroutine 7:", access("read", false, b"0x00c000014128", Some(7))),
             (b"Write at 0x00c0002a60c0 by goroutine 21:", access("write", false, b"0x00c0002a60c0", Some(21))),
             (b"Previous write at 0x00c000014128 by main goroutine:", access("write", true, b"0x00c000014128", None)),
             (b"Previous read at 0x00c420e3a1b8 by goroutine 221:", access("read", true, b"0x00c420e3a1b8", Some(221))),
-            (b"Atomic write at 0x00c000014128 by goroutine 8:", access("atomic write", false, b"0x00c000014128", Some(8))),
             (b"Read by goroutine 5:", access("read", false, b"", Some(5))),
             (b"Goroutine 21 (running) created at:", Some(RaceLine::Goroutine { goroutine: 21, status: b"running" })),
             (b"Goroutine 20 (finished) created at:", Some(RaceLine::Goroutine { goroutine: 20, status: b"finished" })),
