@@ -74,19 +74,20 @@ pub fn entries(members: Vec<Member>) -> Vec<(String, Result<Decoded, DecodeError
     snapshots.into_iter().map(|(_, n, d)| (n, Ok(d))).chain(skipped).collect()
 }
 
-/// When a path says its file was taken, in nanoseconds since the Unix epoch: the last
-/// timestamp in it, a date and time with or without separators (`2026-11-30T08-53-35Z/`,
-/// `goroutines-20261130-085335.txt`, `2026-11-30 08.53/`), a date alone (`2026-11-30/`), or Unix
-/// seconds between 2001 and 2096 (`consul debug`'s capture folders, `1764489630/goroutine.prof`).
-/// Times without a zone are read as UTC: they order the snapshots of one bundle.
+/// When a path says its file was taken, in nanoseconds since the Unix epoch: the last date in
+/// it, with or without a time and separators (`2026-11-30T08-53-35Z/`, `08:53:35+02:00`,
+/// `goroutines-20261130-085335.txt`, CockroachDB's `memprof.2026-11-30T08_53_35.360.52838048`,
+/// `2026-11-30/`); where there is none, the last Unix time in seconds between 2001 and 2100
+/// (`consul debug`'s capture folders, `1764489630/goroutine.prof`). A time with no zone is read
+/// as UTC: it orders the snapshots of one bundle.
 pub fn time_in_path(path: &str) -> Option<i64> {
     static STAMP: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(
-            r"(?:^|[^0-9])(?:(\d{4})-?(\d{2})-?(\d{2})(?:[T_ .-]?(\d{2})[:.-]?(\d{2})(?:[:.-]?(\d{2}))?)?|(1[0-9]{9}|[2-3][0-9]{9}))(?:[^0-9]|$)",
+            r"(?:^|[^0-9])(?:(\d{4})-?(\d{2})-?(\d{2})(?:[T_ .-]?(\d{2})[:._-]?(\d{2})(?:[:._-]?(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?|(\d{10}))(?:[^0-9]|$)",
         )
         .expect("a valid pattern")
     });
-    let mut last = None;
+    let (mut date, mut epoch) = (None, None);
     let mut at = 0;
     while let Some(c) = STAMP.captures_at(path, at) {
         let whole = c.get(0).expect("the match");
@@ -94,16 +95,31 @@ pub fn time_in_path(path: &str) -> Option<i64> {
         // start the next timestamp).
         at = whole.end().saturating_sub(1).max(whole.start() + 1);
         let number = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<i64>().ok());
-        let time = match number(7) {
-            Some(seconds) => Some(seconds.saturating_mul(1_000_000_000)),
-            None => date_time([number(1), number(2), number(3), number(4), number(5), number(6)]),
-        };
-        last = time.or(last);
+        match number(8) {
+            Some(seconds) if (978_307_200..4_102_444_800).contains(&seconds) => epoch = Some(seconds * 1_000_000_000),
+            Some(_) => {}
+            None => {
+                let zone = c.get(7).map_or(Some(0), |z| zone_seconds(z.as_str()));
+                let local = date_time([number(1), number(2), number(3), number(4), number(5), number(6)]);
+                date = local.zip(zone).map(|(t, z)| t - z * 1_000_000_000).or(date);
+            }
+        }
         if at >= path.len() {
             break;
         }
     }
-    last
+    date.or(epoch)
+}
+
+/// The offset of `Z`, `+02:00`, `-0530` from UTC, in seconds.
+fn zone_seconds(zone: &str) -> Option<i64> {
+    if zone == "Z" {
+        return Some(0);
+    }
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let digits: String = zone.chars().filter(char::is_ascii_digit).collect();
+    let (hours, minutes) = (digits.get(..2)?.parse::<i64>().ok()?, digits.get(2..)?.parse::<i64>().ok()?);
+    (hours < 24 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
 }
 
 /// A calendar date and time of day (year, month, day, hour, minute, second; the time may be
@@ -135,13 +151,26 @@ pub enum ArchiveError {
 /// [`MAX_MEMBERS`] the rest are listed as not read. A member that is an archive itself (a
 /// node's zip inside a cluster's) is read in its place, its members named
 /// `outer/path/inner/path`, down to [`MAX_NESTING`] archives deep.
+///
+/// An archive that breaks, or whose members inflate past the budget, after some members were
+/// read keeps them, with why the rest was not read as its last entry; before any, it is an
+/// error.
 pub fn read(kind: Kind, bytes: &[u8], options: &Options) -> Result<Vec<Member>, ArchiveError> {
     let limit = options.max_inflated_bytes.min(MAX_WHOLE_BYTES);
     let mut budget = Budget { left: limit, limit };
     let mut members = Vec::new();
-    read_into(kind, bytes, &mut Reading { options, budget: &mut budget, depth: 1, prefix: String::new() }, &mut members)?;
-    Ok(members)
+    match read_into(kind, bytes, &mut Reading { options, budget: &mut budget, depth: 1, prefix: String::new() }, &mut members) {
+        Ok(()) => Ok(members),
+        Err(e) if members.iter().any(|m| m.outcome.is_ok()) => {
+            members.push(Member { name: REST.into(), outcome: Err(DecodeError::NotAProfile(format!("not read: {e}"))) });
+            Ok(members)
+        }
+        Err(e) => Err(e),
+    }
 }
+
+/// The name of the entry that stands for the members not read.
+pub const REST: &str = "(the rest of the archive)";
 
 /// What reading one archive needs besides its bytes.
 struct Reading<'a> {
@@ -156,7 +185,7 @@ struct Reading<'a> {
 fn read_into(kind: Kind, bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
     match kind {
         Kind::Zip => read_zip(bytes, reading, members),
-        Kind::Tar => read_tar(bytes, reading, members),
+        Kind::Tar => read_tar(bytes, false, reading, members),
         Kind::TarGz => {
             let limit = reading.budget.left;
             let mut inflater = gzip::Inflater::default();
@@ -175,7 +204,8 @@ fn read_into(kind: Kind, bytes: &[u8], reading: &mut Reading<'_>, members: &mut 
                 Ok(()) => {}
             }
             reading.budget.left = reading.budget.left.saturating_sub(tar.len() as u64);
-            read_tar(&tar, reading, members)
+            // The members are pieces of the tar, counted with it.
+            read_tar(&tar, true, reading, members)
         }
     }
 }
@@ -203,14 +233,41 @@ fn take(mut reader: impl Read, size: u64, budget: &mut Budget, broken: fn(String
     Ok(out)
 }
 
+/// How many bytes a gzip stream inflates to, counted as it inflates: past `limit`, the
+/// archive's budget is spent; a broken stream counts what it gave.
+fn inflated_len(bytes: &[u8], limit: u64) -> Result<u64, ArchiveError> {
+    let mut inflater = gzip::Inflater::default();
+    let mut total = 0u64;
+    let mut count = |out: &[u8]| {
+        total += out.len() as u64;
+        if total > limit {
+            return Err(DecodeError::TooLarge { limit });
+        }
+        Ok(())
+    };
+    match inflater.write(bytes, &mut count).and_then(|()| inflater.finish(&mut count)) {
+        Err(DecodeError::TooLarge { limit }) => Err(ArchiveError::TooLarge { limit }),
+        _ => Ok(total),
+    }
+}
+
 /// Adds the member `name` of the archive being read: its snapshots, or why it holds none, or
-/// the members of the archive it is.
-fn add(name: String, bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
+/// the members of the archive it is. A gzipped member counts what it inflates to, not its
+/// compressed bytes; `counted` says whether its bytes were counted against the budget (they
+/// were not when they are a piece of a tar counted whole).
+fn add(name: String, bytes: &[u8], counted: bool, reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
     let name = format!("{}{name}", reading.prefix);
+    let refund = if counted { bytes.len() as u64 } else { 0 };
+    if gzip::is_gzip(bytes) && sniff(bytes).is_none() {
+        let budget = &mut *reading.budget;
+        budget.left += refund;
+        let inflated = inflated_len(bytes, budget.left).map_err(|_| ArchiveError::TooLarge { limit: budget.limit })?;
+        budget.left -= inflated;
+    }
     match sniff(bytes) {
         Some(kind) if reading.depth < MAX_NESTING => {
             // The archive's members are counted as they are read, not the archive as well.
-            reading.budget.left += bytes.len() as u64;
+            reading.budget.left += refund;
             let mut inner = Reading { options: reading.options, budget: &mut *reading.budget, depth: reading.depth + 1, prefix: format!("{name}/") };
             match read_into(kind, bytes, &mut inner, members) {
                 // The whole budget is the whole input's: spent inside, it is spent.
@@ -226,8 +283,13 @@ fn add(name: String, bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<
     Ok(())
 }
 
+/// The entry that stands for a member past [`MAX_MEMBERS`] and all after it, which are not
+/// looked at.
 fn not_read(name: String) -> Member {
-    Member { name, outcome: Err(DecodeError::NotAProfile(format!("not read: the archive has more than {MAX_MEMBERS} members (MAX_MEMBERS)"))) }
+    Member {
+        name,
+        outcome: Err(DecodeError::NotAProfile(format!("not read, nor the members after it: the archive has more than {MAX_MEMBERS} members (MAX_MEMBERS)"))),
+    }
 }
 
 fn read_zip(bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
@@ -240,16 +302,18 @@ fn read_zip(bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) 
         let name = file.name().to_string();
         if members.len() >= MAX_MEMBERS {
             members.push(not_read(format!("{}{name}", reading.prefix)));
-            continue;
+            break;
         }
         let size = file.size();
         let content = take(file, size, reading.budget, ArchiveError::Zip)?;
-        add(name, &content, reading, members)?;
+        add(name, &content, true, reading, members)?;
     }
     Ok(())
 }
 
-fn read_tar(bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
+/// Reads a tar's members; `counted` when the tar's bytes were counted against the budget
+/// already (inflated from a tar.gz), so that its members are not counted again.
+fn read_tar(bytes: &[u8], counted: bool, reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
     let mut archive = tar::Archive::new(bytes);
     for entry in archive.entries().map_err(|e| ArchiveError::Tar(e.to_string()))? {
         let entry = entry.map_err(|e| ArchiveError::Tar(e.to_string()))?;
@@ -259,11 +323,18 @@ fn read_tar(bytes: &[u8], reading: &mut Reading<'_>, members: &mut Vec<Member>) 
         let name = entry.path().map(|p| p.display().to_string()).unwrap_or_else(|_| String::from_utf8_lossy(&entry.path_bytes()).into_owned());
         if members.len() >= MAX_MEMBERS {
             members.push(not_read(format!("{}{name}", reading.prefix)));
-            continue;
+            break;
         }
         let size = entry.header().size().unwrap_or(0);
-        let content = take(entry, size, reading.budget, ArchiveError::Tar)?;
-        add(name, &content, reading, members)?;
+        let content = if counted {
+            // At most the tar's own bytes, which were counted.
+            let mut content = Vec::with_capacity(size.min(1 << 20) as usize);
+            (&mut { entry }).take(bytes.len() as u64).read_to_end(&mut content).map_err(|e| ArchiveError::Tar(e.to_string()))?;
+            content
+        } else {
+            take(entry, size, reading.budget, ArchiveError::Tar)?
+        };
+        add(name, &content, !counted, reading, members)?;
     }
     Ok(())
 }
@@ -275,7 +346,12 @@ mod tests {
     #[test]
     fn timestamps_in_paths() {
         let at = |y, mo, d, h, mi, s| date_time([Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)]);
-        let table: [(&str, Option<i64>); 11] = [
+        let table: [(&str, Option<i64>); 16] = [
+            ("c/2026-11-30T10:53:35+02:00/g.txt", at(2026, 11, 30, 8, 53, 35)),
+            ("memprof.2026-11-30T08_53_35.360.1764489630.pprof", at(2026, 11, 30, 8, 53, 35)),
+            ("goroutine_dump.2026-11-30T08_53_35.360.double_since_last_dump.000000123.txt.gz", at(2026, 11, 30, 8, 53, 35)),
+            ("app-3000000000/g.txt", Some(3_000_000_000_000_000_000)),
+            ("app-4200000000/g.txt", None),
             ("captures/2026-11-30T08-53-35Z/goroutine.txt", at(2026, 11, 30, 8, 53, 35)),
             ("captures/2026-11-30T08:53:35Z/goroutine.txt", at(2026, 11, 30, 8, 53, 35)),
             ("goroutines-20261130-085335.txt", at(2026, 11, 30, 8, 53, 35)),

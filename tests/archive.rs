@@ -118,3 +118,57 @@ fn an_archive_inside_an_archive_is_read_in_its_place() {
     let small = Options { max_inflated_bytes: 20_000 };
     assert!(matches!(read(Kind::Zip, &outer, &small), Err(ArchiveError::TooLarge { .. })));
 }
+
+fn gzip_of(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+fn tar_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, bytes) in members {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, &bytes[..]).unwrap();
+    }
+    tar.into_inner().unwrap()
+}
+
+#[test]
+fn gzipped_members_count_what_they_inflate_to() {
+    let s1 = fixture("go1.27/service.s1.goroutine.debug2.txt");
+    let budget = Options { max_inflated_bytes: (s1.len() * 5 / 2) as u64 };
+    // Each inflates to a dump; the compressed bytes are a tenth of it.
+    let zip = zip_of(&[("a.txt.gz", gzip_of(&s1)), ("b.txt.gz", gzip_of(&s1)), ("c.txt.gz", gzip_of(&s1))]);
+    let members = read(Kind::Zip, &zip, &budget).unwrap();
+    let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["a.txt.gz", "b.txt.gz", parkview::archive::REST]);
+    assert!(members[2].outcome.as_ref().is_err_and(|e| e.to_string().contains("zip bomb")));
+    // A tar.gz counts its tar once, not again for each member.
+    let tar_gz = gzip_of(&tar_of(&[("a.txt", s1.clone()), ("b.txt", s1.clone())]));
+    let members = read(Kind::TarGz, &tar_gz, &budget).unwrap();
+    assert_eq!(members.iter().filter(|m| m.outcome.is_ok()).count(), 2);
+}
+
+#[test]
+fn a_cut_tar_keeps_the_members_before_the_cut() {
+    let s1 = fixture("go1.27/service.s1.goroutine.debug2.txt");
+    let tar = tar_of(&[("a.txt", s1.clone()), ("b.txt", s1.clone())]);
+    let cut = &tar[..tar.len() - s1.len() / 2 - 1024];
+    let members = read(Kind::Tar, cut, &Options::default()).unwrap();
+    assert_eq!(members[0].name, "a.txt");
+    assert!(members[0].outcome.is_ok());
+    assert_eq!(members.last().unwrap().name, parkview::archive::REST);
+}
+
+#[test]
+fn members_past_the_limit_are_one_entry() {
+    let many: Vec<(String, Vec<u8>)> = (0..parkview::limits::MAX_MEMBERS + 50).map(|i| (format!("m{i}.txt"), b"x".to_vec())).collect();
+    let named: Vec<(&str, Vec<u8>)> = many.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let members = read(Kind::Zip, &zip_of(&named), &Options::default()).unwrap();
+    assert_eq!(members.len(), parkview::limits::MAX_MEMBERS + 1);
+    assert!(members.last().unwrap().outcome.as_ref().is_err_and(|e| e.to_string().contains("MAX_MEMBERS")));
+}

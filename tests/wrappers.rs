@@ -78,11 +78,11 @@ fn shapes() -> Vec<Wrap> {
             out
         }),
         ("docker-json", Keeps::Split, |text| {
-            // Docker splits a line longer than its buffer into records without the newline, and
-            // writes TAB as \u0009.
+            // Docker splits a line longer than its buffer (16 KiB) into records without the
+            // newline, and writes TAB as \u0009.
             let mut out = String::new();
             for (line, end) in lines_of(text) {
-                let parts = pieces(line, 40);
+                let parts = pieces(line, 16 * 1024);
                 for (i, part) in parts.iter().enumerate() {
                     let log = if i + 1 < parts.len() { part.to_string() } else { format!("{part}{end}") };
                     let record = json!({"log": log, "stream": "stderr", "time": "2026-11-30T08:53:35.123456789Z"}).to_string();

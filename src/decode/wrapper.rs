@@ -68,8 +68,12 @@ impl Shape {
 /// The most shapes one input is wrapped in (a CRI log of a JSON logger is two).
 const MAX_SHAPES: usize = 3;
 
-/// The most lines [`learn`] reads looking for the first line of a dump.
-const LEARN_LINES: usize = 100_000;
+/// The bytes of a piece of a line Docker's json-file driver writes as one record.
+const DOCKER_PIECE_BYTES: usize = 16 * 1024;
+
+/// The most lines [`learn`] reads looking for the first line of a dump: more than a head of
+/// `decode`'s 64 MiB holds in practice, so that a dump after a long log is still found.
+const LEARN_LINES: usize = 4_000_000;
 
 /// The shape of a line that holds the start of a dump, if it is wrapped.
 fn shape_of(line: &[u8]) -> Option<Shape> {
@@ -247,13 +251,15 @@ struct Layer {
     source: Option<Vec<u8>>,
     /// Lines left out as another source's: how many, and the first one's number.
     left_out: (u64, u32),
+    /// A Docker record ended in `\n`: records without one are pieces of longer lines.
+    newlines: bool,
     /// A line with its escapes undone.
     scratch: Vec<u8>,
 }
 
 impl Layer {
     fn new(shape: Shape) -> Layer {
-        Layer { shape, partials: FxHashMap::default(), source: None, left_out: (0, 0), scratch: Vec::new() }
+        Layer { shape, partials: FxHashMap::default(), source: None, left_out: (0, 0), newlines: false, scratch: Vec::new() }
     }
 
     /// Whether line `number`, of `source`, goes on: every line until the first line of a dump
@@ -382,13 +388,18 @@ impl Layer {
                 let Some(log) = string("log") else { return emit(line) };
                 // A record that names no stream goes with the dump's.
                 let stream = string("stream").map(|s| s.as_bytes().to_vec()).or_else(|| self.source.clone()).unwrap_or_default();
-                self.records(&stream, log.as_bytes(), true, line, emit);
+                // Docker splits a longer line into pieces of 16 KiB (daemon/logger/copier.go),
+                // each but the last without its `\n`; shippers that drop every `\n` (Fluent
+                // Bit's `{"log":"<line>"}`) write whole lines shorter than that, and no `\n` at all.
+                self.newlines |= log.ends_with('\n');
+                let ends = !self.newlines && log.len() < DOCKER_PIECE_BYTES;
+                self.records(&stream, log.as_bytes(), true, ends, line, emit);
             }
             Shape::GoTestJson => {
                 let Some(output) = string("Output") else { return };
                 // Each package's and test's output is a text of its own.
                 let key = [string("Package").unwrap_or_default(), string("Test").unwrap_or_default()].join("\n");
-                self.records(key.as_bytes(), output.as_bytes(), false, line, emit);
+                self.records(key.as_bytes(), output.as_bytes(), false, false, line, emit);
             }
             _ => {
                 let mut any = false;
@@ -406,9 +417,10 @@ impl Layer {
     /// Adds a record that holds pieces of lines (`\n` ends a line) to the text of `source`,
     /// handing on the lines it completes, each numbered by the record it started on; `filter`
     /// leaves out the lines of other sources than the dump's.
-    fn records(&mut self, source: &[u8], record: &[u8], filter: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
+    /// `ends` when the record ends its last line though it holds no `\n` for it.
+    fn records(&mut self, source: &[u8], record: &[u8], filter: bool, ends: bool, line: Line<'_>, emit: &mut dyn FnMut(Line<'_>)) {
         let mut pieces = record.split(|&c| c == b'\n');
-        let unfinished = pieces.next_back().unwrap_or_default();
+        let unfinished = if ends { &[][..] } else { pieces.next_back().unwrap_or_default() };
         for piece in pieces {
             let whole = Line { terminated: true, ..line };
             match self.partials.remove(source) {
@@ -533,9 +545,15 @@ mod tests {
                 &[(1, "goroutine 7 [chan receive]:"), (3, "main.main()")],
             ),
             (
-                "{\"log\":\"goroutine 7 [select]:\\n\",\"stream\":\"stderr\"}\n{\"log\":\"main.f(\",\"stream\":\"stderr\"}\n{\"log\":\")\\n\",\"stream\":\"stderr\"}\n{\"log\":\"\\u0009/m.go:3 +0x1\\n\"}\n",
+                "{\"log\":\"goroutine 7 [select]:\\n\",\"stream\":\"stderr\"}\n{\"log\":\"main.f()\\n\",\"stream\":\"stderr\"}\n{\"log\":\"\\u0009/m.go:3 +0x1\\n\"}\n",
                 "docker-json",
-                &[(1, "goroutine 7 [select]:"), (2, "main.f()"), (4, "\t/m.go:3 +0x1")],
+                &[(1, "goroutine 7 [select]:"), (2, "main.f()"), (3, "\t/m.go:3 +0x1")],
+            ),
+            (
+                // Fluent Bit's records drop the `\n` of each line.
+                "{\"log\":\"goroutine 7 [select]:\"}\n{\"log\":\"main.f()\"}\n{\"log\":\"\\t/m.go:3 +0x1\"}\n",
+                "docker-json",
+                &[(1, "goroutine 7 [select]:"), (2, "main.f()"), (3, "\t/m.go:3 +0x1")],
             ),
             (
                 "{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestA\",\"Output\":\"goroutine 7 [\"}\n{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestB\",\"Output\":\"=== RUN TestB\\n\"}\n{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestA\",\"Output\":\"running]:\\n\"}\n",
@@ -607,6 +625,19 @@ mod tests {
         for (input, id, want) in table {
             assert_eq!(unwrapped(input), (id.to_string(), lines(want)), "{input}");
         }
+    }
+
+    #[test]
+    fn docker_joins_a_long_line_from_its_16_kib_pieces() {
+        let long = format!("main.f({})", "x".repeat(40_000));
+        let mut input = "{\"log\":\"goroutine 7 [select]:\\n\",\"stream\":\"stderr\"}\n".to_string();
+        for (i, piece) in long.as_bytes().chunks(DOCKER_PIECE_BYTES).enumerate() {
+            let end = if (i + 1) * DOCKER_PIECE_BYTES >= long.len() { "\\n" } else { "" };
+            input += &format!("{{\"log\":\"{}{end}\",\"stream\":\"stderr\"}}\n", std::str::from_utf8(piece).unwrap());
+        }
+        let (id, out) = unwrapped(&input);
+        assert_eq!(id, "docker-json");
+        assert_eq!(out, [(1, "goroutine 7 [select]:".to_string()), (2, long)]);
     }
 
     #[test]

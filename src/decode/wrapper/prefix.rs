@@ -104,7 +104,8 @@ fn rfc3339(c: &mut Cursor<'_>) -> Option<()> {
 }
 
 /// The syslog prefix of a line as journald and rsyslog write it (RFC 3164):
-/// `Nov 30 08:53:35 host-a app[1234]: `, or with an ISO time
+/// `Nov 30 08:53:35 host-a app[1234]: `, with microseconds (`journalctl -o short-precise`),
+/// or with an ISO time
 /// (`2026-11-30T08:53:35+0000 host-a app[1234]: `, `journalctl -o short-iso`). Where the text
 /// starts, and the source: the host and the program without its pid (`host-a app`), which
 /// changes when the program restarts.
@@ -119,6 +120,10 @@ pub fn syslog(line: &[u8]) -> Option<(usize, &[u8])> {
             c.digits(1)?;
         }
         c.shape(b"d dd:dd:dd")?;
+        // `journalctl -o short-precise`: `Nov 30 08:53:35.123456`.
+        if c.eat(b'.') {
+            c.many(1, |b| b.is_ascii_digit())?;
+        }
     } else {
         c.shape(b"dddd-dd-ddTdd:dd:dd")?;
         c.many(0, |b| b != b' ');
@@ -266,7 +271,8 @@ mod tests {
 
     #[test]
     fn syslog_prefixes() {
-        let table: [SourceCase; 7] = [
+        let table: [SourceCase; 8] = [
+            (b"Nov 30 08:53:35.123456 host-a app[1234]: x", Some((41, b"host-a app"))),
             (b"Nov 30 08:53:35 host-a app[1234]: goroutine 1 [running]:", Some((34, b"host-a app"))),
             (b"Dec  1 00:00:01 host-a kernel: oops", Some((31, b"host-a kernel"))),
             (b"2026-11-30T08:53:35+0000 host-a app[1]:", Some((39, b"host-a app"))),
