@@ -36,9 +36,16 @@ pub const RACE_START: &[u8] = b"WARNING: DATA RACE";
 /// The line that closes a report (and opens the next one's `WARNING`).
 const RACE_END: &[u8] = b"==================";
 
-/// Whether `head` holds the first line of a race report.
+/// Whether `head` holds a race report: its first line, and an access on the next
+/// (`Read at 0x00c000014128 by goroutine 7:`), not the words alone in other text.
 pub fn has_race_report(head: &[u8]) -> bool {
-    Lines::new(head).any(|l| trim(l.text) == RACE_START)
+    let mut lines = Lines::new(head).map(|l| trim(l.text)).peekable();
+    while let Some(line) = lines.next() {
+        if line == RACE_START && lines.peek().is_some_and(|next| matches!(race_line(next), Some(RaceLine::Access { .. }))) {
+            return true;
+        }
+    }
+    false
 }
 
 /// What a line of a race report opens, each followed by a stack unless said otherwise.
@@ -261,5 +268,7 @@ mod tests {
         for (line, want) in table {
             assert_eq!(race_line(line), want, "{}", String::from_utf8_lossy(line));
         }
+        assert!(has_race_report(b"==================\nWARNING: DATA RACE\nRead at 0x00c000014128 by goroutine 7:\n"));
+        assert!(!has_race_report(b"we saw a WARNING: DATA RACE in CI\nWARNING: DATA RACE\nand then it went away\n"));
     }
 }
