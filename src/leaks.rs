@@ -2,43 +2,93 @@
 //! with a sentence that says why, and, where the group has the shape of a known leak pattern,
 //! its name and the usual fix.
 //!
-//! Signals and their weights (a score is their sum, times the state factor):
+//! Signals and their weights (a score is their sum; all but the runtime's verdict are scaled by
+//! the state factor). No signal, no suspect: a dump with no leaked flag, no nil channel, no wait
+//! minutes, no growth and no outsized group has none.
 //!
-//! | signal | weight |
-//! |---|---|
-//! | proven leaked by the runtime (`(leaked)`, or a goroutineleak profile) | 100 × leaked / count |
-//! | parked on a nil channel (blocked forever by construction) | 60 |
-//! | waiting long: the largest printed wait minutes m, on a log scale that reaches 40 at an hour | 40 × min(log2(1 + m) / log2(61), 1) |
-//! | size: the group against the largest parked group of the snapshot | 30 × count / largest |
-//! | growth since the base snapshot, against the group that grew most | 40 × delta / largest delta |
+//! | signal | weight | source |
+//! |---|---|---|
+//! | marked leaked by the runtime (`(leaked)`, or a goroutineleak profile) | 100 × leaked / count | runtime/mgcleak.go (Go 1.26+): the garbage collector's own proof |
+//! | parked on a nil channel (blocked forever by construction) | 60 | runtime/chan.go: `chan receive (nil chan)` |
+//! | grew since the base snapshot | 25 + 25 × delta / largest delta | leaks accumulate; what waits by design stays level |
+//! | waiting long: the largest printed wait minutes m | 40 × min(log2(1 + m) / log2(61), 1), × [`SPREAD_MINUTES`] when the members parked at different times | runtime/traceback.go prints minutes past one |
+//! | outsized: at least [`OUTSIZED_MIN`] goroutines and [`OUTSIZED_SHARE`] of the parked ones | 30 + 20 × share | thousands on one stack beside groups of a few: the strongest signal a debug=1 profile gives (wild2 088) |
 //!
-//! State factor, by the state's [`Family`]: 1 for channel, select and sync waits and any other
-//! wait reason (`Family::Other`); 0.25 for `IO wait`, `sleep`, `syscall` and the runtime's own
-//! waits (`Family::Runtime`: long-lived accept loops, tickers and the runtime's workers park
-//! there by design); 0.6 for an unknown state (`UNKNOWN_STATE_FACTOR`), 1 when the runtime
-//! marked the goroutines leaked; groups that run (`running`, `runnable`) are not suspects. A group needs a score of at least [`MIN_SCORE`].
+//! State factors, by the state's [`Family`] ([`factors`]): growth and outsized counts weigh 1
+//! for every wait but `IO wait`, `sleep`, `syscall` and the runtime's own (0.25), and 0.75 for
+//! an unknown state (debug=1 hides the runtime frames that would tell); wait minutes weigh 1
+//! for `chan send` and locks, 0.75 for other waits, 0.5 for `chan receive`,
+//! `sync.WaitGroup.Wait` and an unknown state, 0.25 for `select` and `sync.Cond.Wait`
+//! (long-lived loops and pools idle there by design), 0.1 for I/O, sleep, syscalls and the
+//! runtime's own waits.
+//! Groups that run (`running`, `runnable`) are not suspects.
+//!
+//! Goroutines that wait by design ([`BACKGROUND`]: the runtime's workers, servers' accept and
+//! connection loops, client read loops, signal and log-flush loops, the testing harness) are no
+//! suspects on their own: for them wait minutes do not count, growth, outsized counts and the
+//! runtime's verdict still do.
 
-use crate::gofunc::{base_name, hidden_runtime, is_closure, package_of, Family, UserCode};
+use crate::gofunc::{base_name, is_closure, Family, UserCode};
 use crate::group::{function_key, group, GroupBy};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
 use crate::rows::{frame_cost, frame_row, frame_rows, stack_cost, Pattern, Suspect};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-/// The state factor of a group whose state is unknown and that the runtime did not mark
-/// leaked (debug=1 dumps whose leaf frames cannot tell): only its size and growth speak for it.
-/// At 0.6 a group as large as the largest scores 18, above [`MIN_SCORE`], and one of less
-/// than half the largest is not listed: thousands of goroutines on one stack beside groups of
-/// hundreds are the leak (wild2 088), a few on each stack are not.
-const UNKNOWN_STATE_FACTOR: f64 = 0.6;
+/// The factor of a group whose state is unknown (debug=1 dumps whose leaf frames cannot
+/// tell): a little less than for a known wait.
+const UNKNOWN_STATE_FACTOR: f64 = 0.75;
 
-/// Whether a stack waits by design: its top frame (below the runtime's own) is the testing
-/// package's (goroutine 1 of a test binary in `testing.(*T).Run`, waiting for the test), or a
-/// synctest bubble's root waiting for its bubble (`internal/synctest.Run`,
-/// `testing/synctest.Test`).
-fn waits_by_design(profile: &Profile, stack: StackId) -> bool {
-    let top = profile.stack(stack).iter().map(|&f| profile.func_name(f)).find(|name| !hidden_runtime(name));
-    top.is_some_and(|name| package_of(name) == "testing" || name.starts_with("internal/synctest.") || name.starts_with("testing/synctest."))
+/// An outsized group holds at least this many goroutines
+pub const OUTSIZED_MIN: i64 = 100;
+/// and at least this share of the parked ones.
+pub const OUTSIZED_SHARE: f64 = 0.2;
+
+/// Goroutines that wait by design: a frame of the stack whose function starts with the first
+/// text, and why such goroutines wait. Matched on any frame, outermost entries first.
+pub const BACKGROUND: &[(&str, &str)] = &[
+    ("testing.(*T).Run", "the testing harness waits in (*T).Run for the test it started"),
+    ("testing.(*M).Run", "the test binary's main goroutine waits for its tests"),
+    ("testing.runTests", "the test binary's main goroutine waits for its tests"),
+    ("testing.(*M).startAlarm", "the test timeout's alarm"),
+    ("testing.tRunner", "a test waiting for its subtests or cleanups"),
+    ("internal/synctest.Run", "a synctest bubble's root waits for its bubble"),
+    ("testing/synctest.", "a synctest bubble's root waits for its bubble"),
+    ("runtime.gcBgMarkWorker", "the runtime's garbage collector workers"),
+    ("runtime.bgsweep", "the runtime's background sweeper"),
+    ("runtime.bgscavenge", "the runtime's background scavenger"),
+    ("runtime.forcegchelper", "the runtime's forced-GC helper"),
+    ("runtime.runfinq", "the runtime's finalizer goroutine"),
+    ("runtime.runCleanups", "the runtime's cleanup goroutine"),
+    ("runtime.ensureSigM", "the runtime's signal mask goroutine"),
+    ("os/signal.signal_recv", "os/signal's loop waits for signals"),
+    ("os/signal.loop", "os/signal's loop waits for signals"),
+    ("net/http.(*Server).Serve", "an HTTP server's accept loop"),
+    ("net/http.(*conn).serve", "an HTTP server's connection waits for its next request"),
+    ("net/http.(*persistConn).readLoop", "an HTTP client's keep-alive connection waits for a response"),
+    ("net/http.(*persistConn).writeLoop", "an HTTP client's keep-alive connection waits for a request"),
+    ("net/http.(*http2ClientConn).readLoop", "an HTTP/2 client connection's read loop"),
+    ("net/http.(*http2serverConn).serve", "an HTTP/2 server connection's loop"),
+    ("golang.org/x/net/http2.(*ClientConn).readLoop", "an HTTP/2 client connection's read loop"),
+    ("golang.org/x/net/http2.(*serverConn).serve", "an HTTP/2 server connection's loop"),
+    ("google.golang.org/grpc/internal/transport.", "a gRPC transport's reader, writer or keepalive loop"),
+    ("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run", "gRPC's callback serializer"),
+    ("google.golang.org/grpc.(*Server).Serve", "a gRPC server's accept loop"),
+    ("google.golang.org/grpc.(*addrConn)", "a gRPC client connection's loop"),
+    ("google.golang.org/grpc.(*ccBalancerWrapper)", "a gRPC balancer's loop"),
+    ("database/sql.(*DB).connectionOpener", "database/sql's connection opener"),
+    ("database/sql.(*DB).connectionCleaner", "database/sql's connection cleaner"),
+    ("k8s.io/klog/v2.(*flushDaemon).run", "klog's flush daemon"),
+    ("k8s.io/klog.(*loggingT).flushDaemon", "klog's flush daemon"),
+    ("github.com/golang/glog.(*loggingT).flushDaemon", "glog's flush daemon"),
+    ("go.opencensus.io/stats/view.(*worker).start", "OpenCensus's stats worker"),
+    ("go.opencensus.io/trace.(*defaultIDGenerator)", "OpenCensus's trace loop"),
+];
+
+/// Why a stack waits by design, if it does ([`BACKGROUND`]).
+pub fn background(profile: &Profile, stack: StackId) -> Option<&'static str> {
+    let funcs: Vec<&str> = profile.stack(stack).iter().map(|&f| profile.func_name(f)).collect();
+    BACKGROUND.iter().find(|(prefix, _)| funcs.iter().any(|f| f.starts_with(prefix))).map(|(_, why)| *why)
 }
 
 /// Suspects below this score are not listed.
@@ -72,14 +122,32 @@ impl Pattern {
     }
 }
 
-/// The state factor of the score (see the module's table), by the state's [`Family`].
-fn state_factor(state: &str) -> f64 {
-    match Family::of(Some(state)) {
-        Family::Running | Family::Unknown => 0.0,
-        Family::Io | Family::Sleep | Family::Syscall | Family::Runtime => 0.25,
-        Family::Channel | Family::Select | Family::Lock | Family::Other => 1.0,
+/// The factors of a state (`None`: unknown) for growth and outsized counts, and for wait
+/// minutes (see the module's table). A sender blocked for minutes, or a goroutine queued on a
+/// lock, means the other side is gone or stuck; receivers, `select` loops and pools on a
+/// sync.Cond wait for work by design, for as long as the process runs.
+fn factors(state: Option<&str>) -> (f64, f64) {
+    let minutes = match state.unwrap_or_default() {
+        s if s.starts_with("chan send") => 1.0,
+        s if s.starts_with("sync.Mutex.") || s.starts_with("sync.RWMutex.") || s == "semacquire" => 1.0,
+        s if s.starts_with("chan receive") || s == "sync.WaitGroup.Wait" => 0.5,
+        "sync.Cond.Wait" => 0.25,
+        _ => 0.0,
+    };
+    match Family::of(state) {
+        Family::Running => (0.0, 0.0),
+        Family::Unknown => (UNKNOWN_STATE_FACTOR, 0.5),
+        Family::Io | Family::Sleep | Family::Syscall | Family::Runtime => (0.25, 0.1),
+        Family::Select => (1.0, 0.25),
+        Family::Other => (1.0, 0.75),
+        Family::Channel | Family::Lock => (1.0, minutes),
     }
 }
+
+/// Wait minutes count this many times more when a group's members parked at different times
+/// (its minutes range over more than one value): they accumulate, as a leak does, where
+/// workers started together wait alike.
+const SPREAD_MINUTES: f64 = 1.5;
 
 /// Ranks the groups of `profile` as leak suspects; `base` adds the growth signal. As many as
 /// `budget` holds are listed, saying in `hits` when it held fewer. Parents, and whether a
@@ -107,43 +175,54 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
     let mut serving: HashMap<StackId, bool> = HashMap::default();
     let mut routes: HashMap<LabelSetId, bool> = HashMap::default();
 
-    // A group's size is weighed against the largest parked group of known state; a group of
-    // unknown state against the largest of all.
-    let largest_known = groups.iter().filter(|g| g.state.is_some_and(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);
-    let largest_any = groups.iter().filter(|g| g.state.is_none_or(|s| state_factor(s.name) > 0.0)).map(|g| g.count).max().unwrap_or(1).max(1);
+    // Outsized against the parked goroutines.
+    let parked_total = limits::sum(groups.iter().filter(|g| factors(g.state.map(|s| s.name)).0 > 0.0).map(|g| g.count)).max(1);
     let largest_growth = growth.values().map(|(_, d)| *d).max().unwrap_or(0).max(1);
     // Ranked without their frames, which are copied into rows for the top ones only.
     let mut suspects: Vec<(Suspect, StackId, Option<FrameId>, Option<FrameId>)> = Vec::new();
     for g in &groups {
         let state = g.state.map(|s| s.name);
-        let factor = match state {
-            Some(s) => state_factor(s),
-            // Unknown states (debug=1 hides the runtime frames): parked somewhere, but where the
-            // waiting is by design cannot be told; leaked ones count in full.
-            None if g.leaked > 0 => 1.0,
-            None => UNKNOWN_STATE_FACTOR,
-        };
-        if factor == 0.0 || waits_by_design(profile, g.stack) {
+        let (factor, minutes_factor) = factors(state);
+        if factor == 0.0 {
             continue;
         }
+        let by_design = background(profile, g.stack);
         let stack = profile.stack(g.stack);
         let funcs: Vec<&str> = stack.iter().map(|&f| profile.func_name(f)).collect();
         let max_minutes = g.wait_minutes.map_or(0, |(_, hi)| hi);
         let nil_channel = state.is_some_and(|s| s.contains("(nil chan)"));
         let grew = growth.get(&function_key(profile, g.stack)).copied();
+        let share = g.count as f64 / parked_total as f64;
+        let outsized = g.count >= OUTSIZED_MIN && share >= OUTSIZED_SHARE;
 
+        // The signals that fired, in words, and the score they add up to.
+        let mut signals: Vec<String> = Vec::new();
         let mut score = 0.0;
-        score += 100.0 * g.leaked as f64 / g.count.max(1) as f64;
+        if let Some((_, d)) = grew.filter(|(_, d)| *d > 0) {
+            score += factor * (25.0 + 25.0 * d as f64 / largest_growth as f64);
+            signals.push(format!("{d:+} since the base snapshot"));
+        }
+        if max_minutes > 0 && by_design.is_none() {
+            let spread = g.wait_minutes.is_some_and(|(lo, hi)| hi > lo) && g.count >= 3;
+            let weight = if spread { minutes_factor * SPREAD_MINUTES } else { minutes_factor };
+            score += weight * 40.0 * ((1.0 + max_minutes as f64).log2() / 61f64.log2()).min(1.0);
+            signals.push(match g.wait_minutes {
+                Some((lo, hi)) if spread => format!("parked {lo} to {hi} minutes ago, one after another"),
+                _ => format!("waiting {max_minutes}+ minutes"),
+            });
+        }
+        if outsized {
+            score += factor * (30.0 + 20.0 * share);
+            signals.push(format!("{} of {} parked goroutines", g.count, parked_total));
+        }
         if nil_channel {
             score += 60.0;
+            signals.push("a nil channel".into());
         }
-        score += 40.0 * ((1.0 + max_minutes as f64).log2() / 61f64.log2()).min(1.0);
-        let largest = if state.is_some() { largest_known } else { largest_any };
-        score += 30.0 * g.count as f64 / largest as f64;
-        if let Some((_, d)) = grew.filter(|(_, d)| *d > 0) {
-            score += 40.0 * d as f64 / largest_growth as f64;
+        if g.leaked > 0 {
+            score += 100.0 * g.leaked as f64 / g.count.max(1) as f64;
+            signals.push(format!("{} marked leaked by the runtime", g.leaked));
         }
-        score *= factor;
         if score < MIN_SCORE {
             continue;
         }
@@ -200,10 +279,9 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
         }
 
         let mut sentence = format!("{} goroutine{}", g.count, if g.count == 1 { "" } else { "s" });
-        match (state.map(row_text), max_minutes) {
-            (Some(s), m) if m > 0 => sentence += &format!(" blocked {}+ minutes in {s}", g.wait_minutes.map_or(m, |(lo, _)| lo)),
-            (Some(s), _) => sentence += &format!(" blocked in {s}"),
-            (None, _) => sentence += " parked",
+        match state.map(row_text) {
+            Some(s) => sentence += &format!(" blocked in {s}"),
+            None => sentence += " parked",
         }
         if let Some(f) = site {
             let frame = profile.frames.get(f);
@@ -219,14 +297,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
             let frame = profile.frames.get(c);
             sentence += &format!(", created by {}:{}", row_text(base_name(profile.strings.get(frame.file))), frame.line);
         }
-        match grew {
-            Some((_, 0)) => sentence += ", as many as in the base snapshot",
-            Some((_, d)) => sentence += &format!(", {d:+} since the base snapshot"),
-            None => {}
-        }
-        if g.leaked > 0 {
-            sentence += &format!("; {} proven leaked by the runtime", g.leaked);
-        }
+        sentence += &format!(": {}", signals.join(", "));
         if let Some(p) = patterns.first() {
             sentence += &format!(". Looks like {}: {}", p.describe(), p.fix());
         }
@@ -240,6 +311,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
             created_by: None,
             delta: grew.map(|(_, d)| d),
             patterns,
+            signals,
             explanation: sentence,
             frames: Vec::new(),
         };

@@ -312,6 +312,11 @@ pub struct Suspect {
     pub delta: Option<i64>,
     /// The known leak shapes the group looks like.
     pub patterns: Vec<Pattern>,
+    /// The signals that made it a suspect, in words (`+42 since the base snapshot`, `waiting
+    /// 9+ minutes`, `64 of 112 parked goroutines`, `7 marked leaked by the runtime`): see
+    /// [`crate::leaks`].
+    #[serde(default)]
+    pub signals: Vec<String>,
     /// One sentence: what, where, since when, and the usual fix of each pattern.
     pub explanation: String,
     /// The stack, leaf first.

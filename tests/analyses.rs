@@ -129,13 +129,15 @@ fn leak_suspects_explain_themselves_and_name_the_pattern() {
         vec![
             (2, vec![Pattern::NilChannel]),
             (30, vec![Pattern::SendAfterCollectorReturned]),
-            (3, vec![Pattern::WaitGroupNeverZero]),
             (4, vec![Pattern::FireAndForgetSend]),
+            (3, vec![Pattern::WaitGroupNeverZero]),
         ],
         "{suspects:#?}"
     );
     assert!(
-        suspects[1].explanation.starts_with("30 goroutines blocked 45+ minutes in chan send at fetch.go:10 (example.com/q.fetch), created by creator.go:7"),
+        suspects[1]
+            .explanation
+            .starts_with("30 goroutines blocked in chan send at fetch.go:10 (example.com/q.fetch), created by creator.go:7: waiting 45+ minutes."),
         "{}",
         suspects[1].explanation
     );
@@ -274,6 +276,7 @@ fn a_filter_narrows_the_suspects_not_what_is_known_of_the_others() {
         first id | 1            | 10           | 20
         count    | 1            | 6            | 2
         state    | select       | chan send    | sync.Mutex.Lock
+        minutes  | 5            | 5            | 5
         labels   | tenant=y     | tenant=x     | tenant=x route=/a
         args     |              |              | 0xc000123450
         created  |              | main.collect in 1 |
