@@ -117,7 +117,7 @@ impl Pattern {
             Pattern::SelectLoopWithoutDone => "add `case <-ctx.Done(): return` (or a quit channel) to the loop's select",
             Pattern::OutlivesHttpRequest => "pass the request's context and return on ctx.Done(), or hand the work to a bounded worker pool owned by the server",
             Pattern::WaitGroupNeverZero => "call `defer wg.Done()` first thing in every goroutine counted with wg.Add, and Add before the go statement",
-            Pattern::MutexHeldByBlockedGoroutine => "find the goroutine holding the lock (the waits view lists who else holds the same pointer) and never block on a channel or I/O while holding it",
+            Pattern::MutexHeldByBlockedGoroutine => "find the goroutine holding the lock (`parkview report --json` lists in `waits` the goroutines that share the mutex's pointer) and never block on a channel or I/O while holding it",
         }
     }
 }

@@ -32,7 +32,8 @@ fn report_json_keeps_the_contract() {
     assert_eq!(r["crash"], serde_json::Value::Null);
     let suspects = r["leak_suspects"].as_array().unwrap();
     assert!(suspects[0]["patterns"].as_array().unwrap().contains(&serde_json::json!("nil-channel")), "{}", suspects[0]);
-    let senders = suspects.iter().find(|s| s["explanation"].as_str().unwrap().starts_with("64 goroutines blocked in chan send at search.go:66")).expect("the senders");
+    let senders =
+        suspects.iter().find(|s| s["explanation"].as_str().unwrap().starts_with("64 goroutines blocked in chan send at search.go:66")).expect("the senders");
     assert_eq!(senders["signals"], serde_json::json!(["parked 1 to 2 minutes ago, one after another"]));
 }
 

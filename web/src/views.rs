@@ -246,8 +246,10 @@ pub fn summary(props: &SummaryProps) -> Html {
                     <div class="fact"><span class="label">{ "unwrapped from" }</span><span class="value small" data-testid="wrapper">{ format!("{wrapper} log") }</span></div>
                 }
                 <div class="fact"><span class="label">{ "profile" }</span><span class="value small" data-testid="profile">{ &r.profile }</span></div>
-                if let Some(leaked) = r.leaked {
-                    <div class="fact"><span class="label">{ "leaked" }</span><span class={classes!("value", (leaked > 0).then_some("leak"))} data-testid="leaked">{ leaked }</span></div>
+                if let Some(leaked) = r.leaked.filter(|&l| l > 0 || r.profile == "goroutineleak") {
+                    <div class="fact" title="goroutines the Go runtime itself proved leaked: (leaked) in a Go 1.26+ dump, or a goroutineleak profile">
+                        <span class="label">{ "leaked (runtime's verdict)" }</span><span class={classes!("value", (leaked > 0).then_some("leak"))} data-testid="leaked">{ leaked }</span>
+                    </div>
                 }
                 if r.goroutines.is_some() {
                     <div class="fact"><span class="label">{ "groups" }</span><span class="value small">{ r.groups.len() }</span></div>
@@ -307,13 +309,21 @@ pub fn summary(props: &SummaryProps) -> Html {
                     </div>
                 }
             </div>
+            if r.leak_suspects.is_empty() && r.goroutines.is_some_and(|n| n > 0) {
+                <p class="muted" data-testid="no-suspects">{ "No leak suspects: no group grew, waits long on a send or a lock, stands out by its size, or was marked leaked by the runtime." }</p>
+            }
             if !r.leak_suspects.is_empty() {
-                <h2>{ "Leak suspects" }</h2>
+                <h2>{ "Leak suspects" }<span class="muted small">{ " score: the sum of the weights of the signals listed" }</span></h2>
                 <ol class="suspects">
                     { for r.leak_suspects.iter().take(10).map(|s| html! {
                         <li class="suspect" data-testid="leak-suspect">
-                            <span class="score" title="leak score: see the core's leaks module for the signals and weights">{ format!("{:.0}", s.score) }</span>
-                            <span>{ &s.explanation }</span>
+                            <span class="score" title="the sum of the weights of the signals listed (the README's leak suspects section)">{ format!("{:.0}", s.score) }</span>
+                            <span>
+                                { with_code(&s.explanation) }
+                                if !s.signals.is_empty() {
+                                    <span class="signals" data-testid="signals">{ for s.signals.iter().map(|x| html! { <span class="chip signal">{ x }</span> }) }</span>
+                                }
+                            </span>
                         </li>
                     }) }
                 </ol>
@@ -340,6 +350,13 @@ pub fn summary(props: &SummaryProps) -> Html {
                 </details>
             }
         </section>
+    }
+}
+
+/// Text with its `code` spans (between backticks) set as code, as Markdown writes them.
+pub fn with_code(text: &str) -> Html {
+    html! {
+        { for text.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { html! { <code>{ part }</code> } } else { html! { { part } } }) }
     }
 }
 
