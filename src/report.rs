@@ -10,8 +10,8 @@ use crate::leaks::leak_suspects;
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::Profile;
 use crate::rows::{
-    frame_cost, frame_row, frame_rows, label_map, labels_cost, race_rows, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GroupRow, LimitRow,
-    RaceRow, RunningTest, Suspect, TopRow, WaitRow, WarningRow,
+    frame_cost, frame_row, frame_rows, label_map, labels_cost, race_rows, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GateRow, GroupRow,
+    LimitRow, RaceRow, RunningTest, Suspect, TopRow, WaitRow, WarningRow,
 };
 use crate::top::top;
 use crate::waits::same_object_waits;
@@ -92,6 +92,33 @@ pub struct Report {
     /// The limits the input or these rows reached (see [`crate::limits`]), each with what was
     /// kept.
     pub limits: Vec<LimitRow>,
+    /// The CI gates checked (empty unless a front end was asked to: see [`gates`]).
+    #[serde(default)]
+    pub gates: Vec<GateRow>,
+}
+
+/// Checks `report` against the gates asked for: `fail_on_leaked` (goroutines the runtime
+/// marked leaked, at least this many) and `fail_on_suspects` (any leak suspect); one row per
+/// gate, tripped or not.
+pub fn gates(report: &Report, fail_on_leaked: Option<i64>, fail_on_suspects: bool) -> Vec<GateRow> {
+    let mut rows = Vec::new();
+    if let Some(limit) = fail_on_leaked {
+        let leaked = report.leaked.unwrap_or(0);
+        rows.push(GateRow {
+            gate: format!("fail-on-leaked {limit}"),
+            tripped: leaked >= limit,
+            why: format!("{leaked} goroutine{} marked leaked by the runtime (limit {limit})", if leaked == 1 { "" } else { "s" }),
+        });
+    }
+    if fail_on_suspects {
+        let n = report.leak_suspects.len();
+        let why = match report.leak_suspects.first() {
+            Some(first) => format!("{n} leak suspect{}, the first: {}", if n == 1 { "" } else { "s" }, first.explanation),
+            None => "no leak suspect".to_string(),
+        };
+        rows.push(GateRow { gate: "fail-on-suspects".into(), tripped: n > 0, why });
+    }
+    rows
 }
 
 /// What a report is built with, besides the input.
@@ -229,5 +256,6 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         filter: by.filter_text(),
         growth_base,
         limits: limits.iter().map(LimitRow::from).collect(),
+        gates: Vec::new(),
     }
 }

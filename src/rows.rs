@@ -323,6 +323,17 @@ pub struct Suspect {
     pub frames: Vec<FrameRow>,
 }
 
+/// A CI gate a front end checked a report against (the CLI's `--fail-on-leaked N`,
+/// `--fail-on-suspects`), and whether it tripped.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GateRow {
+    /// The option, as given: `fail-on-leaked 1`, `fail-on-suspects`.
+    pub gate: String,
+    pub tripped: bool,
+    /// What was found, in one sentence: `3 goroutines marked leaked by the runtime (limit 1)`.
+    pub why: String,
+}
+
 /// The totals of one side of a diff: goroutines (`None` for profiles that do not count them).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Totals {

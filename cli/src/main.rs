@@ -6,7 +6,7 @@ use parkview::archive;
 use parkview::diff::{diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::limits::{MAX_FILE_BYTES, MAX_LINK_BYTES};
-use parkview::report::{report, Bundle, BundleEntry, Report, ReportOptions, BUNDLE_SCHEMA};
+use parkview::report::{gates, report, Bundle, BundleEntry, Report, ReportOptions, BUNDLE_SCHEMA};
 use parkview::rows::{FrameRow, LimitRow, RaceRow};
 use parkview::share::{self, Redaction, ShareError, Shared, SHARE_FILE_HEADER};
 use parkview::{DecodeError, Decoded, Options, Stream};
@@ -43,6 +43,13 @@ enum Command {
         /// Which snapshot of a share file or link to report, from 1 (default: the last).
         #[arg(long, value_name = "N")]
         snapshot: Option<usize>,
+        /// Exit with status 3 when the runtime marked N or more goroutines leaked (`(leaked)`
+        /// in a Go 1.26+ dump, or a goroutineleak profile).
+        #[arg(long, value_name = "N")]
+        fail_on_leaked: Option<i64>,
+        /// Exit with status 3 when there is any leak suspect.
+        #[arg(long)]
+        fail_on_suspects: bool,
         file: PathBuf,
     },
     /// Compare two snapshots (any formats), grouped on the stack's functions by default.
@@ -303,9 +310,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, key, base, wrappers, snapshot, file } => load_entries(&file).and_then(|(entries, share)| {
+        Command::Report { json, key, base, wrappers, snapshot, fail_on_leaked, fail_on_suspects, file } => load_entries(&file).and_then(|(entries, share)| {
+            // Each report checked against the gates asked for; whether one tripped.
+            let mut tripped = false;
+            let mut check = |name: &str, r: &mut Report| {
+                r.gates = gates(r, fail_on_leaked, fail_on_suspects);
+                for g in r.gates.iter().filter(|g| g.tripped) {
+                    tripped = true;
+                    eprintln!("parkview: {name}: --{} tripped: {}", g.gate, g.why);
+                }
+            };
             if entries.len() > 1 && snapshot.is_none() && !share {
-                let bundle = bundle(entries, base.as_deref(), &key, &wrappers)?;
+                let mut bundle = bundle(entries, base.as_deref(), &key, &wrappers)?;
+                for entry in &mut bundle.entries {
+                    if let Some(r) = entry.report.as_mut() {
+                        check(&entry.name, r);
+                    }
+                }
                 if json {
                     print_json(&mut out, &bundle);
                 } else {
@@ -320,19 +341,20 @@ fn main() -> ExitCode {
                         let _ = writeln!(out);
                     }
                 }
-                return Ok(ExitCode::SUCCESS);
+                return Ok(if tripped { ExitCode::from(3) } else { ExitCode::SUCCESS });
             }
             let all = entries.into_iter().filter_map(|(name, e)| e.ok().map(|d| (name, d))).collect();
             let (decoded, oldest) = pick(&file, all, snapshot)?;
             let base = growth_base(base.as_deref(), oldest)?;
             let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|(name, b)| (&b.profile, name.clone())), wrappers };
-            let r = report(&decoded, &options);
+            let mut r = report(&decoded, &options);
+            check(&file.display().to_string(), &mut r);
             if json {
                 print_json(&mut out, &r);
             } else {
                 print_report(&mut out, &r);
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(if tripped { ExitCode::from(3) } else { ExitCode::SUCCESS })
         }),
         Command::Diff { json, key, by_state, fail_on_growth, base, new } => load_one(&base, None).and_then(|b| {
             let n = load_one(&new, None)?;

@@ -249,3 +249,34 @@ fn a_support_bundle_reports_each_member() {
     assert_eq!(s["snapshots"].as_array().unwrap().len(), 2);
     assert!(err.contains("skipped consul-debug-1764489600/index.json"), "{err}");
 }
+
+#[test]
+fn gates_fail_a_ci_job_on_leaks_and_say_why() {
+    let leak = fixture("go1.27/service.goroutineleak.pb.gz");
+    let leak = leak.to_str().unwrap();
+    let (code, out, err) = parkview(&["report", "--json", "--fail-on-leaked", "1", leak]);
+    assert_eq!(code, 3, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["gates"], serde_json::json!([{"gate": "fail-on-leaked 1", "tripped": true, "why": "75 goroutines marked leaked by the runtime (limit 1)"}]));
+    assert!(err.contains("--fail-on-leaked 1 tripped: 75 goroutines marked leaked by the runtime"), "{err}");
+    // Below the limit: checked, not tripped.
+    let (code, out, _) = parkview(&["report", "--json", "--fail-on-leaked", "100", leak]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["gates"][0]["tripped"], false);
+
+    let s1 = fixture("go1.27/service.s1.goroutine.debug2.txt");
+    let s3 = fixture("go1.27/service.s3.goroutine.debug2.txt");
+    let (code, _, err) = parkview(&["report", "--fail-on-suspects", "--base", s1.to_str().unwrap(), s3.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    assert!(err.contains("--fail-on-suspects tripped: 8 leak suspects, the first: "), "{err}");
+    // A test timeout whose goroutines wait by design: no suspect, no trip.
+    let timeout = fixture("wild2/079-golang-go-issue75626-go1.25-synctest-durable-bubble-timeout.txt");
+    let (code, out, err) = parkview(&["report", "--json", "--fail-on-suspects", timeout.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["gates"][0]["why"], "no leak suspect");
+    // Every snapshot of a bundle is checked.
+    let zip = fixture("bundle/debug-zip.zip");
+    let (code, _, err) = parkview(&["report", "--fail-on-suspects", zip.to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("nodes/2/goroutine.pb.gz: --fail-on-suspects tripped"), "{err}");
+}
