@@ -28,7 +28,7 @@
 //! suspects on their own: for them wait minutes do not count, growth, outsized counts and the
 //! runtime's verdict still do.
 
-use crate::gofunc::{base_name, is_closure, Family, UserCode};
+use crate::gofunc::{base_name, is_closure, is_standard_library, Family, UserCode};
 use crate::group::{function_key, group, GroupBy};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
@@ -44,8 +44,8 @@ pub const OUTSIZED_MIN: i64 = 100;
 /// and at least this share of the parked ones.
 pub const OUTSIZED_SHARE: f64 = 0.2;
 
-/// Goroutines that wait by design: a frame of the stack whose function starts with the first
-/// text, and why such goroutines wait. Matched on any frame, outermost entries first.
+/// Goroutines that wait by design: a function that starts with the first text, and why such
+/// goroutines wait. Matched by [`Background::of`]; earlier entries win.
 pub const BACKGROUND: &[(&str, &str)] = &[
     ("testing.(*T).Run", "the testing harness waits in (*T).Run for the test it started"),
     ("testing.(*M).Run", "the test binary's main goroutine waits for its tests"),
@@ -85,10 +85,45 @@ pub const BACKGROUND: &[(&str, &str)] = &[
     ("go.opencensus.io/trace.(*defaultIDGenerator)", "OpenCensus's trace loop"),
 ];
 
-/// Why a stack waits by design, if it does ([`BACKGROUND`]).
-pub fn background(profile: &Profile, stack: StackId) -> Option<&'static str> {
-    let funcs: Vec<&str> = profile.stack(stack).iter().map(|&f| profile.func_name(f)).collect();
-    BACKGROUND.iter().find(|(prefix, _)| funcs.iter().any(|f| f.starts_with(prefix))).map(|(_, why)| *why)
+/// Tells which stacks wait by design ([`BACKGROUND`]), each function looked up once.
+#[derive(Default)]
+pub struct Background {
+    /// Per function: the [`BACKGROUND`] entry it matches, or whether it is the standard
+    /// library's (passed over) or other code (which ends the look).
+    by_func: HashMap<StrId, Look>,
+}
+
+#[derive(Clone, Copy)]
+enum Look {
+    Entry(usize),
+    PassOver,
+    Stop,
+}
+
+impl Background {
+    /// Why a stack waits by design, if it does: walking from the leaf over the standard
+    /// library's frames, the first other frame matches an entry of [`BACKGROUND`] (a handler
+    /// blocked in the user's code under `net/http.(*conn).serve` is the user's, not the
+    /// server's).
+    pub fn of(&mut self, profile: &Profile, stack: StackId) -> Option<&'static str> {
+        for &f in profile.stack(stack) {
+            let func = profile.frames.get(f).func;
+            let look = *self.by_func.entry(func).or_insert_with(|| {
+                let name = profile.strings.get(func);
+                match BACKGROUND.iter().position(|(prefix, _)| name.starts_with(prefix)) {
+                    Some(entry) => Look::Entry(entry),
+                    None if is_standard_library(name) => Look::PassOver,
+                    None => Look::Stop,
+                }
+            });
+            match look {
+                Look::Entry(entry) => return Some(BACKGROUND[entry].1),
+                Look::PassOver => {}
+                Look::Stop => return None,
+            }
+        }
+        None
+    }
 }
 
 /// Suspects below this score are not listed.
@@ -174,6 +209,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
     let mut handlers: HashMap<StrId, bool> = HashMap::default();
     let mut serving: HashMap<StackId, bool> = HashMap::default();
     let mut routes: HashMap<LabelSetId, bool> = HashMap::default();
+    let mut background = Background::default();
 
     // Outsized against the parked goroutines.
     let parked_total = limits::sum(groups.iter().filter(|g| factors(g.state.map(|s| s.name)).0 > 0.0).map(|g| g.count)).max(1);
@@ -186,7 +222,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
         if factor == 0.0 {
             continue;
         }
-        let by_design = background(profile, g.stack);
+        let by_design = background.of(profile, g.stack);
         let stack = profile.stack(g.stack);
         let funcs: Vec<&str> = stack.iter().map(|&f| profile.func_name(f)).collect();
         let max_minutes = g.wait_minutes.map_or(0, |(_, hi)| hi);

@@ -6,7 +6,7 @@ use crate::decode::Decoded;
 use crate::flame::flame;
 use crate::gofunc::UserCode;
 use crate::group::{filtered, group, label_totals, GroupBy, LabelKey};
-use crate::leaks::leak_suspects;
+use crate::leaks::{leak_suspects, Background};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::Profile;
 use crate::rows::{
@@ -154,6 +154,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     let groups = if goroutine_style { group(profile, by) } else { Vec::new() };
     let mut group_rows: Vec<GroupRow> = Vec::new();
     let user_code = UserCode::of(profile);
+    let mut background = Background::default();
     for g in &groups {
         let args = g.goroutines.first().map(|&i| profile.goroutines[i as usize].args);
         let cost = stack_cost(profile, g.stack)
@@ -193,6 +194,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
                 let first = bubbles.next().flatten();
                 first.filter(|b| bubbles.all(|o| o == Some(*b)))
             },
+            background: background.of(profile, g.stack).map(str::to_string),
         });
     }
 

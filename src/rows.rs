@@ -62,6 +62,10 @@ pub struct GroupRow {
     /// `synctest group 6`), if they share one.
     #[serde(default)]
     pub synctest_bubble: Option<u64>,
+    /// Why the group waits by design, where it does (`an HTTP server's accept loop`): expected
+    /// background, never a leak suspect on its own (see [`crate::leaks::BACKGROUND`]).
+    #[serde(default)]
+    pub background: Option<String>,
     /// The argument text of each frame of the first member (dumps that print arguments).
     pub args: Option<Vec<String>>,
 }

@@ -312,3 +312,31 @@ fn a_suspect_started_in_two_places_names_no_one_creator() {
     assert_eq!(suspects[0].created_by, None);
     assert!(!suspects[0].explanation.contains("created by"), "{}", suspects[0].explanation);
 }
+
+#[test]
+fn what_waits_by_design_is_told_from_where_it_waits() {
+    let p = columns(
+        "
+        first id | 1                     | 2                              | 3                                | 4                                  | 5
+        count    | 1                     | 1                              | 1                                | 1                                  | 1
+        state    | chan receive          | IO wait                        | sync.Mutex.Lock                  | sleep                              | select
+        frames   | testing.(*T).Run      | internal/poll.runtime_pollWait | sync.(*Mutex).Lock               | time.Sleep                         | example.com/w.(*Worker).loop
+                 | testing.runTests.func1 | net.(*conn).Read              | example.com/inv.(*Cache).Get     | k8s.io/klog/v2.(*flushDaemon).run.func1 | net/http.(*conn).serve
+                 | main.main             | net/http.(*persistConn).readLoop | net/http.HandlerFunc.ServeHTTP |                                    |
+                 |                       |                                | net/http.(*conn).serve           |                                    |
+        ",
+    );
+    let mut background = parkview::leaks::Background::default();
+    let why: Vec<Option<&str>> = p.goroutines.iter().map(|g| background.of(&p, g.stack)).collect();
+    assert_eq!(
+        why,
+        [
+            Some("the testing harness waits in (*T).Run for the test it started"),
+            Some("an HTTP client's keep-alive connection waits for a response"),
+            // A handler blocked in the user's code is the user's, though net/http started it.
+            None,
+            Some("klog's flush daemon"),
+            None,
+        ]
+    );
+}

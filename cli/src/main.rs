@@ -7,7 +7,7 @@ use parkview::diff::{diff, series, Diff, Series};
 use parkview::group::{GroupBy, LabelKey, Similarity};
 use parkview::limits::{MAX_FILE_BYTES, MAX_LINK_BYTES};
 use parkview::report::{gates, report, Bundle, BundleEntry, Report, ReportOptions, BUNDLE_SCHEMA};
-use parkview::rows::{FrameRow, LimitRow, RaceRow};
+use parkview::rows::{FrameRow, GroupRow, LimitRow, RaceRow};
 use parkview::share::{self, Redaction, ShareError, Shared, SHARE_FILE_HEADER};
 use parkview::{DecodeError, Decoded, Options, Stream};
 use std::io::{Read, Write};
@@ -50,6 +50,10 @@ enum Command {
         /// Exit with status 3 when there is any leak suspect.
         #[arg(long)]
         fail_on_suspects: bool,
+        /// List the groups that wait by design too (the runtime's workers, servers' and clients'
+        /// loops, the testing harness): the text summary leaves them out.
+        #[arg(long)]
+        show_background: bool,
         file: PathBuf,
     },
     /// Compare two snapshots (any formats), grouped on the stack's functions by default.
@@ -310,52 +314,54 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, key, base, wrappers, snapshot, fail_on_leaked, fail_on_suspects, file } => load_entries(&file).and_then(|(entries, share)| {
-            // Each report checked against the gates asked for; whether one tripped.
-            let mut tripped = false;
-            let mut check = |name: &str, r: &mut Report| {
-                r.gates = gates(r, fail_on_leaked, fail_on_suspects);
-                for g in r.gates.iter().filter(|g| g.tripped) {
-                    tripped = true;
-                    eprintln!("parkview: {name}: --{} tripped: {}", g.gate, g.why);
-                }
-            };
-            if entries.len() > 1 && snapshot.is_none() && !share {
-                let mut bundle = bundle(entries, base.as_deref(), &key, &wrappers)?;
-                for entry in &mut bundle.entries {
-                    if let Some(r) = entry.report.as_mut() {
-                        check(&entry.name, r);
+        Command::Report { json, key, base, wrappers, snapshot, fail_on_leaked, fail_on_suspects, show_background, file } => {
+            load_entries(&file).and_then(|(entries, share)| {
+                // Each report checked against the gates asked for; whether one tripped.
+                let mut tripped = false;
+                let mut check = |name: &str, r: &mut Report| {
+                    r.gates = gates(r, fail_on_leaked, fail_on_suspects);
+                    for g in r.gates.iter().filter(|g| g.tripped) {
+                        tripped = true;
+                        eprintln!("parkview: {name}: --{} tripped: {}", g.gate, g.why);
                     }
-                }
-                if json {
-                    print_json(&mut out, &bundle);
-                } else {
-                    for entry in &bundle.entries {
-                        let _ = writeln!(out, "== {}", entry.name);
-                        match (&entry.report, &entry.skipped) {
-                            (Some(r), _) => print_report(&mut out, r),
-                            (None, why) => {
-                                let _ = writeln!(out, "skipped: {}", why.as_deref().unwrap_or("not read"));
-                            }
+                };
+                if entries.len() > 1 && snapshot.is_none() && !share {
+                    let mut bundle = bundle(entries, base.as_deref(), &key, &wrappers)?;
+                    for entry in &mut bundle.entries {
+                        if let Some(r) = entry.report.as_mut() {
+                            check(&entry.name, r);
                         }
-                        let _ = writeln!(out);
                     }
+                    if json {
+                        print_json(&mut out, &bundle);
+                    } else {
+                        for entry in &bundle.entries {
+                            let _ = writeln!(out, "== {}", entry.name);
+                            match (&entry.report, &entry.skipped) {
+                                (Some(r), _) => print_report(&mut out, r, show_background),
+                                (None, why) => {
+                                    let _ = writeln!(out, "skipped: {}", why.as_deref().unwrap_or("not read"));
+                                }
+                            }
+                            let _ = writeln!(out);
+                        }
+                    }
+                    return Ok(if tripped { ExitCode::from(3) } else { ExitCode::SUCCESS });
                 }
-                return Ok(if tripped { ExitCode::from(3) } else { ExitCode::SUCCESS });
-            }
-            let all = entries.into_iter().filter_map(|(name, e)| e.ok().map(|d| (name, d))).collect();
-            let (decoded, oldest) = pick(&file, all, snapshot)?;
-            let base = growth_base(base.as_deref(), oldest)?;
-            let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|(name, b)| (&b.profile, name.clone())), wrappers };
-            let mut r = report(&decoded, &options);
-            check(&file.display().to_string(), &mut r);
-            if json {
-                print_json(&mut out, &r);
-            } else {
-                print_report(&mut out, &r);
-            }
-            Ok(if tripped { ExitCode::from(3) } else { ExitCode::SUCCESS })
-        }),
+                let all = entries.into_iter().filter_map(|(name, e)| e.ok().map(|d| (name, d))).collect();
+                let (decoded, oldest) = pick(&file, all, snapshot)?;
+                let base = growth_base(base.as_deref(), oldest)?;
+                let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|(name, b)| (&b.profile, name.clone())), wrappers };
+                let mut r = report(&decoded, &options);
+                check(&file.display().to_string(), &mut r);
+                if json {
+                    print_json(&mut out, &r);
+                } else {
+                    print_report(&mut out, &r, show_background);
+                }
+                Ok(if tripped { ExitCode::from(3) } else { ExitCode::SUCCESS })
+            })
+        }
         Command::Diff { json, key, by_state, fail_on_growth, base, new } => load_one(&base, None).and_then(|b| {
             let n = load_one(&new, None)?;
             let d = diff(&b.profile, &n.profile, &key.for_comparison(by_state));
@@ -430,7 +436,9 @@ fn only(filter: &Option<String>) -> String {
     filter.as_ref().map_or(String::new(), |f| format!(" with {f}"))
 }
 
-fn print_report(out: &mut impl Write, r: &Report) {
+/// The text summary of a report; groups that wait by design are listed only with
+/// `show_background`.
+fn print_report(out: &mut impl Write, r: &Report, show_background: bool) {
     let _ = (|| -> std::io::Result<()> {
         let wrapper = r.wrapper.as_ref().map(|w| format!(" (in a {w} log, unwrapped)")).unwrap_or_default();
         writeln!(out, "{} {} profile{}{wrapper}", r.format, r.profile, if r.gzipped { " (gzipped)" } else { "" })?;
@@ -488,9 +496,10 @@ fn print_report(out: &mut impl Write, r: &Report) {
                 writeln!(out, "  {}. [{:.0}] {}", i + 1, l.score, l.explanation)?;
             }
         }
-        if !r.groups.is_empty() {
+        let listed: Vec<&GroupRow> = r.groups.iter().filter(|g| show_background || g.background.is_none()).collect();
+        if !listed.is_empty() {
             writeln!(out, "\nbiggest groups:")?;
-            for g in r.groups.iter().take(15) {
+            for g in listed.iter().take(15) {
                 let minutes = g.wait_minutes.map_or(String::new(), |[lo, hi]| if lo == hi { format!(", {lo} min") } else { format!(", {lo}-{hi} min") });
                 let labels = if g.labels.is_empty() {
                     String::new()
@@ -500,9 +509,19 @@ fn print_report(out: &mut impl Write, r: &Report) {
                 let state = g.state.as_deref().unwrap_or("unknown");
                 writeln!(out, "  {:>8}  [{state}{minutes}] {}{labels}", g.count, site(&g.site))?;
             }
-            if r.groups.len() > 15 {
-                writeln!(out, "  ... and {} more groups", r.groups.len() - 15)?;
+            if listed.len() > 15 {
+                writeln!(out, "  ... and {} more groups", listed.len() - 15)?;
             }
+        }
+        let hidden: Vec<&GroupRow> = r.groups.iter().filter(|g| !show_background && g.background.is_some()).collect();
+        if !hidden.is_empty() {
+            let goroutines: i64 = hidden.iter().map(|g| g.count).sum();
+            writeln!(
+                out,
+                "  ({} in {} that wait by design not listed: --show-background lists them)",
+                plural(goroutines as u64, "goroutine"),
+                plural(hidden.len() as u64, "group")
+            )?;
         }
         for (kind, rows) in &r.top {
             writeln!(out, "\ntop by {kind} (flat, cum):")?;

@@ -2,7 +2,8 @@
 // the keyboard, search, the stack of a group, the parent chain, renaming and removing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openPage, screenshot } from '../lib/harness.js';
+import { join } from 'node:path';
+import { useSite, openPage, screenshot, cliReport, fixtures } from '../lib/harness.js';
 
 let server, browser;
 useSite((site) => ({ server, browser } = site));
@@ -90,5 +91,24 @@ test('state chips and similarity change the groups; snapshots can be renamed and
   await page.locator('.snapshot.active button.remove').click();
   await page.locator('[data-testid="snapshot"]').first().waitFor();
   assert.equal(await page.locator('[data-testid="snapshot"]').count(), 1);
+  await page.context().close();
+});
+
+test('groups that wait by design are dimmed, and the toggle hides them', async () => {
+  const page = await openPage(browser, server);
+  await loadSample(page);
+  // The summary lists signals with each suspect.
+  await page.locator('[data-testid="signals"]').first().waitFor();
+  await page.locator('[data-testid="view-groups"]').click();
+  const sampleFile = join(fixtures, '..', '..', 'www', 'samples', 'service.s3.goroutine.debug2.txt');
+  const background = cliReport(sampleFile).groups.filter((g) => g.background);
+  assert.ok(background.length > 0);
+  const all = Number(await page.locator('[data-testid="group-sum"]').textContent());
+  const hidden = background.reduce((n, g) => n + g.count, 0);
+  assert.ok((await page.locator('tr.background[data-testid="group-row"]').count()) > 0);
+  await page.locator('[data-testid="hide-background"]').check();
+  await page.locator('[data-testid="group-sum"]', { hasText: String(all - hidden) }).waitFor();
+  assert.equal(await page.locator('tr.background[data-testid="group-row"]').count(), 0);
+  await screenshot(page, 'light-7-background-hidden.png');
   await page.context().close();
 });

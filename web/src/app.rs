@@ -202,6 +202,7 @@ pub fn app(props: &AppProps) -> Html {
         (Some(s), View::Groups) => html! {
             <Groups report={s.report.clone()} view={state.groups.clone()} search_ref={search_ref.clone()}
                     on_search={groups_callbacks.0} on_toggle_state={groups_callbacks.1} on_similarity={groups_callbacks.2}
+                    on_toggle_background={{ let d = d.clone(); Callback::from(move |()| d.dispatch(Action::ToggleBackground)) }}
                     on_label_key={groups_callbacks.3} on_sort={groups_callbacks.4} on_select={groups_callbacks.5}
                     on_toggle_args={groups_callbacks.6} on_copy={on_copy.clone()}/>
         },

@@ -105,6 +105,8 @@ pub struct GroupsView {
     pub selected: Option<usize>,
     pub expanded: bool,
     pub show_args: bool,
+    /// Groups that wait by design (see `parkview::leaks::BACKGROUND`) are left out, not dimmed.
+    pub hide_background: bool,
 }
 
 impl Default for GroupsView {
@@ -118,6 +120,7 @@ impl Default for GroupsView {
             selected: None,
             expanded: false,
             show_args: false,
+            hide_background: false,
         }
     }
 }
@@ -231,6 +234,8 @@ pub enum Action {
     Show(View),
     Search(String),
     ToggleState(String),
+    /// Hide or show the groups that wait by design.
+    ToggleBackground,
     SetSimilarity(Similarity),
     SetDiffSimilarity(Similarity),
     SetLabelKey(Option<String>),
@@ -383,6 +388,10 @@ impl Reducible for State {
                 if !next.groups.hidden_states.remove(&state) {
                     next.groups.hidden_states.insert(state);
                 }
+                next.groups.selected = None;
+            }
+            Action::ToggleBackground => {
+                next.groups.hide_background = !next.groups.hide_background;
                 next.groups.selected = None;
             }
             Action::SetSimilarity(similarity) => next.groups.grouping.similarity = similarity,
@@ -557,7 +566,7 @@ pub fn visible_groups(groups: &[GroupRow], view: &GroupsView) -> Vec<usize> {
         .filter(|&i| {
             let g = &groups[i];
             let state = g.state.as_deref().unwrap_or("unknown");
-            if view.hidden_states.contains(state) {
+            if view.hidden_states.contains(state) || view.hide_background && g.background.is_some() {
                 return false;
             }
             matcher.is_all()

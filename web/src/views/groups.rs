@@ -23,6 +23,7 @@ pub struct GroupsProps {
     pub view: GroupsView,
     pub on_search: Callback<String>,
     pub on_toggle_state: Callback<String>,
+    pub on_toggle_background: Callback<()>,
     pub on_similarity: Callback<Similarity>,
     pub on_label_key: Callback<Option<String>>,
     pub on_sort: Callback<SortBy>,
@@ -36,8 +37,9 @@ pub struct GroupsProps {
 pub fn groups(props: &GroupsProps) -> Html {
     let r = &props.report;
     let view = &props.view;
-    let rows =
-        use_memo((props.report.clone(), view.search.clone(), view.hidden_states.clone(), view.sort, view.descending), |_| visible_groups(&r.groups, view));
+    let rows = use_memo((props.report.clone(), view.search.clone(), view.hidden_states.clone(), view.hide_background, view.sort, view.descending), |_| {
+        visible_groups(&r.groups, view)
+    });
     let scroll = use_node_ref();
     let top = use_state(|| 0i32);
     let height = use_state(|| 600i32);
@@ -120,6 +122,12 @@ pub fn groups(props: &GroupsProps) -> Html {
             if let Err(e) = parkview::search::Search::parse(&view.search) {
                 <p class="search-error" data-testid="search-error">{ format!("{e}: searching for the text as it is") }</p>
             }
+            if r.groups.iter().any(|g| g.background.is_some()) {
+                <label class="background-toggle" title="goroutines that wait by design: the runtime's workers, servers' and clients' loops, signal and log loops, the testing harness">
+                    <input type="checkbox" checked={view.hide_background} onchange={props.on_toggle_background.reform(|_| ())} data-testid="hide-background"/>
+                    { format!(" hide expected background ({} groups)", r.groups.iter().filter(|g| g.background.is_some()).count()) }
+                </label>
+            }
             <div class="chips" aria-label="filter by state">
                 { for states.iter().map(|s| {
                     let off = view.hidden_states.contains(s);
@@ -175,7 +183,8 @@ fn spacer(px: i32) -> Html {
 fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
     let state = g.state.clone().unwrap_or_else(|| "unknown".into());
     html! {
-        <tr data-testid="group-row" data-count={g.count.to_string()} class={classes!(selected.then_some("selected"))}
+        <tr data-testid="group-row" data-count={g.count.to_string()} class={classes!(selected.then_some("selected"), g.background.is_some().then_some("background"))}
+            title={g.background.clone().map(|why| format!("expected background: {why}"))}
             onclick={on_click} aria-selected={selected.to_string()}>
             <td class="num">{ g.count }</td>
             <td class="nowrap">
