@@ -59,6 +59,8 @@ pub const BACKGROUND: &[(&str, &str)] = &[
     ("runtime.bgscavenge", "the runtime's background scavenger"),
     ("runtime.forcegchelper", "the runtime's forced-GC helper"),
     ("runtime.runfinq", "the runtime's finalizer goroutine"),
+    ("runtime.runFinalizers", "the runtime's finalizer goroutine (Go 1.25+)"),
+    ("runtime.updateMaxProcsGoroutine", "the runtime's GOMAXPROCS updater"),
     ("runtime.runCleanups", "the runtime's cleanup goroutine"),
     ("runtime.ensureSigM", "the runtime's signal mask goroutine"),
     ("os/signal.signal_recv", "os/signal's loop waits for signals"),
@@ -71,7 +73,10 @@ pub const BACKGROUND: &[(&str, &str)] = &[
     ("net/http.(*http2serverConn).serve", "an HTTP/2 server connection's loop"),
     ("golang.org/x/net/http2.(*ClientConn).readLoop", "an HTTP/2 client connection's read loop"),
     ("golang.org/x/net/http2.(*serverConn).serve", "an HTTP/2 server connection's loop"),
-    ("google.golang.org/grpc/internal/transport.", "a gRPC transport's reader, writer or keepalive loop"),
+    ("google.golang.org/grpc/internal/transport.(*controlBuffer).get", "a gRPC transport's writer waits for frames to send"),
+    ("google.golang.org/grpc/internal/transport.(*http2Client).keepalive", "a gRPC client transport's keepalive loop"),
+    ("google.golang.org/grpc/internal/transport.(*http2Server).keepalive", "a gRPC server transport's keepalive loop"),
+    ("golang.org/x/net/http2.readFrameHeader", "an HTTP/2 (or gRPC) connection's read loop waits for a frame"),
     ("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run", "gRPC's callback serializer"),
     ("google.golang.org/grpc.(*Server).Serve", "a gRPC server's accept loop"),
     ("google.golang.org/grpc.(*addrConn)", "a gRPC client connection's loop"),
@@ -79,10 +84,11 @@ pub const BACKGROUND: &[(&str, &str)] = &[
     ("database/sql.(*DB).connectionOpener", "database/sql's connection opener"),
     ("database/sql.(*DB).connectionCleaner", "database/sql's connection cleaner"),
     ("k8s.io/klog/v2.(*flushDaemon).run", "klog's flush daemon"),
+    ("k8s.io/klog/v2.(*loggingT).flushDaemon", "klog's flush daemon"),
     ("k8s.io/klog.(*loggingT).flushDaemon", "klog's flush daemon"),
     ("github.com/golang/glog.(*loggingT).flushDaemon", "glog's flush daemon"),
+    ("github.com/golang/glog.(*fileSink).flushDaemon", "glog's flush daemon"),
     ("go.opencensus.io/stats/view.(*worker).start", "OpenCensus's stats worker"),
-    ("go.opencensus.io/trace.(*defaultIDGenerator)", "OpenCensus's trace loop"),
 ];
 
 /// Tells which stacks wait by design ([`BACKGROUND`]), each function looked up once.
@@ -104,15 +110,19 @@ impl Background {
     /// Why a stack waits by design, if it does: walking from the leaf over the standard
     /// library's frames, the first other frame matches an entry of [`BACKGROUND`] (a handler
     /// blocked in the user's code under `net/http.(*conn).serve` is the user's, not the
-    /// server's).
+    /// server's). A panicking goroutine never is: the deferred closures of an entry
+    /// (`testing.tRunner.func1.1`) run above `panic`.
     pub fn of(&mut self, profile: &Profile, stack: StackId) -> Option<&'static str> {
         for &f in profile.stack(stack) {
             let func = profile.frames.get(f).func;
             let look = *self.by_func.entry(func).or_insert_with(|| {
                 let name = profile.strings.get(func);
+                if name == "panic" || name == "runtime.gopanic" {
+                    return Look::Stop;
+                }
                 match BACKGROUND.iter().position(|(prefix, _)| name.starts_with(prefix)) {
                     Some(entry) => Look::Entry(entry),
-                    None if is_standard_library(name) => Look::PassOver,
+                    None if is_go_distribution(name) => Look::PassOver,
                     None => Look::Stop,
                 }
             });
@@ -124,6 +134,67 @@ impl Background {
         }
         None
     }
+}
+
+/// The first elements of the Go distribution's import paths (`go list std`): a module whose
+/// path has no dot (`module myapp`) is the user's, though [`is_standard_library`] cannot tell.
+const GO_DISTRIBUTION: &[&str] = &[
+    "archive",
+    "bufio",
+    "bytes",
+    "cmp",
+    "compress",
+    "container",
+    "context",
+    "crypto",
+    "database",
+    "debug",
+    "embed",
+    "encoding",
+    "errors",
+    "expvar",
+    "flag",
+    "fmt",
+    "go",
+    "hash",
+    "html",
+    "image",
+    "index",
+    "internal",
+    "io",
+    "iter",
+    "log",
+    "maps",
+    "math",
+    "mime",
+    "net",
+    "os",
+    "path",
+    "plugin",
+    "reflect",
+    "regexp",
+    "runtime",
+    "slices",
+    "sort",
+    "strconv",
+    "strings",
+    "structs",
+    "sync",
+    "syscall",
+    "testing",
+    "text",
+    "time",
+    "unicode",
+    "unique",
+    "unsafe",
+    "weak",
+];
+
+/// Whether a function is the Go distribution's: the standard library's by its path, and of
+/// one of its top-level packages ([`GO_DISTRIBUTION`]).
+fn is_go_distribution(func: &str) -> bool {
+    let top = func.split(['/', '.']).next().unwrap_or(func);
+    is_standard_library(func) && GO_DISTRIBUTION.contains(&top)
 }
 
 /// Suspects below this score are not listed.

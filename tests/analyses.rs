@@ -317,13 +317,13 @@ fn a_suspect_started_in_two_places_names_no_one_creator() {
 fn what_waits_by_design_is_told_from_where_it_waits() {
     let p = columns(
         "
-        first id | 1                     | 2                              | 3                                | 4                                  | 5
-        count    | 1                     | 1                              | 1                                | 1                                  | 1
-        state    | chan receive          | IO wait                        | sync.Mutex.Lock                  | sleep                              | select
-        frames   | testing.(*T).Run      | internal/poll.runtime_pollWait | sync.(*Mutex).Lock               | time.Sleep                         | example.com/w.(*Worker).loop
-                 | testing.runTests.func1 | net.(*conn).Read              | example.com/inv.(*Cache).Get     | k8s.io/klog/v2.(*flushDaemon).run.func1 | net/http.(*conn).serve
-                 | main.main             | net/http.(*persistConn).readLoop | net/http.HandlerFunc.ServeHTTP |                                    |
-                 |                       |                                | net/http.(*conn).serve           |                                    |
+        first id | 1                     | 2                              | 3                                | 4                                  | 5                            | 6                  | 7
+        count    | 1                     | 1                              | 1                                | 1                                  | 1                            | 1                  | 1
+        state    | chan receive          | IO wait                        | sync.Mutex.Lock                  | sleep                              | select                       | chan send          | chan receive
+        frames   | testing.(*T).Run      | internal/poll.runtime_pollWait | sync.(*Mutex).Lock               | time.Sleep                         | example.com/w.(*Worker).loop | myapp/api.Search   | panic
+                 | testing.runTests.func1 | net.(*conn).Read              | example.com/inv.(*Cache).Get     | k8s.io/klog/v2.(*flushDaemon).run.func1 | net/http.(*conn).serve | net/http.(*conn).serve | testing.tRunner.func1.1
+                 | main.main             | net/http.(*persistConn).readLoop | net/http.HandlerFunc.ServeHTTP |                                    |                              |                    | testing.tRunner
+                 |                       |                                | net/http.(*conn).serve           |                                    |                              |                    |
         ",
     );
     let mut background = parkview::leaks::Background::default();
@@ -336,6 +336,10 @@ fn what_waits_by_design_is_told_from_where_it_waits() {
             // A handler blocked in the user's code is the user's, though net/http started it.
             None,
             Some("klog's flush daemon"),
+            None,
+            // A module without a dot in its path (`module myapp`) is the user's.
+            None,
+            // A panicking test: the deferred closure of tRunner runs above `panic`.
             None,
         ]
     );

@@ -45,7 +45,7 @@ enum Command {
         snapshot: Option<usize>,
         /// Exit with status 3 when the runtime marked N or more goroutines leaked (`(leaked)`
         /// in a Go 1.26+ dump, or a goroutineleak profile).
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
         fail_on_leaked: Option<i64>,
         /// Exit with status 3 when there is any leak suspect.
         #[arg(long)]
@@ -160,6 +160,8 @@ enum CliError {
     Archive { path: String, source: parkview::archive::ArchiveError },
     #[error("a series needs two or more snapshots; these arguments hold {0}")]
     TooFewSnapshots(usize),
+    #[error("{path}: no member could be read, so no gate could be checked")]
+    NothingToGate { path: String },
 }
 
 /// Files are fed to the decoder in pieces of this size: a file is never held whole.
@@ -327,6 +329,10 @@ fn main() -> ExitCode {
                 };
                 if entries.len() > 1 && snapshot.is_none() && !share {
                     let mut bundle = bundle(entries, base.as_deref(), &key, &wrappers)?;
+                    // Gates over a bundle of which nothing could be read would pass unread.
+                    if (fail_on_leaked.is_some() || fail_on_suspects) && bundle.entries.iter().all(|e| e.report.is_none()) {
+                        return Err(CliError::NothingToGate { path: file.display().to_string() });
+                    }
                     for entry in &mut bundle.entries {
                         if let Some(r) = entry.report.as_mut() {
                             check(&entry.name, r);

@@ -274,6 +274,12 @@ fn gates_fail_a_ci_job_on_leaks_and_say_why() {
     let (code, out, err) = parkview(&["report", "--json", "--fail-on-suspects", timeout.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["gates"][0]["why"], "no leak suspect");
+    // A profile that counts no goroutines is not checked for leaks; 0 is no limit.
+    let heap = fixture("go1.27/service.heap.pb.gz");
+    let (code, out, _) = parkview(&["report", "--json", "--fail-on-leaked", "1", heap.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["gates"][0]["why"], "not checked: a heap profile counts no goroutines");
+    assert_eq!(parkview(&["report", "--fail-on-leaked", "0", heap.to_str().unwrap()]).0, 2);
     // Every snapshot of a bundle is checked.
     let zip = fixture("bundle/debug-zip.zip");
     let (code, _, err) = parkview(&["report", "--fail-on-suspects", zip.to_str().unwrap()]);

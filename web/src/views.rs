@@ -319,7 +319,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                         <li class="suspect" data-testid="leak-suspect">
                             <span class="score" title="the sum of the weights of the signals listed (the README's leak suspects section)">{ format!("{:.0}", s.score) }</span>
                             <span>
-                                { with_code(&s.explanation) }
+                                { advice(&s.explanation) }
                                 if !s.signals.is_empty() {
                                     <span class="signals" data-testid="signals">{ for s.signals.iter().map(|x| html! { <span class="chip signal">{ x }</span> }) }</span>
                                 }
@@ -353,10 +353,20 @@ pub fn summary(props: &SummaryProps) -> Html {
     }
 }
 
-/// Text with its `code` spans (between backticks) set as code, as Markdown writes them.
-pub fn with_code(text: &str) -> Html {
+/// A suspect's explanation: what the input named as it is, then the pattern's advice (after
+/// `. Looks like `, parkview's own words) with its `code` spans (between backticks) set as
+/// code, as Markdown writes them. A backtick in a file or function name is text.
+pub fn advice(explanation: &str) -> Html {
+    const ADVICE: &str = ". Looks like ";
+    let (named, advice) = match explanation.find(ADVICE) {
+        Some(at) => explanation.split_at(at),
+        None => (explanation, ""),
+    };
     html! {
-        { for text.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { html! { <code>{ part }</code> } } else { html! { { part } } }) }
+        <>
+            { named }
+            { for advice.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { html! { <code>{ part }</code> } } else { html! { { part } } }) }
+        </>
     }
 }
 

@@ -96,7 +96,7 @@ async fn a_paste_loads_a_dump_and_a_bad_paste_shows_an_error() {
     paste(DEADLOCK);
     wait_for_text(&root, "[data-testid=total-goroutines]", "7").await;
     paste("this is not a goroutine dump at all");
-    let error = wait_for_text(&root, "[data-testid=error]", "goroutine header").await;
+    let error = wait_for_text(&root, "[data-testid=error]", "looks like prose").await;
     assert!(error.text_content().unwrap().contains("pasted text"));
     // The dump loaded before is still shown.
     wait_for_text(&root, "[data-testid=total-goroutines]", "7").await;
