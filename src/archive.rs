@@ -258,12 +258,6 @@ fn inflated_len(bytes: &[u8], limit: u64) -> Result<u64, ArchiveError> {
 fn add(name: String, bytes: &[u8], counted: bool, reading: &mut Reading<'_>, members: &mut Vec<Member>) -> Result<(), ArchiveError> {
     let name = format!("{}{name}", reading.prefix);
     let refund = if counted { bytes.len() as u64 } else { 0 };
-    if gzip::is_gzip(bytes) && sniff(bytes).is_none() {
-        let budget = &mut *reading.budget;
-        budget.left += refund;
-        let inflated = inflated_len(bytes, budget.left).map_err(|_| ArchiveError::TooLarge { limit: budget.limit })?;
-        budget.left -= inflated;
-    }
     match sniff(bytes) {
         Some(kind) if reading.depth < MAX_NESTING => {
             // The archive's members are counted as they are read, not the archive as well.
@@ -278,7 +272,15 @@ fn add(name: String, bytes: &[u8], counted: bool, reading: &mut Reading<'_>, mem
         }
         Some(_) => members
             .push(Member { name, outcome: Err(DecodeError::NotAProfile(format!("not read: an archive more than {MAX_NESTING} archives deep (MAX_NESTING)"))) }),
-        None => members.push(Member { name, outcome: decode_all(bytes, reading.options) }),
+        None => {
+            if gzip::is_gzip(bytes) {
+                let budget = &mut *reading.budget;
+                budget.left += refund;
+                let inflated = inflated_len(bytes, budget.left).map_err(|_| ArchiveError::TooLarge { limit: budget.limit })?;
+                budget.left -= inflated;
+            }
+            members.push(Member { name, outcome: decode_all(bytes, reading.options) });
+        }
     }
     Ok(())
 }
