@@ -234,7 +234,7 @@ impl Plain {
                 let mut decoded = Decoded { wrapper, ..convert(format, &bytes)? };
                 if let Some((count, first, message)) = left_out {
                     decoded.skipped += count;
-                    decoded.warnings.insert(0, crate::model::Warning { line: first, message });
+                    decoded.warn_first(Warning { line: first, message });
                 }
                 Ok(vec![decoded])
             }
@@ -371,7 +371,8 @@ impl Stream {
         let mut last = all.pop().expect("one dump at least");
         if count > 1 {
             let message = format!("the input holds {count} dumps (goroutine ids restart after other text); this is the last of them");
-            last.warnings.insert(0, Warning { line: last.profile.goroutines.first().map_or(0, |g| g.line), message });
+            let line = last.profile.goroutines.first().map_or(0, |g| g.line);
+            last.warn_first(Warning { line, message });
         }
         Ok(last)
     }
@@ -412,7 +413,7 @@ impl Stream {
                 }
                 if let (Some(e), Some(last)) = (broken, all.last_mut()) {
                     last.profile.truncated = true;
-                    last.warnings.push(Warning { line: 0, message: format!("{e}; what was inflated before it is read") });
+                    last.warn_last(Warning { line: 0, message: format!("{e}; what was inflated before it is read") });
                 }
                 Ok(all)
             }
@@ -431,5 +432,19 @@ impl Decoded {
     /// A decoded input that was not gzipped, with what its decoder noted.
     fn plain(format: Format, profile: Profile, warnings: text::Warnings) -> Decoded {
         Decoded { format, gzipped: false, profile, warnings: warnings.kept, skipped: warnings.skipped, limits: warnings.limits, wrapper: None }
+    }
+
+    /// Puts a warning about the whole input in front of the others; the list stays at
+    /// [`MAX_WARNINGS`] (the last one gives way), since a share link refuses longer ones.
+    fn warn_first(&mut self, warning: Warning) {
+        self.warnings.insert(0, warning);
+        self.warnings.truncate(MAX_WARNINGS);
+    }
+
+    /// Adds a warning after the others when fewer than [`MAX_WARNINGS`] are kept.
+    fn warn_last(&mut self, warning: Warning) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(warning);
+        }
     }
 }

@@ -99,3 +99,36 @@ fn links_made_before_races_and_capture_times_were_kept_still_open() {
     assert_eq!(profile.time_nanos, None);
     assert_eq!(profile.goroutine_count(), shared.snapshots[0].decoded.profile.goroutine_count());
 }
+
+/// A dump whose goroutines each hold one line that does not parse: `count` warnings.
+fn dump_with_broken_lines(count: usize, first_id: usize) -> String {
+    (0..count).map(|i| format!("goroutine {} [running]:\nmain.main)(\n\tmain.go:1 +0x1\n\n", first_id + i)).collect()
+}
+
+#[test]
+fn warnings_added_after_the_decoder_keep_the_cap_and_the_link_reads_back() {
+    let max = parkview::decode::MAX_WARNINGS;
+    // Each kind of warning the stream adds once the decoder is done: several dumps in one
+    // input, lines of other sources left out of a wrapped dump, a gzip stream that breaks.
+    let two_dumps = format!("goroutine 1 [running]:\nmain.main()\n\tmain.go:1 +0x1\n\nsome log line\n{}", dump_with_broken_lines(max + 50, 1));
+    let wrapped: String = dump_with_broken_lines(max + 50, 1)
+        .lines()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            let mine = format!("2024-01-02T03:04:05.000000000Z stderr F {l}\n");
+            let other = format!("2024-01-02T03:04:05.000000000Z stdout F request {i} served\n");
+            [mine, other]
+        })
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), Compression::default());
+    std::io::Write::write_all(&mut gz, dump_with_broken_lines(max + 50, 1).as_bytes()).unwrap();
+    let mut broken_gzip = gz.finish().unwrap();
+    let len = broken_gzip.len();
+    broken_gzip[len - 6] ^= 0xff;
+    for (what, bytes) in [("two dumps", two_dumps.into_bytes()), ("wrapped", wrapped.into_bytes()), ("broken gzip", broken_gzip)] {
+        let decoded = parkview::decode(&bytes, &parkview::Options::default()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(decoded.warnings.len(), max, "{what}");
+        let shared = Shared { view: String::new(), snapshots: redact(&[("a", &decoded)], &Redaction::default()) };
+        from_fragment(&to_fragment(&shared).unwrap(), MAX_INFLATED).unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
+}
