@@ -211,9 +211,12 @@ fn leaf_ranks<'k>(sides: &[Side], keys: impl IntoIterator<Item = &'k Key>) -> Ha
     leaves.into_iter().map(|(key, id, _)| (key, ranks[&id])).collect()
 }
 
-/// Per functions-only key of `new` ([`function_key`], in `new`'s string ids): the goroutines
-/// in `base` and the change to `new`.
-pub fn growth(base: &Profile, new: &Profile) -> HashMap<Vec<StrId>, (i64, i64)> {
+/// Per functions-only key of a profile ([`function_key`], in its string ids): the goroutines
+/// in a base snapshot and the change since.
+pub type Growth = HashMap<Vec<StrId>, (i64, i64)>;
+
+/// The [`Growth`] of `new` since `base`.
+pub fn growth(base: &Profile, new: &Profile) -> Growth {
     let (sides, ..) = table(&[base, new], &default_key());
     sides[1]
         .rows

@@ -46,6 +46,67 @@ pub fn hidden_runtime(func: &str) -> bool {
     func == "runtime.goexit" || func.strip_prefix("runtime.").and_then(|rest| rest.chars().next()).is_some_and(|c| !c.is_uppercase())
 }
 
+/// The first elements of the Go distribution's import paths (`go list std`): a module whose
+/// path has no dot (`module myapp`) is the user's, though [`is_standard_library`] cannot tell.
+const GO_DISTRIBUTION: &[&str] = &[
+    "archive",
+    "bufio",
+    "bytes",
+    "cmp",
+    "compress",
+    "container",
+    "context",
+    "crypto",
+    "database",
+    "debug",
+    "embed",
+    "encoding",
+    "errors",
+    "expvar",
+    "flag",
+    "fmt",
+    "go",
+    "hash",
+    "html",
+    "image",
+    "index",
+    "internal",
+    "io",
+    "iter",
+    "log",
+    "maps",
+    "math",
+    "mime",
+    "net",
+    "os",
+    "path",
+    "plugin",
+    "reflect",
+    "regexp",
+    "runtime",
+    "slices",
+    "sort",
+    "strconv",
+    "strings",
+    "structs",
+    "sync",
+    "syscall",
+    "testing",
+    "text",
+    "time",
+    "unicode",
+    "unique",
+    "unsafe",
+    "weak",
+];
+
+/// Whether a function is the Go distribution's: the standard library's by its path, and of
+/// one of its top-level packages ([`GO_DISTRIBUTION`]).
+pub fn is_go_distribution(func: &str) -> bool {
+    let top = func.split(['/', '.']).next().unwrap_or(func);
+    is_standard_library(func) && GO_DISTRIBUTION.contains(&top)
+}
+
 /// A file path's last element, as rows name files (`search.go`), for Unix and Windows paths.
 pub fn base_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)

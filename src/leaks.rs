@@ -28,7 +28,8 @@
 //! suspects on their own: for them wait minutes do not count, growth, outsized counts and the
 //! runtime's verdict still do.
 
-use crate::gofunc::{base_name, is_closure, is_standard_library, Family, UserCode};
+use crate::diff::Growth;
+use crate::gofunc::{base_name, is_closure, is_go_distribution, Family, UserCode};
 use crate::group::{function_key, group, GroupBy};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, ProfileKind, StackId, StrId};
@@ -136,67 +137,6 @@ impl Background {
     }
 }
 
-/// The first elements of the Go distribution's import paths (`go list std`): a module whose
-/// path has no dot (`module myapp`) is the user's, though [`is_standard_library`] cannot tell.
-const GO_DISTRIBUTION: &[&str] = &[
-    "archive",
-    "bufio",
-    "bytes",
-    "cmp",
-    "compress",
-    "container",
-    "context",
-    "crypto",
-    "database",
-    "debug",
-    "embed",
-    "encoding",
-    "errors",
-    "expvar",
-    "flag",
-    "fmt",
-    "go",
-    "hash",
-    "html",
-    "image",
-    "index",
-    "internal",
-    "io",
-    "iter",
-    "log",
-    "maps",
-    "math",
-    "mime",
-    "net",
-    "os",
-    "path",
-    "plugin",
-    "reflect",
-    "regexp",
-    "runtime",
-    "slices",
-    "sort",
-    "strconv",
-    "strings",
-    "structs",
-    "sync",
-    "syscall",
-    "testing",
-    "text",
-    "time",
-    "unicode",
-    "unique",
-    "unsafe",
-    "weak",
-];
-
-/// Whether a function is the Go distribution's: the standard library's by its path, and of
-/// one of its top-level packages ([`GO_DISTRIBUTION`]).
-fn is_go_distribution(func: &str) -> bool {
-    let top = func.split(['/', '.']).next().unwrap_or(func);
-    is_standard_library(func) && GO_DISTRIBUTION.contains(&top)
-}
-
 /// Suspects below this score are not listed.
 pub const MIN_SCORE: f64 = 15.0;
 /// At most this many suspects are listed.
@@ -255,12 +195,14 @@ fn factors(state: Option<&str>) -> (f64, f64) {
 /// workers started together wait alike.
 const SPREAD_MINUTES: f64 = 1.5;
 
-/// Ranks the groups of `profile` as leak suspects; `base` adds the growth signal. As many as
+/// Ranks the groups of `profile` as leak suspects; `growth` ([`crate::diff::growth`] of a base
+/// snapshot against `profile`, or of the profile `profile` was silenced from, which shares
+/// its tables; empty without a base) adds the growth signal. As many as
 /// `budget` holds are listed, saying in `hits` when it held fewer. Parents, and whether a
 /// creator is still on some stack, are looked for among all goroutines of `whole`, the
 /// profile `profile` was filtered from (the same one when nothing was; both share their
 /// tables): a filter narrows the suspects, not what is known of the rest.
-pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<Suspect> {
+pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget: &mut RowBudget, hits: &mut Vec<LimitHit>) -> Vec<Suspect> {
     if !profile.kind.counts_goroutines() {
         return Vec::new();
     }
@@ -268,8 +210,6 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
     let groups = group(profile, &by);
     let leak_profile = profile.kind == ProfileKind::GoroutineLeak;
 
-    // Growth per functions-only key since the base.
-    let growth = base.map(|base| crate::diff::growth(base, profile)).unwrap_or_default();
     // Functions on some stack right now: a creator that is on none has returned.
     let stacks: HashSet<u32> = whole.goroutines.iter().map(|g| g.stack).collect();
     let on_stacks: HashSet<u32> = stacks.into_iter().flat_map(|s| whole.stack(s).iter().map(|&f| whole.frames.get(f).func)).collect();
@@ -419,6 +359,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, base: Option<&Profile>,
             delta: grew.map(|(_, d)| d),
             patterns,
             signals,
+            rule: crate::ignore::rule_for(profile, &user_code, g.stack).map(|r| r.to_string()),
             explanation: sentence,
             frames: Vec::new(),
         };

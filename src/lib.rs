@@ -12,6 +12,7 @@ pub mod export;
 pub mod flame;
 pub mod gofunc;
 pub mod group;
+pub mod ignore;
 pub mod leaks;
 pub mod limits;
 pub mod model;

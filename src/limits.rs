@@ -25,6 +25,7 @@
 //! | [`MAX_TABLE`] | 4,000,000 | a link or protobuf whose strings, frames, stacks, label sets, functions or locations are more is an error |
 //! | [`MAX_SNAPSHOTS`] | 64 | a link holding more snapshots is an error |
 //! | [`MAX_MEMBERS`] | 10,000 | later members of an archive are counted, not read |
+//! | [`MAX_IGNORE_RULES`] | 1,000 | an ignore file with more rules is an error |
 //! | [`MAX_HEADER_ATTEMPTS`] | 4 | a line is searched for a goroutine header glued to other text at most this many times |
 
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,9 @@ pub const MAX_ANCESTORS: usize = 100;
 pub const MAX_ARG_BYTES: usize = 1 << 30;
 /// Bytes of one line of text that are read.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Rules read from an ignore file ([`crate::ignore`]): each is checked against every distinct
+/// stack, so thousands would make a large dump slow.
+pub const MAX_IGNORE_RULES: usize = 1000;
 /// Warnings kept per input; every skipped line is still counted.
 pub const MAX_WARNINGS: usize = 200;
 /// Bytes of one name (function, file, label) in report rows. Go prints type parameters as

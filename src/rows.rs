@@ -66,6 +66,13 @@ pub struct GroupRow {
     /// background, never a leak suspect on its own (see [`crate::leaks::BACKGROUND`]).
     #[serde(default)]
     pub background: Option<String>,
+    /// The ignore rule that silences the group (`top:main.worker`), when one of the report's
+    /// rules does (see [`crate::ignore`]): never a leak suspect.
+    #[serde(default)]
+    pub silenced_by: Option<String>,
+    /// The rule "mark as expected" writes for the group ([`crate::ignore::rule_for`]).
+    #[serde(default)]
+    pub rule: Option<String>,
     /// The argument text of each frame of the first member (dumps that print arguments).
     pub args: Option<Vec<String>>,
 }
@@ -321,10 +328,24 @@ pub struct Suspect {
     /// [`crate::leaks`].
     #[serde(default)]
     pub signals: Vec<String>,
+    /// The ignore rule that would silence the group ([`crate::ignore::rule_for`]): what "mark as
+    /// expected" writes.
+    #[serde(default)]
+    pub rule: Option<String>,
     /// One sentence: what, where, since when, and the usual fix of each pattern.
     pub explanation: String,
     /// The stack, leaf first.
     pub frames: Vec<FrameRow>,
+}
+
+/// Goroutines left out of the leak suspects and gates: by an ignore rule (`top:main.worker`)
+/// or as already in the baseline (`baseline NAME`); see [`crate::ignore`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SilencedRow {
+    pub rule: String,
+    pub goroutines: i64,
+    /// How many of them the runtime marked leaked.
+    pub leaked: i64,
 }
 
 /// A CI gate a front end checked a report against (the CLI's `--fail-on-leaked N`,

@@ -122,7 +122,7 @@ fn leak_suspects_explain_themselves_and_name_the_pattern() {
         created  | example.com/q.Search in 1  | example.com/a.Log in 1 | example.com/e.Start in 1 | example.com/b.Run in 1 |
         ",
     );
-    let suspects = leak_suspects(&p, &p, None, &mut RowBudget::default(), &mut Vec::new());
+    let suspects = leak_suspects(&p, &p, &Default::default(), &mut RowBudget::default(), &mut Vec::new());
     let summary: Vec<(i64, Vec<Pattern>)> = suspects.iter().map(|s| (s.count, s.patterns.clone())).collect();
     assert_eq!(
         summary,
@@ -149,7 +149,7 @@ fn leak_suspects_explain_themselves_and_name_the_pattern() {
 fn growth_since_the_base_ranks_and_is_told() {
     let base = columns("first id | 1\ncount | 2\nstate | chan send\nframes | example.com/q.fetch\ncreated | example.com/q.Search in 1\n");
     let new = columns("first id | 1\ncount | 12\nstate | chan send\nframes | example.com/q.fetch\ncreated | example.com/q.Search in 1\n");
-    let s = &leak_suspects(&new, &new, Some(&base), &mut RowBudget::default(), &mut Vec::new())[0];
+    let s = &leak_suspects(&new, &new, &parkview::diff::growth(&base, &new), &mut RowBudget::default(), &mut Vec::new())[0];
     assert_eq!(s.delta, Some(10));
     assert!(s.explanation.contains("+10 since the base snapshot"), "{}", s.explanation);
 }
@@ -287,8 +287,8 @@ fn a_filter_narrows_the_suspects_not_what_is_known_of_the_others() {
     let only = Some(("tenant".to_string(), "x".to_string()));
     let narrowed = parkview::group::filtered(&p, only.as_ref());
     let patterns = |suspects: &[parkview::rows::Suspect], func: &str| suspects.iter().find(|s| s.frames[0].func == func).map(|s| s.patterns.clone());
-    let whole = leak_suspects(&p, &p, None, &mut RowBudget::default(), &mut Vec::new());
-    let filtered = leak_suspects(&narrowed, &p, None, &mut RowBudget::default(), &mut Vec::new());
+    let whole = leak_suspects(&p, &p, &Default::default(), &mut RowBudget::default(), &mut Vec::new());
+    let filtered = leak_suspects(&narrowed, &p, &Default::default(), &mut RowBudget::default(), &mut Vec::new());
     assert_eq!(patterns(&filtered, "main.send"), patterns(&whole, "main.send"));
     assert!(!patterns(&filtered, "main.send").unwrap().contains(&Pattern::SendAfterCollectorReturned));
     assert!(filtered.iter().all(|s| s.frames[0].func != "main.collect"), "the collector is filtered out");
@@ -307,7 +307,7 @@ fn a_suspect_started_in_two_places_names_no_one_creator() {
                  | main.run     | main.run
         ",
     );
-    let suspects = leak_suspects(&p, &p, None, &mut RowBudget::default(), &mut Vec::new());
+    let suspects = leak_suspects(&p, &p, &Default::default(), &mut RowBudget::default(), &mut Vec::new());
     assert_eq!(suspects[0].count, 8);
     assert_eq!(suspects[0].created_by, None);
     assert!(!suspects[0].explanation.contains("created by"), "{}", suspects[0].explanation);

@@ -50,6 +50,17 @@ enum Command {
         /// Exit with status 3 when there is any leak suspect.
         #[arg(long)]
         fail_on_suspects: bool,
+        /// An ignore file: goroutines it names are left out of the leak suspects and gates, one
+        /// rule a line in goleak's terms (`top:FUNC`, `any:FUNC`, `creator:FUNC`,
+        /// `label:KEY=VALUE`; `#` comments). Repeat for more.
+        #[arg(long = "ignore", value_name = "FILE")]
+        ignore: Vec<PathBuf>,
+        /// An earlier snapshot (of several: the newest) whose goroutines are left out of the
+        /// leak suspects and gates: those of the same id on the same functions, or, where a
+        /// snapshot does not list goroutines, as many per stack as it had. Growth is measured
+        /// against it too, unless --base names another snapshot.
+        #[arg(long, value_name = "OLD")]
+        baseline: Option<PathBuf>,
         /// List the groups that wait by design too (the runtime's workers, servers' and clients'
         /// loops, the testing harness): the text summary leaves them out.
         #[arg(long)]
@@ -160,6 +171,8 @@ enum CliError {
     Archive { path: String, source: parkview::archive::ArchiveError },
     #[error("a series needs two or more snapshots; these arguments hold {0}")]
     TooFewSnapshots(usize),
+    #[error("{path}: {source}")]
+    Ignore { path: String, source: parkview::ignore::RuleError },
     #[error("{path}: no member could be read, so no gate could be checked")]
     NothingToGate { path: String },
 }
@@ -273,7 +286,7 @@ fn pick(path: &Path, mut all: Vec<(String, Decoded)>, snapshot: Option<usize>) -
 /// The reports of an input holding several snapshots, each measured for leak growth against
 /// `--base`'s oldest snapshot, else the input's first (as the page measures snapshots dropped
 /// together).
-fn bundle(all: Vec<Entry>, base: Option<&Path>, key: &KeyArgs, wrappers: &[String]) -> Result<Bundle, CliError> {
+fn bundle(all: Vec<Entry>, base: Option<&Path>, key: &KeyArgs, wrappers: &[String], quiet: &Quiet) -> Result<Bundle, CliError> {
     let base = match base {
         Some(path) => growth_base(Some(path), None)?,
         None => None,
@@ -288,15 +301,50 @@ fn bundle(all: Vec<Entry>, base: Option<&Path>, key: &KeyArgs, wrappers: &[Strin
                 continue;
             }
         };
-        let growth: Option<(&parkview::model::Profile, String)> = match (&base, first) {
+        let growth: Option<(&parkview::model::Profile, String)> = match (base.as_ref().or(quiet.baseline.as_ref()), first) {
             (Some((n, b)), _) => Some((&b.profile, n.clone())),
             (None, Some(f)) if f != i => all[f].1.as_ref().ok().map(|d| (&d.profile, all[f].0.clone())),
             _ => None,
         };
-        let options = ReportOptions { by: key.for_report(), base: growth, wrappers: wrappers.to_vec() };
+        let options = ReportOptions {
+            by: key.for_report(),
+            base: growth,
+            wrappers: wrappers.to_vec(),
+            ignore: quiet.rules.clone(),
+            baseline: quiet.baseline.as_ref().map(|(name, b)| (&b.profile, name.clone())),
+        };
         entries.push(BundleEntry { name: name.clone(), report: Some(Box::new(report(decoded, &options))), skipped: None });
     }
     Ok(Bundle { schema: BUNDLE_SCHEMA.to_string(), entries })
+}
+
+/// What `--ignore` and `--baseline` silence.
+struct Quiet {
+    rules: parkview::ignore::Rules,
+    baseline: Option<(String, Decoded)>,
+}
+
+/// Reads the ignore files (their rules in order) and the baseline's newest snapshot.
+fn quiet(ignore: &[PathBuf], baseline: Option<&Path>) -> Result<Quiet, CliError> {
+    let mut rules = parkview::ignore::Rules::default();
+    for path in ignore {
+        let text = std::fs::read_to_string(path).map_err(|source| CliError::Read { path: path.display().to_string(), source })?;
+        let more = parkview::ignore::Rules::parse(&text).map_err(|source| CliError::Ignore { path: path.display().to_string(), source })?;
+        rules.0.extend(more.0);
+        if rules.0.len() > parkview::limits::MAX_IGNORE_RULES {
+            let source = parkview::ignore::RuleError::TooMany { line: text.lines().count() };
+            return Err(CliError::Ignore { path: path.display().to_string(), source });
+        }
+    }
+    let baseline = match baseline {
+        Some(path) => {
+            let mut all = load(path)?;
+            let count = all.len();
+            Some(all.pop().ok_or_else(|| CliError::NoSuchSnapshot { path: path.display().to_string(), count, wanted: 1 })?)
+        }
+        None => None,
+    };
+    Ok(Quiet { rules, baseline })
 }
 
 /// The base of a report's leak growth, by [`ReportOptions::base`]'s rule (what the page's diff
@@ -316,8 +364,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Report { json, key, base, wrappers, snapshot, fail_on_leaked, fail_on_suspects, show_background, file } => {
-            load_entries(&file).and_then(|(entries, share)| {
+        Command::Report { json, key, base, wrappers, snapshot, fail_on_leaked, fail_on_suspects, ignore, baseline, show_background, file } => {
+            quiet(&ignore, baseline.as_deref()).and_then(|quiet| load_entries(&file).map(|loaded| (quiet, loaded))).and_then(|(quiet, (entries, share))| {
                 // Each report checked against the gates asked for; whether one tripped.
                 let mut tripped = false;
                 let mut check = |name: &str, r: &mut Report| {
@@ -328,7 +376,7 @@ fn main() -> ExitCode {
                     }
                 };
                 if entries.len() > 1 && snapshot.is_none() && !share {
-                    let mut bundle = bundle(entries, base.as_deref(), &key, &wrappers)?;
+                    let mut bundle = bundle(entries, base.as_deref(), &key, &wrappers, &quiet)?;
                     // Gates over a bundle of which nothing could be read would pass unread.
                     if (fail_on_leaked.is_some() || fail_on_suspects) && bundle.entries.iter().all(|e| e.report.is_none()) {
                         return Err(CliError::NothingToGate { path: file.display().to_string() });
@@ -356,8 +404,15 @@ fn main() -> ExitCode {
                 }
                 let all = entries.into_iter().filter_map(|(name, e)| e.ok().map(|d| (name, d))).collect();
                 let (decoded, oldest) = pick(&file, all, snapshot)?;
-                let base = growth_base(base.as_deref(), oldest)?;
-                let options = ReportOptions { by: key.for_report(), base: base.as_ref().map(|(name, b)| (&b.profile, name.clone())), wrappers };
+                // `--base`, else the baseline, else the share's oldest.
+                let base = if base.is_none() && quiet.baseline.is_some() { None } else { growth_base(base.as_deref(), oldest)? };
+                let options = ReportOptions {
+                    by: key.for_report(),
+                    base: base.as_ref().or(quiet.baseline.as_ref()).map(|(name, b)| (&b.profile, name.clone())),
+                    wrappers,
+                    ignore: quiet.rules,
+                    baseline: quiet.baseline.as_ref().map(|(name, b)| (&b.profile, name.clone())),
+                };
                 let mut r = report(&decoded, &options);
                 check(&file.display().to_string(), &mut r);
                 if json {
@@ -502,6 +557,15 @@ fn print_report(out: &mut impl Write, r: &Report, show_background: bool) {
                 writeln!(out, "  {}. [{:.0}] {}", i + 1, l.score, l.explanation)?;
             }
         }
+        if !r.silenced.is_empty() {
+            let each: Vec<String> = r.silenced.iter().map(|s| format!("{} by {}", plural(s.goroutines as u64, "goroutine"), s.rule)).collect();
+            writeln!(
+                out,
+                "
+silenced, not suspects: {}",
+                each.join(", ")
+            )?;
+        }
         let listed: Vec<&GroupRow> = r.groups.iter().filter(|g| show_background || g.background.is_none()).collect();
         if !listed.is_empty() {
             writeln!(out, "\nbiggest groups:")?;
@@ -513,7 +577,8 @@ fn print_report(out: &mut impl Write, r: &Report, show_background: bool) {
                     format!(" {{{}}}", g.labels.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))
                 };
                 let state = g.state.as_deref().unwrap_or("unknown");
-                writeln!(out, "  {:>8}  [{state}{minutes}] {}{labels}", g.count, site(&g.site))?;
+                let silenced = g.silenced_by.as_ref().map(|rule| format!(" (silenced by {rule})")).unwrap_or_default();
+                writeln!(out, "  {:>8}  [{state}{minutes}] {}{labels}{silenced}", g.count, site(&g.site))?;
             }
             if listed.len() > 15 {
                 writeln!(out, "  ... and {} more groups", listed.len() - 15)?;

@@ -286,3 +286,38 @@ fn gates_fail_a_ci_job_on_leaks_and_say_why() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("nodes/2/goroutine.pb.gz: --fail-on-suspects tripped"), "{err}");
 }
+
+#[test]
+fn ignore_files_and_baselines_silence_known_goroutines_for_the_gates() {
+    let s1 = fixture("go1.27/service.s1.goroutine.debug2.txt");
+    let s3 = fixture("go1.27/service.s3.goroutine.debug2.txt");
+    let (s1, s3) = (s1.to_str().unwrap(), s3.to_str().unwrap());
+    let r = json(&["report", "--json", "--base", s1, s3]);
+    let suspects = r["leak_suspects"].as_array().unwrap();
+    assert!(!suspects.is_empty());
+    // Every suspect's rule, written to an ignore file: the gate passes and says what it silenced.
+    let dir = std::env::temp_dir().join(format!("parkview-ignore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules: String = suspects.iter().map(|s| format!("# {}\n{}\n", s["site"]["func"], s["rule"].as_str().unwrap())).collect();
+    let file = dir.join("known.goleak");
+    std::fs::write(&file, &rules).unwrap();
+    let (code, out, err) = parkview(&["report", "--fail-on-suspects", "--ignore", file.to_str().unwrap(), "--base", s1, s3]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("silenced, not suspects: "), "{out}");
+    assert!(out.contains("(silenced by top:"), "{out}");
+    // A line that is no rule: exit 1 and the sentence that says where.
+    std::fs::write(&file, "top:main.main\nmain.worker\n").unwrap();
+    let (code, _, err) = parkview(&["report", "--ignore", file.to_str().unwrap(), s3]);
+    assert_eq!(code, 1);
+    assert!(err.contains("known.goleak: line 2: expected a rule"), "{err}");
+    // The baseline leaves out what it had, and growth is measured against it.
+    let r = json(&["report", "--json", "--baseline", s1, s3]);
+    assert_eq!(r["growth_base"], "service.s1.goroutine.debug2.txt");
+    let silenced = &r["silenced"][0];
+    assert_eq!(silenced["rule"], "baseline service.s1.goroutine.debug2.txt");
+    assert!(silenced["goroutines"].as_i64().unwrap() > 0);
+    // A snapshot against itself as baseline: nothing left to suspect.
+    let (code, _, err) = parkview(&["report", "--fail-on-suspects", "--baseline", s3, s3]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -112,3 +112,45 @@ test('groups that wait by design are dimmed, and the toggle hides them', async (
   await screenshot(page, 'light-7-background-hidden.png');
   await page.context().close();
 });
+
+test('mark as expected silences a suspect, dims its group, and the rules travel in a link', async () => {
+  const page = await openPage(browser, server);
+  await loadSample(page);
+  const suspects = page.locator('[data-testid="leak-suspect"]');
+  await suspects.first().waitFor();
+  const before = await suspects.count();
+  const first = (await suspects.first().textContent()).slice(0, 60);
+  await suspects.first().locator('[data-testid="mark-expected"]').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="leak-suspect"]').length === n - 1, before);
+  assert.ok(!(await suspects.first().textContent()).startsWith(first));
+  const rules = await page.locator('[data-testid="rules"]').inputValue();
+  assert.match(rules, /^(top|any):\S+\n$/);
+  await page.locator('[data-testid="silenced"] li').first().waitFor();
+  await screenshot(page, 'light-8-expected-rules.png');
+  // A rule that does not read: the sentence says which line; the last rules still apply.
+  await page.locator('[data-testid="rules"]').fill(rules + 'not a rule\n');
+  await page.locator('[data-testid="apply-rules"]').click();
+  await page.locator('[data-testid="rules-error"]', { hasText: 'line 2: expected a rule' }).waitFor();
+  assert.equal(await suspects.count(), before - 1);
+  await page.locator('[data-testid="rules"]').fill(rules);
+  await page.locator('[data-testid="apply-rules"]').click();
+  await page.locator('[data-testid="rules-error"]').waitFor({ state: 'detached' });
+  // The group is dimmed and says which rule silenced it.
+  await page.locator('[data-testid="view-groups"]').click();
+  const silenced = page.locator('tr.background[title^="expected: silenced by"]');
+  await silenced.first().waitFor();
+  await silenced.first().click();
+  await page.locator('[data-testid="silenced-by"]', { hasText: rules.trim() }).waitFor();
+  // A link keeps the rules: the fresh page shows the same suspects.
+  await page.locator('[data-testid="share-button"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="share-url"]')?.value.includes('#v1.'));
+  const link = await page.locator('[data-testid="share-url"]').inputValue();
+  const fresh = await openPage(browser, server);
+  await fresh.goto(link);
+  await fresh.locator('[data-testid="view-summary"]').click();
+  await fresh.locator('[data-testid="leak-suspect"]').first().waitFor();
+  assert.equal(await fresh.locator('[data-testid="rules"]').inputValue(), rules);
+  assert.equal(await fresh.locator('[data-testid="leak-suspect"]').count(), before - 1);
+  await fresh.context().close();
+  await page.context().close();
+});

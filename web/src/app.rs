@@ -107,6 +107,10 @@ pub fn app(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |id: u32| d.dispatch(f(id)))
     };
+    let text_action = |f: fn(String) -> Action| {
+        let d = state.dispatcher();
+        Callback::from(move |text: String| d.dispatch(f(text)))
+    };
     let on_remove = {
         let (d, channel) = (state.dispatcher(), channel.clone());
         Callback::from(move |id: u32| {
@@ -198,13 +202,16 @@ pub fn app(props: &AppProps) -> Html {
                       on_base={dispatch(Action::PickBase)} on_new={dispatch(Action::PickNew)}
                       similarity={state.diff_similarity} on_similarity={{ let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SetDiffSimilarity(s))) }}/>
         },
-        (Some(s), View::Summary) => html! { <Summary report={s.report.clone()}/> },
+        (Some(s), View::Summary) => html! {
+            <Summary report={s.report.clone()} rules={state.groups.rules_draft.clone()} rules_error={state.groups.rules_error.clone()}
+                     on_mark={text_action(Action::MarkExpected)} on_rules={text_action(Action::SetRules)} on_copy={on_copy.clone()}/>
+        },
         (Some(s), View::Groups) => html! {
             <Groups report={s.report.clone()} view={state.groups.clone()} search_ref={search_ref.clone()}
                     on_search={groups_callbacks.0} on_toggle_state={groups_callbacks.1} on_similarity={groups_callbacks.2}
                     on_toggle_background={{ let d = d.clone(); Callback::from(move |()| d.dispatch(Action::ToggleBackground)) }}
                     on_label_key={groups_callbacks.3} on_sort={groups_callbacks.4} on_select={groups_callbacks.5}
-                    on_toggle_args={groups_callbacks.6} on_copy={on_copy.clone()}/>
+                    on_toggle_args={groups_callbacks.6} on_copy={on_copy.clone()} on_mark={text_action(Action::MarkExpected)}/>
         },
         (Some(s), View::Creators) => {
             let chain = state.chain.clone().filter(|(id, _, _)| *id == s.id).map(|(_, g, links)| (g, links));

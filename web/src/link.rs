@@ -44,6 +44,9 @@ pub struct ViewLink {
     pub selected: Option<usize>,
     #[serde(default = "functions")]
     pub diff_similarity: Similarity,
+    /// The ignore rules ("mark as expected"), one a line.
+    #[serde(default)]
+    pub ignore: String,
 }
 
 fn functions() -> Similarity {
@@ -52,10 +55,14 @@ fn functions() -> Similarity {
 
 impl ViewLink {
     /// The view as a redacted link carries it: without the search text, which may quote a
-    /// label value, a path or an argument.
+    /// label value, a path or an argument, and without the `label:` rules when label values
+    /// are redacted.
     pub fn shared(mut self, redaction: Redaction) -> ViewLink {
         if redaction.any() {
             self.search.clear();
+        }
+        if redaction.label_values {
+            self.ignore = self.ignore.lines().filter(|l| !l.trim_start().starts_with("label:")).map(|l| format!("{l}\n")).collect();
         }
         self
     }

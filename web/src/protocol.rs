@@ -18,6 +18,9 @@ pub struct Grouping {
     /// Group by one label key's value instead of all labels.
     pub label_key: Option<String>,
     pub growth_base: Option<(u32, String)>,
+    /// The ignore rules' text, one rule a line (already read by
+    /// [`parkview::ignore::Rules::parse`]): goroutines they name are no leak suspects.
+    pub ignore: String,
 }
 
 impl Grouping {

@@ -105,8 +105,13 @@ pub struct GroupsView {
     pub selected: Option<usize>,
     pub expanded: bool,
     pub show_args: bool,
-    /// Groups that wait by design (see `parkview::leaks::BACKGROUND`) are left out, not dimmed.
+    /// Groups that wait by design (see `parkview::leaks::BACKGROUND`) or that an ignore rule
+    /// silences are left out, not dimmed.
     pub hide_background: bool,
+    /// The ignore rules as the user is typing them; `grouping.ignore` holds the last that read.
+    pub rules_draft: String,
+    /// Why `rules_draft` does not read, if it does not.
+    pub rules_error: Option<String>,
 }
 
 impl Default for GroupsView {
@@ -121,6 +126,8 @@ impl Default for GroupsView {
             expanded: false,
             show_args: false,
             hide_background: false,
+            rules_draft: String::new(),
+            rules_error: None,
         }
     }
 }
@@ -236,6 +243,10 @@ pub enum Action {
     ToggleState(String),
     /// Hide or show the groups that wait by design.
     ToggleBackground,
+    /// "Mark as expected": add this ignore rule (`top:main.worker`) unless it is there.
+    MarkExpected(String),
+    /// The ignore rules, as typed or pasted: applied when they read.
+    SetRules(String),
     SetSimilarity(Similarity),
     SetDiffSimilarity(Similarity),
     SetLabelKey(Option<String>),
@@ -394,6 +405,15 @@ impl Reducible for State {
                 next.groups.hide_background = !next.groups.hide_background;
                 next.groups.selected = None;
             }
+            Action::MarkExpected(rule) => {
+                let mut rules = next.groups.grouping.ignore.clone();
+                if !rules.lines().any(|l| l.trim() == rule) {
+                    rules.push_str(&rule);
+                    rules.push('\n');
+                }
+                next.set_rules(rules);
+            }
+            Action::SetRules(text) => next.set_rules(text),
             Action::SetSimilarity(similarity) => next.groups.grouping.similarity = similarity,
             Action::SetDiffSimilarity(similarity) => next.diff_similarity = similarity,
             Action::SetLabelKey(key) => next.groups.grouping.label_key = key,
@@ -508,7 +528,21 @@ impl State {
             new: position(self.new_pick),
             selected: self.groups.selected,
             diff_similarity: self.diff_similarity,
+            ignore: self.groups.grouping.ignore.clone(),
         }
+    }
+
+    /// Takes on ignore rules: applied (every report is made again) when they read, else kept
+    /// as a draft with the sentence that says which line does not.
+    fn set_rules(&mut self, text: String) {
+        match parkview::ignore::Rules::parse(&text) {
+            Ok(_) => {
+                self.groups.grouping.ignore = text.clone();
+                self.groups.rules_error = None;
+            }
+            Err(e) => self.groups.rules_error = Some(e.to_string()),
+        }
+        self.groups.rules_draft = text;
     }
 
     /// Takes on the view a link describes; places that are not there are ignored.
@@ -520,7 +554,7 @@ impl State {
         }
         self.groups.search = v.search.clone();
         self.groups.hidden_states = v.hidden_states.iter().cloned().collect();
-        self.groups.grouping = Grouping { similarity: v.similarity, label_key: v.label_key.clone(), growth_base: None };
+        self.groups.grouping = Grouping { similarity: v.similarity, label_key: v.label_key.clone(), growth_base: None, ignore: String::new() };
         self.diff_similarity = v.diff_similarity;
         if let Some(sort) = SortBy::ALL.iter().copied().find(|s| v.sort.as_deref() == Some(s.name())) {
             self.groups.sort = sort;
@@ -532,6 +566,7 @@ impl State {
         self.new_pick = id_at(v.new);
         self.groups.selected = v.selected;
         self.groups.expanded = v.selected.is_some();
+        self.set_rules(v.ignore.clone());
     }
 
     pub fn active_snapshot(&self) -> Option<&Snapshot> {
@@ -566,7 +601,7 @@ pub fn visible_groups(groups: &[GroupRow], view: &GroupsView) -> Vec<usize> {
         .filter(|&i| {
             let g = &groups[i];
             let state = g.state.as_deref().unwrap_or("unknown");
-            if view.hidden_states.contains(state) || view.hide_background && g.background.is_some() {
+            if view.hidden_states.contains(state) || view.hide_background && (g.background.is_some() || g.silenced_by.is_some()) {
                 return false;
             }
             matcher.is_all()
@@ -662,6 +697,27 @@ mod tests {
         let view = s.view_link();
         assert_eq!(view.clone().shared(Redaction::default()).search, "initech");
         assert_eq!(view.shared(Redaction { label_values: true, ..Redaction::default() }).search, "");
+    }
+
+    #[wasm_bindgen_test]
+    fn mark_as_expected_writes_a_rule_once_and_the_view_link_carries_it() {
+        let s = Rc::new(State::default());
+        let s = s.reduce(Action::MarkExpected("top:main.worker".into()));
+        let s = s.reduce(Action::MarkExpected("top:main.worker".into()));
+        let s = s.reduce(Action::MarkExpected("label:tenant=acme".into()));
+        assert_eq!(s.report_grouping().ignore, "top:main.worker\nlabel:tenant=acme\n");
+        // Rules that do not read stay a draft; the last that read still apply.
+        let s = s.reduce(Action::SetRules("top:main.worker\nbogus\n".into()));
+        assert_eq!(s.report_grouping().ignore, "top:main.worker\nlabel:tenant=acme\n");
+        assert!(s.groups.rules_error.as_deref().is_some_and(|e| e.starts_with("line 2:")), "{:?}", s.groups.rules_error);
+        let s = s.reduce(Action::SetRules("top:main.worker\nlabel:tenant=acme\n".into()));
+        assert_eq!(s.groups.rules_error, None);
+        // The link carries them; a redacted one leaves out the label values they quote.
+        let view = s.view_link();
+        let mut opened = State::default();
+        opened.apply(&ViewLink::from_json(&view.to_json()).unwrap());
+        assert_eq!(opened.report_grouping().ignore, s.report_grouping().ignore);
+        assert_eq!(view.shared(Redaction { label_values: true, ..Redaction::default() }).ignore, "top:main.worker\n");
     }
 
     #[wasm_bindgen_test]

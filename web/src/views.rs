@@ -210,6 +210,14 @@ pub fn tabs(props: &TabsProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct SummaryProps {
     pub report: Rc<Report>,
+    /// The ignore rules as typed, and why they do not read, if they do not.
+    pub rules: String,
+    pub rules_error: Option<String>,
+    /// "Mark as expected" on a suspect: its rule.
+    pub on_mark: Callback<String>,
+    /// The rules, edited or pasted.
+    pub on_rules: Callback<String>,
+    pub on_copy: Callback<String>,
 }
 
 #[function_component(Summary)]
@@ -323,11 +331,16 @@ pub fn summary(props: &SummaryProps) -> Html {
                                 if !s.signals.is_empty() {
                                     <span class="signals" data-testid="signals">{ for s.signals.iter().map(|x| html! { <span class="chip signal">{ x }</span> }) }</span>
                                 }
+                                if let Some(rule) = &s.rule {
+                                    <button class="button small mark" data-testid="mark-expected" title={format!("add the ignore rule {rule}: the group is then no suspect")}
+                                            onclick={{ let rule = rule.clone(); props.on_mark.reform(move |_| rule.clone()) }}>{ "mark as expected" }</button>
+                                }
                             </span>
                         </li>
                     }) }
                 </ol>
             }
+            { expected_rules(props) }
             if !r.top.is_empty() {
                 { for r.top.iter().map(|(kind, rows)| html! {
                     <>
@@ -350,6 +363,60 @@ pub fn summary(props: &SummaryProps) -> Html {
                 </details>
             }
         </section>
+    }
+}
+
+/// The ignore rules: what "mark as expected" wrote, editable and copyable, with what they
+/// silence in this snapshot.
+fn expected_rules(props: &SummaryProps) -> Html {
+    let r = &props.report;
+    if r.goroutines.is_none() {
+        return html! {};
+    }
+    let area = NodeRef::default();
+    let apply = {
+        let (area, on_rules) = (area.clone(), props.on_rules.clone());
+        Callback::from(move |_| {
+            if let Some(el) = area.cast::<web_sys::HtmlTextAreaElement>() {
+                on_rules.emit(el.value());
+            }
+        })
+    };
+    let on_change = props.on_rules.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value());
+    let copy = {
+        let (rules, on_copy) = (props.rules.clone(), props.on_copy.clone());
+        Callback::from(move |_| on_copy.emit(rules.clone()))
+    };
+    let rules = props.rules.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).count();
+    let silenced: i64 = r.silenced.iter().map(|s| s.goroutines).sum();
+    html! {
+        <details class="expected" data-testid="expected" open={rules > 0}>
+            <summary>
+                { "Expected goroutines" }
+                <span class="muted">{ format!(": {rules} rule{}, {silenced} goroutine{} silenced here", if rules == 1 { "" } else { "s" }, if silenced == 1 { "" } else { "s" }) }</span>
+            </summary>
+            <p class="muted small">
+                { "One rule a line, in goleak's terms: " }<code>{ "top:FUNC" }</code>{ ", " }<code>{ "any:FUNC" }</code>{ ", " }
+                <code>{ "creator:FUNC" }</code>{ ", " }<code>{ "label:KEY=VALUE" }</code>
+                { ". Goroutines they name are no suspects; the rules go with a share link, and saved to a file they work with " }
+                <code>{ "parkview report --ignore FILE" }</code>{ "." }
+            </p>
+            <textarea ref={area} class="rules" rows="4" aria-label="ignore rules" data-testid="rules" spellcheck="false"
+                      value={props.rules.clone()} onchange={on_change}
+                      placeholder="top:example.com/svc.(*Worker).loop"/>
+            if let Some(e) = &props.rules_error {
+                <p class="search-error" role="alert" data-testid="rules-error">{ format!("{e}; the last rules that read still apply") }</p>
+            }
+            <div class="detail-bar">
+                <button class="button small" onclick={apply} data-testid="apply-rules">{ "apply" }</button>
+                <button class="button small" onclick={copy} disabled={rules == 0} data-testid="copy-rules">{ "copy rules" }</button>
+            </div>
+            if !r.silenced.is_empty() {
+                <ul class="silenced" data-testid="silenced">
+                    { for r.silenced.iter().map(|s| html! { <li>{ format!("{} goroutine{} by ", s.goroutines, if s.goroutines == 1 { "" } else { "s" }) }<code>{ &s.rule }</code></li> }) }
+                </ul>
+            }
+        </details>
     }
 }
 

@@ -30,6 +30,8 @@ pub struct GroupsProps {
     pub on_select: Callback<usize>,
     pub on_toggle_args: Callback<()>,
     pub on_copy: Callback<String>,
+    /// "Mark as expected" on the selected group: its rule.
+    pub on_mark: Callback<String>,
     pub search_ref: NodeRef,
 }
 
@@ -74,6 +76,7 @@ pub fn groups(props: &GroupsProps) -> Html {
     states.extend(view.hidden_states.iter().cloned());
     let label_keys: Vec<&String> = r.labels.keys().collect();
     let sum: i64 = rows.iter().map(|&i| r.groups[i].count).sum();
+    let expected = r.groups.iter().filter(|g| g.background.is_some() || g.silenced_by.is_some()).count();
 
     let on_input = props.on_search.reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
     let on_similarity = props.on_similarity.reform(|e: Event| Similarity::parse(&e.target_unchecked_into::<HtmlSelectElement>().value()).unwrap_or_default());
@@ -122,10 +125,10 @@ pub fn groups(props: &GroupsProps) -> Html {
             if let Err(e) = parkview::search::Search::parse(&view.search) {
                 <p class="search-error" data-testid="search-error">{ format!("{e}: searching for the text as it is") }</p>
             }
-            if r.groups.iter().any(|g| g.background.is_some()) {
-                <label class="background-toggle" title="goroutines that wait by design: the runtime's workers, servers' and clients' loops, signal and log loops, the testing harness">
+            if expected > 0 {
+                <label class="background-toggle" title="goroutines that wait by design (the runtime's workers, servers' and clients' loops, signal and log loops, the testing harness) and those your ignore rules name">
                     <input type="checkbox" checked={view.hide_background} onchange={props.on_toggle_background.reform(|_| ())} data-testid="hide-background"/>
-                    { format!(" hide expected background ({} groups)", r.groups.iter().filter(|g| g.background.is_some()).count()) }
+                    { format!(" hide expected background ({expected} group{})", if expected == 1 { "" } else { "s" }) }
                 </label>
             }
             <div class="chips" aria-label="filter by state">
@@ -165,7 +168,7 @@ pub fn groups(props: &GroupsProps) -> Html {
                 </table>
             </div>
             if let (Some(g), true) = (selected, view.expanded) {
-                { detail(g, view.show_args, props.on_toggle_args.reform(|_| ()), props.on_copy.clone()) }
+                { detail(g, view.show_args, props.on_toggle_args.reform(|_| ()), props.on_copy.clone(), props.on_mark.clone()) }
             }
         </section>
     }
@@ -183,8 +186,9 @@ fn spacer(px: i32) -> Html {
 fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
     let state = g.state.clone().unwrap_or_else(|| "unknown".into());
     html! {
-        <tr data-testid="group-row" data-count={g.count.to_string()} class={classes!(selected.then_some("selected"), g.background.is_some().then_some("background"))}
-            title={g.background.clone().map(|why| format!("expected background: {why}"))}
+        <tr data-testid="group-row" data-count={g.count.to_string()}
+            class={classes!(selected.then_some("selected"), (g.background.is_some() || g.silenced_by.is_some()).then_some("background"))}
+            title={g.silenced_by.as_ref().map(|rule| format!("expected: silenced by {rule}")).or_else(|| g.background.as_ref().map(|why| format!("expected background: {why}")))}
             onclick={on_click} aria-selected={selected.to_string()}>
             <td class="num">{ g.count }</td>
             <td class="nowrap">
@@ -202,7 +206,7 @@ fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
     }
 }
 
-fn detail(g: &GroupRow, show_args: bool, on_toggle_args: Callback<MouseEvent>, on_copy: Callback<String>) -> Html {
+fn detail(g: &GroupRow, show_args: bool, on_toggle_args: Callback<MouseEvent>, on_copy: Callback<String>, on_mark: Callback<String>) -> Html {
     let text = stack_text(g);
     let copy = Callback::from(move |_| on_copy.emit(text.clone()));
     html! {
@@ -216,6 +220,12 @@ fn detail(g: &GroupRow, show_args: bool, on_toggle_args: Callback<MouseEvent>, o
                     <button class="button small" onclick={on_toggle_args}>{ if show_args { "hide arguments" } else { "show arguments" } }</button>
                 }
                 <button class="button small" onclick={copy} data-testid="copy-stack">{ "copy stack" }</button>
+                if let Some(rule) = &g.silenced_by {
+                    <span class="muted small" data-testid="silenced-by">{ " silenced by " }<code>{ rule }</code></span>
+                } else if let Some(rule) = &g.rule {
+                    <button class="button small" data-testid="mark-expected" title={format!("add the ignore rule {rule}: the group is then no leak suspect")}
+                            onclick={{ let rule = rule.clone(); on_mark.reform(move |_| rule.clone()) }}>{ "mark as expected" }</button>
+                }
             </div>
             <ol class="stack">
                 { for g.frames.iter().enumerate().map(|(i, f)| {
