@@ -152,6 +152,9 @@ impl Pattern {
             Pattern::OutlivesHttpRequest => "goroutines started by an HTTP handler that outlive the request",
             Pattern::WaitGroupNeverZero => "a sync.WaitGroup that never reaches zero",
             Pattern::MutexHeldByBlockedGoroutine => "goroutines queued on a mutex whose holder is itself blocked",
+            Pattern::ReceiveNeverClosed => "a receive (or `range`) on a channel that nobody sends on or closes any more",
+            Pattern::DatabasePoolExhausted => "goroutines waiting for a database/sql connection from a pool that is used up",
+            Pattern::HttpClientWithoutTimeout => "HTTP client calls waiting for a response for minutes: a client without a timeout",
         }
     }
 
@@ -163,7 +166,10 @@ impl Pattern {
             Pattern::SelectLoopWithoutDone => "add `case <-ctx.Done(): return` (or a quit channel) to the loop's select",
             Pattern::OutlivesHttpRequest => "pass the request's context and return on ctx.Done(), or hand the work to a bounded worker pool owned by the server",
             Pattern::WaitGroupNeverZero => "call `defer wg.Done()` first thing in every goroutine counted with wg.Add, and Add before the go statement",
-            Pattern::MutexHeldByBlockedGoroutine => "find the goroutine holding the lock (`parkview report --json` lists in `waits` the goroutines that share the mutex's pointer) and never block on a channel or I/O while holding it",
+            Pattern::MutexHeldByBlockedGoroutine => "release the lock before blocking on a channel, I/O or another lock (copy what is needed under the lock, then unlock)",
+            Pattern::ReceiveNeverClosed => "have the sender `close(ch)` when it is done (`defer close(ch)`), or receive in a select with `case <-ctx.Done(): return`",
+            Pattern::DatabasePoolExhausted => "close every *sql.Rows (`defer rows.Close()`) and end every *sql.Tx (Commit or Rollback) so connections return to the pool, and query with a context that has a deadline",
+            Pattern::HttpClientWithoutTimeout => "set `http.Client{Timeout: …}`, or make the request with a context that has a deadline (`http.NewRequestWithContext`)",
         }
     }
 }
@@ -189,6 +195,11 @@ fn factors(state: Option<&str>) -> (f64, f64) {
         Family::Channel | Family::Lock => (1.0, minutes),
     }
 }
+
+/// Calls that park their goroutine until another side answers: `database/sql` waiting for a
+/// free connection (sql.go, `(*DB).conn`), an HTTP client waiting for its response
+/// (net/http/transport.go, `(*persistConn).roundTrip`).
+const CALLS_AWAITING: &[&str] = &["database/sql.(*DB).conn", "net/http.(*persistConn).roundTrip"];
 
 /// Wait minutes count this many times more when a group's members parked at different times
 /// (its minutes range over more than one value): they accumulate, as a leak does, where
@@ -221,6 +232,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
     let mut serving: HashMap<StackId, bool> = HashMap::default();
     let mut routes: HashMap<LabelSetId, bool> = HashMap::default();
     let mut background = Background::default();
+    let sides = OtherSides::of(profile, whole, &groups, &user_code);
 
     // Outsized against the parked goroutines.
     let parked_total = limits::sum(groups.iter().filter(|g| factors(g.state.map(|s| s.name)).0 > 0.0).map(|g| g.count)).max(1);
@@ -236,6 +248,10 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
         let by_design = background.of(profile, g.stack);
         let stack = profile.stack(g.stack);
         let funcs: Vec<&str> = stack.iter().map(|&f| profile.func_name(f)).collect();
+        // A select inside a call that waits for the other side (a pool's connection, a
+        // server's response) is no idle loop: its minutes weigh as a blocked send's.
+        let awaits_call = funcs.iter().any(|f| CALLS_AWAITING.contains(f));
+        let minutes_factor = if awaits_call { minutes_factor.max(1.0) } else { minutes_factor };
         let max_minutes = g.wait_minutes.map_or(0, |(_, hi)| hi);
         let nil_channel = state.is_some_and(|s| s.contains("(nil chan)"));
         let grew = growth.get(&function_key(profile, g.stack)).copied();
@@ -280,10 +296,22 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
         let created_by = g.created_by.filter(|_| !g.creators_differ);
         let creator_func = created_by.map(|c| profile.frames.get(c).func);
         let mut patterns = Vec::new();
+        // What the dump shows of the other side of the wait, in words.
+        let mut other_side: Option<String> = None;
         let user_frames = stack.iter().filter(|&&f| user_code.is_user(profile, f)).take(2).count();
+        let leaking = max_minutes >= 1 || grew.is_some_and(|(_, d)| d > 0) || g.leaked > 0;
+        let members = || g.goroutines.iter().map(|&i| &profile.goroutines[i as usize]);
         if nil_channel {
             patterns.push(Pattern::NilChannel);
+        } else if funcs.contains(&CALLS_AWAITING[0]) {
+            patterns.push(Pattern::DatabasePoolExhausted);
+        } else if max_minutes >= 1 && funcs.contains(&CALLS_AWAITING[1]) {
+            patterns.push(Pattern::HttpClientWithoutTimeout);
+        } else if state == Some("chan receive") && leaking {
+            patterns.push(Pattern::ReceiveNeverClosed);
+            other_side = sides.starters(&user_code, creator_func, members());
         } else if state == Some("chan send") {
+            other_side = sides.starters(&user_code, creator_func, members());
             let closure = site.is_some_and(|f| {
                 let func = profile.frames.get(f).func;
                 *closures.entry(func).or_insert_with(|| is_closure(profile.strings.get(func)))
@@ -293,12 +321,20 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
             } else if creator_func.is_some_and(|c| !on_stacks.contains(&c)) {
                 patterns.push(Pattern::SendAfterCollectorReturned);
             }
-        } else if state == Some("select") && (max_minutes >= 1 || grew.is_some_and(|(_, d)| d > 0) || g.leaked > 0) {
+        } else if state == Some("select") && leaking {
             patterns.push(Pattern::SelectLoopWithoutDone);
         } else if state.is_some_and(|s| s == "sync.WaitGroup.Wait") || state == Some("semacquire") && funcs.contains(&"sync.(*WaitGroup).Wait") {
-            patterns.push(Pattern::WaitGroupNeverZero);
+            let (words, borne_out) = sides.wait_group(profile, &user_code, members());
+            other_side = Some(words);
+            if borne_out {
+                patterns.push(Pattern::WaitGroupNeverZero);
+            }
         } else if state.is_some_and(|s| s.starts_with("sync.Mutex.") || s.starts_with("sync.RWMutex.")) {
-            patterns.push(Pattern::MutexHeldByBlockedGoroutine);
+            let (words, borne_out) = sides.lock(profile, &user_code, members());
+            other_side = Some(words);
+            if borne_out {
+                patterns.push(Pattern::MutexHeldByBlockedGoroutine);
+            }
         }
         // Started under an HTTP handler: the parent's stack serves a connection, or the
         // creator is a handler.
@@ -322,7 +358,9 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
         let has_route_label =
             if g.goroutines.is_empty() { routed(g.labels) } else { g.goroutines.iter().any(|&i| routed(profile.goroutines[i as usize].labels)) };
         if parent_serves_http || creator_is_handler || has_route_label && !patterns.contains(&Pattern::MutexHeldByBlockedGoroutine) {
-            patterns.push(Pattern::OutlivesHttpRequest);
+            // Started under a handler is the cause of a receive that never ends: named first.
+            let at = if patterns.first() == Some(&Pattern::ReceiveNeverClosed) { 0 } else { patterns.len() };
+            patterns.insert(at, Pattern::OutlivesHttpRequest);
         }
 
         let mut sentence = format!("{} goroutine{}", g.count, if g.count == 1 { "" } else { "s" });
@@ -345,6 +383,9 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
             sentence += &format!(", created by {}:{}", row_text(base_name(profile.strings.get(frame.file))), frame.line);
         }
         sentence += &format!(": {}", signals.join(", "));
+        if let Some(words) = other_side {
+            sentence += &format!("; {words}");
+        }
         if let Some(p) = patterns.first() {
             sentence += &format!(". Looks like {}: {}", p.describe(), p.fix());
         }
@@ -381,4 +422,145 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
         rows.push(suspect);
     }
     rows
+}
+
+/// What the whole dump shows of the other side of the groups' waits: which goroutines hold the
+/// address of the object a lock or WaitGroup group waits on, and which goroutines each
+/// goroutine started (`created by F in goroutine N`, Go 1.21+). Gathered in one pass, and only
+/// when some group waits on a lock or a WaitGroup.
+struct OtherSides<'p> {
+    whole: &'p Profile,
+    by_id: HashMap<u64, usize>,
+    holding: HashMap<&'p str, Vec<usize>>,
+    children: HashMap<u64, Vec<usize>>,
+    /// Whether the dump names parents at all (Go 1.21+ prints `in goroutine N`).
+    parents_known: bool,
+}
+
+impl<'p> OtherSides<'p> {
+    fn of(profile: &'p Profile, whole: &'p Profile, groups: &[crate::group::Group], user_code: &UserCode) -> OtherSides<'p> {
+        let by_id = whole.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+        let parents_known = whole.goroutines.iter().any(|g| g.parent.is_some());
+        let mut objects: HashSet<&str> = HashSet::default();
+        let mut wait_groups = false;
+        for g in groups {
+            let Some(state) = g.state.map(|s| s.name) else { continue };
+            if Family::of(Some(state)) != Family::Lock {
+                continue;
+            }
+            wait_groups |= state == "sync.WaitGroup.Wait" || state == "semacquire";
+            if let Some((object, _)) = g.goroutines.first().and_then(|&i| crate::waits::blocked_on(profile, user_code, &profile.goroutines[i as usize])) {
+                objects.insert(object);
+            }
+        }
+        let holding = crate::waits::holding(whole, &objects);
+        let mut children: HashMap<u64, Vec<usize>> = HashMap::default();
+        if wait_groups {
+            for (i, g) in whole.goroutines.iter().enumerate() {
+                if let Some(parent) = g.parent {
+                    children.entry(parent).or_default().push(i);
+                }
+            }
+        }
+        OtherSides { whole, by_id, holding, children, parents_known }
+    }
+
+    /// `goroutine 68 is blocked in chan send at inventory.go:91 (…(*Catalog).Export)`, and how
+    /// many more there are.
+    fn about(&self, user_code: &UserCode, goroutines: &[usize]) -> String {
+        let whole = self.whole;
+        let Some(&first) = goroutines.first() else { return String::new() };
+        let g = &whole.goroutines[first];
+        let state = whole.strings.get(g.state);
+        let doing = if Family::of(Some(state)) == Family::Running { format!("{} ", row_text(state)) } else { format!("blocked in {}", row_text(state)) };
+        let site = user_code.first_frame(whole, g.stack).map_or(String::new(), |f| {
+            let frame = whole.frames.get(f);
+            format!(" at {}:{} ({})", row_text(base_name(whole.strings.get(frame.file))), frame.line, row_text(whole.strings.get(frame.func)))
+        });
+        let more = match goroutines.len() - 1 {
+            0 => String::new(),
+            n => format!(", and {n} more"),
+        };
+        format!("goroutine {} is {}{site}{more}", g.id, doing.trim_end())
+    }
+
+    /// Whether the goroutines that started a channel group's members are left, and still in
+    /// the function that started them (`creator`): the one that would usually receive what they
+    /// send, or send what they wait for. `None` where the dump names no parents.
+    fn starters<'g>(&self, user_code: &UserCode, creator: Option<StrId>, members: impl Iterator<Item = &'g crate::model::Goroutine>) -> Option<String> {
+        if !self.parents_known {
+            return None;
+        }
+        let mut parents: Vec<u64> = members.filter_map(|g| g.parent).collect();
+        parents.sort_unstable();
+        parents.dedup();
+        if parents.is_empty() {
+            return None;
+        }
+        let alive: Vec<usize> = parents.iter().filter_map(|p| self.by_id.get(p).copied()).collect();
+        let whole = self.whole;
+        let (still, moved): (Vec<usize>, Vec<usize>) =
+            alive.iter().partition(|&&i| creator.is_some_and(|c| whole.stack(whole.goroutines[i].stack).iter().any(|&f| whole.frames.get(f).func == c)));
+        let one = parents.len() == 1;
+        Some(if !still.is_empty() {
+            format!("the goroutine that started them is still in the function that did: {}", self.about(user_code, &still))
+        } else if !moved.is_empty() {
+            format!(
+                "the goroutine{} that started them {} moved on: {}",
+                if one { "" } else { "s" },
+                if one { "has" } else { "have" },
+                self.about(user_code, &moved)
+            )
+        } else {
+            format!("the goroutine{} that started them {} returned", if one { "" } else { "s" }, if one { "has" } else { "have" })
+        })
+    }
+
+    /// What a WaitGroup group waits for: the goroutines its members started, or that hold the
+    /// WaitGroup's address, when any is left (then no missing `Done` is claimed); else that none
+    /// is. `true` when the dump bears out a WaitGroup that never reaches zero.
+    fn wait_group<'g>(&self, profile: &Profile, user_code: &UserCode, members: impl Iterator<Item = &'g crate::model::Goroutine> + Clone) -> (String, bool) {
+        let ids: HashSet<u64> = members.clone().map(|g| g.id).collect();
+        let object = members.clone().next().and_then(|g| crate::waits::blocked_on(profile, user_code, g)).map(|(o, _)| o);
+        let waiting =
+            |i: &usize| ids.contains(&self.whole.goroutines[*i].id) || self.whole.strings.get(self.whole.goroutines[*i].state) == "sync.WaitGroup.Wait";
+        let mut alive: Vec<usize> = ids.iter().flat_map(|id| self.children.get(id).into_iter().flatten().copied()).filter(|i| !waiting(i)).collect();
+        alive.extend(object.and_then(|o| self.holding.get(o)).into_iter().flatten().copied().filter(|i| !waiting(i)));
+        alive.sort_unstable();
+        alive.dedup();
+        if !alive.is_empty() {
+            return (format!("the goroutines it may wait for are still there: {}", self.about(user_code, &alive)), false);
+        }
+        if object.is_some() || self.parents_known {
+            return ("no goroutine it started, and none that holds the WaitGroup's address, is left".to_string(), true);
+        }
+        ("the dump does not show which goroutines it waits for".to_string(), false)
+    }
+
+    /// Who likely holds a lock group's mutex: goroutines that hold its address (or the value
+    /// that holds it) in their arguments and do not wait on a lock themselves. `true` when one
+    /// of them is itself blocked: the dump bears out a lock held across a blocking call.
+    fn lock<'g>(&self, profile: &Profile, user_code: &UserCode, mut members: impl Iterator<Item = &'g crate::model::Goroutine> + Clone) -> (String, bool) {
+        let Some((object, _)) = members.clone().next().and_then(|g| crate::waits::blocked_on(profile, user_code, g)) else {
+            return ("the dump prints no arguments that would tell who holds the lock".to_string(), false);
+        };
+        let ids: HashSet<u64> = members.by_ref().map(|g| g.id).collect();
+        let family = |i: usize| Family::of(Some(self.whole.strings.get(self.whole.goroutines[i].state)));
+        let others: Vec<usize> = self
+            .holding
+            .get(object)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| !ids.contains(&self.whole.goroutines[i].id) && family(i) != Family::Lock)
+            .collect();
+        let blocked: Vec<usize> = others.iter().copied().filter(|&i| family(i) != Family::Running).collect();
+        if !blocked.is_empty() {
+            return (format!("its likely holder (its arguments hold {object}): {}", self.about(user_code, &blocked)), true);
+        }
+        if !others.is_empty() {
+            return (format!("its likely holder (its arguments hold {object}): {}: a busy lock, not a lost one", self.about(user_code, &others)), false);
+        }
+        (format!("no other goroutine holds {object} in its arguments: the holder may have returned without unlocking"), false)
+    }
 }

@@ -301,6 +301,12 @@ pub enum Pattern {
     WaitGroupNeverZero,
     /// Queued on a mutex whose holder is itself blocked.
     MutexHeldByBlockedGoroutine,
+    /// A receive (or `range`) on a channel that nobody sends on or closes any more.
+    ReceiveNeverClosed,
+    /// Waiting in `database/sql.(*DB).conn` for a connection of a pool that is used up.
+    DatabasePoolExhausted,
+    /// An HTTP client call waiting for minutes in `net/http.(*persistConn).roundTrip`.
+    HttpClientWithoutTimeout,
 }
 
 /// A group ranked as a leak suspect (the signals and weights are documented in

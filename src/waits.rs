@@ -4,7 +4,7 @@
 
 use crate::gofunc::{pointer, receiver, UserCode};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
-use crate::model::{Profile, StackId};
+use crate::model::{Goroutine, Profile, StackId};
 use crate::rows::{frame_cost, frame_row, WaitRow};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashSet};
@@ -24,6 +24,45 @@ const BLOCKING_RECEIVERS: &[(&str, &str)] = &[
 /// The pointers of an argument text (by [`pointer`]'s rule).
 fn pointers(args: &str) -> impl Iterator<Item = &str> {
     args.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| pointer(word).is_some())
+}
+
+/// The object a goroutine blocks on, as `(address as printed, type)`: the receiver of its
+/// blocking frame (`sync.(*WaitGroup).Wait(0xc000123450)`), else, where that frame was inlined
+/// and prints `(...)`, the receiver of the first frame of user code below it (the value that
+/// holds the lock: `(*Catalog).Lookup(0xc0001a73b0, …)`). `None` without arguments (debug=1,
+/// protos) or a blocking frame.
+pub fn blocked_on<'p>(profile: &'p Profile, user_code: &UserCode, goroutine: &Goroutine) -> Option<(&'p str, &'static str)> {
+    let stack = profile.stack(goroutine.stack);
+    let (at, kind) = stack.iter().enumerate().find_map(|(at, &f)| {
+        let name = profile.func_name(f);
+        BLOCKING_RECEIVERS.iter().find(|(n, _)| *n == name).map(|(_, kind)| (at, *kind))
+    })?;
+    let own = profile.args.nth(goroutine.args, at).and_then(receiver);
+    let holder = || {
+        let below = stack.iter().enumerate().skip(at + 1).find(|(_, &f)| user_code.is_user(profile, f))?.0;
+        profile.args.nth(goroutine.args, below).and_then(receiver)
+    };
+    own.or_else(holder).map(|object| (object, kind))
+}
+
+/// For each of `objects`, the goroutines of `profile` (indexes) whose arguments hold its
+/// address: one pass over every goroutine's pointers.
+pub fn holding<'p>(profile: &'p Profile, objects: &rustc_hash::FxHashSet<&str>) -> FxHashMap<&'p str, Vec<usize>> {
+    let mut out: FxHashMap<&'p str, Vec<usize>> = FxHashMap::default();
+    if objects.is_empty() {
+        return out;
+    }
+    for (i, g) in profile.goroutines.iter().enumerate() {
+        for pointer in pointers(profile.args.run(g.args)) {
+            if objects.contains(pointer) {
+                let list = out.entry(pointer).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Objects that two or more goroutines of `profile` wait on, most waiters first: as many rows

@@ -137,7 +137,7 @@ fn leak_suspects_explain_themselves_and_name_the_pattern() {
     assert!(
         suspects[1]
             .explanation
-            .starts_with("30 goroutines blocked in chan send at fetch.go:10 (example.com/q.fetch), created by creator.go:7: waiting 45+ minutes."),
+            .starts_with("30 goroutines blocked in chan send at fetch.go:10 (example.com/q.fetch), created by creator.go:7: waiting 45+ minutes; the goroutine that started them has returned."),
         "{}",
         suspects[1].explanation
     );
