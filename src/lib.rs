@@ -20,6 +20,7 @@ pub mod report;
 pub mod rows;
 pub mod search;
 pub mod share;
+pub mod timeouts;
 pub mod top;
 pub mod waits;
 

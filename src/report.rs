@@ -12,7 +12,7 @@ use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::Profile;
 use crate::rows::{
     frame_cost, frame_row, frame_rows, label_map, labels_cost, race_rows, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GateRow, GroupRow,
-    LimitRow, RaceRow, RunningTest, SilencedRow, Suspect, TopRow, WaitRow, WarningRow,
+    LimitRow, RaceRow, RunningTest, SilencedRow, Suspect, TestTimeoutRow, TopRow, WaitRow, WarningRow,
 };
 use crate::top::top;
 use crate::waits::same_object_waits;
@@ -67,6 +67,10 @@ pub struct Report {
     pub locked_to_thread: Option<i64>,
     pub truncated: bool,
     pub crash: Option<CrashRow>,
+    /// For `panic: test timed out`: the running tests, their goroutines and what they wait on
+    /// (see [`crate::timeouts`]).
+    #[serde(default)]
+    pub test_timeout: Option<TestTimeoutRow>,
     /// The data races the input reports (`WARNING: DATA RACE`), in order.
     #[serde(default)]
     pub races: Vec<RaceRow>,
@@ -267,6 +271,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     let creators = creators(profile, &decoded.profile, &wrappers, &mut budget, &mut limits);
     let waits = same_object_waits(profile, &decoded.profile, &mut budget, &mut limits);
     let races = race_rows(profile, &user_code, &mut budget, &mut limits);
+    let test_timeout = crate::timeouts::test_timeout(profile, &mut budget);
     let flame = flame(profile, &mut budget, &mut limits);
     let labels = label_totals(profile, &mut budget, &mut limits);
 
@@ -294,6 +299,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             first_goroutine: c.first_goroutine,
             running_tests: c.running_tests.iter().map(|(name, elapsed)| RunningTest { name: row_text(name), elapsed: row_text(elapsed) }).collect(),
         }),
+        test_timeout,
         races,
         groups: group_rows,
         labels,

@@ -100,6 +100,54 @@ pub struct RunningTest {
     pub elapsed: String,
 }
 
+/// A test binary's timeout (see [`crate::timeouts`]): how long the tests ran, each running test
+/// with its goroutines, and the goroutines that keep a synctest bubble's clock still.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TestTimeoutRow {
+    /// The timeout as the panic gives it: `10m0s` of `panic: test timed out after 10m0s`.
+    pub after: String,
+    pub tests: Vec<TimedOutTestRow>,
+    /// Goroutines in a synctest bubble blocked but not `(durable)`: each keeps its bubble's
+    /// fake clock from advancing.
+    pub unsettled: Vec<UnsettledRow>,
+}
+
+/// A test still running at the timeout, the goroutines that belong to it (its function on the
+/// stack, created there, or by one of its goroutines), and what they are blocked on, past the
+/// testing harness's own waits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TimedOutTestRow {
+    /// A top-level test: `TestX`.
+    pub name: String,
+    /// `10m0s`; empty where the dump has no `running tests:` list (Go before 1.20).
+    pub elapsed: String,
+    /// Its subtests still running (`TestX/sub`), as `running tests:` lists them: their
+    /// goroutines are counted with the test's, since a stack does not tell which subtest's
+    /// closure it runs.
+    pub subtests: Vec<RunningTest>,
+    pub goroutines: i64,
+    /// Per wait state and site, most goroutines first (at most [`crate::timeouts::MAX_TEST_WAITS`]).
+    pub waits: Vec<TestWaitRow>,
+}
+
+/// Goroutines of a timed-out test that share a wait state and a site, and their first ids.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TestWaitRow {
+    pub count: i64,
+    pub state: Option<String>,
+    pub site: Option<FrameRow>,
+    pub ids: Vec<u64>,
+}
+
+/// A goroutine in synctest bubble `bubble` blocked on something outside it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct UnsettledRow {
+    pub id: u64,
+    pub bubble: u64,
+    pub state: String,
+    pub site: Option<FrameRow>,
+}
+
 /// A data race report (`WARNING: DATA RACE`): see [`crate::model::Race`].
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RaceRow {

@@ -492,6 +492,36 @@ fn site(site: &Option<FrameRow>) -> String {
     site.as_ref().map_or_else(|| "(no frames)".into(), |f| format!("{} ({})", f.func, f.place().unwrap_or_else(|| "no file line".into())))
 }
 
+/// The tests running at a test binary's timeout, what their goroutines wait on, and the
+/// goroutines that keep a synctest bubble's clock still.
+fn print_test_timeout(out: &mut impl Write, t: &parkview::rows::TestTimeoutRow) -> std::io::Result<()> {
+    writeln!(out, "\ntest timed out after {}; running tests:", t.after)?;
+    if t.tests.is_empty() {
+        writeln!(out, "  (the dump names no running test)")?;
+    }
+    for test in &t.tests {
+        let elapsed = if test.elapsed.is_empty() { String::new() } else { format!(" ({})", test.elapsed) };
+        let subtests: Vec<String> = test.subtests.iter().map(|s| format!("{} ({})", s.name, s.elapsed)).collect();
+        let subtests = if subtests.is_empty() { String::new() } else { format!(", running {}", subtests.join(", ")) };
+        writeln!(out, "  {}{elapsed}{subtests}: {}", test.name, plural(test.goroutines as u64, "goroutine"))?;
+        for w in &test.waits {
+            let ids: Vec<String> = w.ids.iter().map(u64::to_string).collect();
+            writeln!(out, "  {:>8}  [{}] {}  ids {}", w.count, w.state.as_deref().unwrap_or("unknown"), site(&w.site), ids.join(", "))?;
+        }
+    }
+    for u in &t.unsettled {
+        writeln!(
+            out,
+            "  synctest bubble {}: goroutine {} is blocked in {} at {}, not durably: it keeps the bubble's fake clock from advancing",
+            u.bubble,
+            u.id,
+            u.state,
+            site(&u.site)
+        )?;
+    }
+    Ok(())
+}
+
 /// How a figure names the filter it was counted under: " with label:k=v".
 fn only(filter: &Option<String>) -> String {
     filter.as_ref().map_or(String::new(), |f| format!(" with {f}"))
@@ -513,10 +543,13 @@ fn print_report(out: &mut impl Write, r: &Report, show_background: bool) {
             if let Some(s) = &c.signal {
                 writeln!(out, "  {s}")?;
             }
-            if !c.running_tests.is_empty() {
+            if !c.running_tests.is_empty() && r.test_timeout.is_none() {
                 let tests: Vec<String> = c.running_tests.iter().map(|t| format!("{} ({})", t.name, t.elapsed)).collect();
                 writeln!(out, "  running tests: {}", tests.join(", "))?;
             }
+        }
+        if let Some(t) = &r.test_timeout {
+            print_test_timeout(out, t)?;
         }
         match r.goroutines {
             Some(0) if !r.races.is_empty() && r.groups.is_empty() => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useSite, openPage, screenshot, cliReport, fixtures } from '../lib/harness.js';
+import { useSite, openPage, screenshot, cliReport, fixtures, dropFiles } from '../lib/harness.js';
 
 let server, browser;
 useSite((site) => ({ server, browser } = site));
@@ -152,5 +152,18 @@ test('mark as expected silences a suspect, dims its group, and the rules travel 
   assert.equal(await fresh.locator('[data-testid="rules"]').inputValue(), rules);
   assert.equal(await fresh.locator('[data-testid="leak-suspect"]').count(), before - 1);
   await fresh.context().close();
+  await page.context().close();
+});
+
+test('a test timeout shows each running test, its goroutines and the bubble that holds its clock', async () => {
+  const page = await openPage(browser, server);
+  await dropFiles(page, [join(fixtures, 'timeout', 'test-timeout-synctest.txt')]);
+  await page.locator('[data-testid="test-timeout"]').waitFor();
+  const tests = await page.locator('[data-testid="timed-out-test"]').allTextContents();
+  assert.equal(tests.length, 2);
+  assert.match(tests[1], /^TestHangs ran 3s: 5 goroutines; running subtests TestHangs\/sub \(3s\)/);
+  assert.match(tests[1], /3chan sendhang\.worker/);
+  assert.match(await page.locator('[data-testid="unsettled"]').textContent(), /Goroutine 19 in synctest bubble 1 is blocked in chan receive .*not durably/);
+  await screenshot(page, 'light-9-test-timeout.png');
   await page.context().close();
 });

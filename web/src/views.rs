@@ -238,8 +238,14 @@ pub fn summary(props: &SummaryProps) -> Html {
                     if !crash.running_tests.is_empty() {
                         <div class="crash-line" data-testid="running-tests">{ format!("running tests: {}", crash.running_tests.iter().map(|t| format!("{} ({})", t.name, t.elapsed)).collect::<Vec<_>>().join(", ")) }</div>
                     }
-                    if let Some(g) = crash.first_goroutine { <div class="crash-line muted">{ format!("goroutine {g} printed first (the one that crashed)") }</div> }
+                    // A test timeout's first goroutine is the alarm that panicked, not a culprit.
+                    if let Some(g) = crash.first_goroutine.filter(|_| r.test_timeout.is_none()) {
+                        <div class="crash-line muted">{ format!("goroutine {g} printed first (the one that crashed)") }</div>
+                    }
                 </div>
+            }
+            if let Some(t) = &r.test_timeout {
+                { test_timeout(t) }
             }
             if !r.races.is_empty() {
                 <Races report={r.clone()}/>
@@ -362,6 +368,50 @@ pub fn summary(props: &SummaryProps) -> Html {
                     <ul>{ for r.warnings.iter().map(|w| html! { <li>{ format!("line {}: {}", w.line, w.message) }</li> }) }</ul>
                 </details>
             }
+        </section>
+    }
+}
+
+/// A test binary's timeout: each running test with its goroutines and what they wait on, and
+/// the goroutines that keep a synctest bubble's clock still.
+fn test_timeout(t: &parkview::rows::TestTimeoutRow) -> Html {
+    html! {
+        <section class="timeout" data-testid="test-timeout" aria-label="test timeout">
+            <h2>{ format!("Tests running at the timeout ({})", t.after) }</h2>
+            if t.tests.is_empty() {
+                <p class="muted">{ "The dump names no running test." }</p>
+            }
+            { for t.tests.iter().map(|test| html! {
+                <div class="timed-out-test" data-testid="timed-out-test">
+                    <div>
+                        <strong>{ &test.name }</strong>
+                        if !test.elapsed.is_empty() { <span class="muted">{ format!(" ran {}", test.elapsed) }</span> }
+                        { format!(": {} goroutine{}", test.goroutines, if test.goroutines == 1 { "" } else { "s" }) }
+                        if !test.subtests.is_empty() {
+                            <span class="muted">{ format!("; running subtests {}", test.subtests.iter().map(|s| format!("{} ({})", s.name, s.elapsed)).collect::<Vec<_>>().join(", ")) }</span>
+                        }
+                    </div>
+                    <table class="compact">
+                        <tbody>
+                        { for test.waits.iter().map(|w| html! {
+                            <tr data-testid="test-wait">
+                                <td class="num">{ w.count }</td>
+                                <td><span class={classes!("chip", state_family(w.state.as_deref()))}>{ w.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
+                                <td>{ w.site.as_ref().map(short_frame_label).unwrap_or_default() }</td>
+                                <td class="muted small">{ format!("ids {}", w.ids.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")) }</td>
+                            </tr>
+                        }) }
+                        </tbody>
+                    </table>
+                </div>
+            }) }
+            { for t.unsettled.iter().map(|u| html! {
+                <p class="note" data-testid="unsettled">
+                    { format!("Goroutine {} in synctest bubble {} is blocked in {} ", u.id, u.bubble, u.state) }
+                    { u.site.as_ref().map(short_frame_label).unwrap_or_default() }
+                    { ", but not durably: it keeps the bubble's fake clock from advancing." }
+                </p>
+            }) }
         </section>
     }
 }
