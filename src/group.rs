@@ -125,17 +125,24 @@ pub fn filtered<'p>(profile: &'p Profile, only: Option<&(String, String)>) -> st
     let mut passes: HashMap<LabelSetId, bool> = HashMap::default();
     let mut out = profile.clone();
     out.samples.retain(|s| *passes.entry(s.labels).or_insert_with(|| label_value(profile, s.labels, key).as_deref() == Some(value.as_str())));
-    if !profile.goroutines.is_empty() {
-        let mut goroutines = Vec::with_capacity(out.samples.len());
-        for s in out.samples.iter_mut() {
-            if let Some(g) = s.goroutine {
-                goroutines.push(profile.goroutines[g as usize].clone());
-                s.goroutine = Some(goroutines.len() as u32 - 1);
-            }
-        }
-        out.goroutines = goroutines;
-    }
+    keep_goroutines_of_samples(profile, &mut out);
     std::borrow::Cow::Owned(out)
+}
+
+/// After `out`, a clone of `profile`, kept only some of its samples: its goroutines become
+/// those of the samples kept, in their order, and the samples point at them again.
+pub fn keep_goroutines_of_samples(profile: &Profile, out: &mut Profile) {
+    if profile.goroutines.is_empty() {
+        return;
+    }
+    let mut goroutines = Vec::with_capacity(out.samples.len());
+    for s in out.samples.iter_mut() {
+        if let Some(g) = s.goroutine {
+            goroutines.push(profile.goroutines[g as usize].clone());
+            s.goroutine = Some(goroutines.len() as u32 - 1);
+        }
+    }
+    out.goroutines = goroutines;
 }
 
 /// Goroutines (or the default sample type's value) per label key and value: as many values as `budget`

@@ -23,7 +23,7 @@
 //! baseline snapshot ([`silence`]) silences what it already had: `IgnoreCurrent`.
 
 use crate::gofunc::{is_go_distribution, UserCode};
-use crate::group::{function_key, label_value};
+use crate::group::{function_key, keep_goroutines_of_samples, label_value};
 use crate::limits::{self, MAX_IGNORE_RULES, MAX_LINE_BYTES};
 use crate::model::{FrameId, LabelSetId, Profile, StackId};
 use rustc_hash::FxHashMap as HashMap;
@@ -232,16 +232,7 @@ pub fn silence<'p>(profile: &'p Profile, rules: &Rules, baseline: Option<&Profil
         }
         true
     });
-    if !profile.goroutines.is_empty() {
-        let mut goroutines = Vec::with_capacity(out.samples.len());
-        for s in out.samples.iter_mut() {
-            if let Some(g) = s.goroutine {
-                goroutines.push(profile.goroutines[g as usize].clone());
-                s.goroutine = Some(goroutines.len() as u32 - 1);
-            }
-        }
-        out.goroutines = goroutines;
-    }
+    keep_goroutines_of_samples(profile, &mut out);
     let mut by_rule: Vec<(usize, Count)> = per_rule.into_iter().collect();
     by_rule.sort_unstable_by_key(|(rule, _)| *rule);
     silenced.by_rule = by_rule;

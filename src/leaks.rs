@@ -224,7 +224,6 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
     // Functions on some stack right now: a creator that is on none has returned.
     let stacks: HashSet<u32> = whole.goroutines.iter().map(|g| g.stack).collect();
     let on_stacks: HashSet<u32> = stacks.into_iter().flat_map(|s| whole.stack(s).iter().map(|&f| whole.frames.get(f).func)).collect();
-    let by_id: HashMap<u64, usize> = whole.goroutines.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     let user_code = UserCode::of(profile);
     // What is read of a name or a parent's stack, once per name or stack, not per group.
     let mut closures: HashMap<StrId, bool> = HashMap::default();
@@ -338,7 +337,7 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
         }
         // Started under an HTTP handler: the parent's stack serves a connection, or the
         // creator is a handler.
-        let parent_serves_http = g.goroutines.first().and_then(|&i| profile.goroutines[i as usize].parent).and_then(|p| by_id.get(&p)).is_some_and(|&pi| {
+        let parent_serves_http = g.goroutines.first().and_then(|&i| profile.goroutines[i as usize].parent).and_then(|p| sides.by_id.get(&p)).is_some_and(|&pi| {
             let stack = whole.goroutines[pi].stack;
             *serving.entry(stack).or_insert_with(|| profile.stack(stack).iter().any(|&f| profile.func_name(f).starts_with("net/http.(*conn).serve")))
         });
