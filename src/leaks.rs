@@ -337,10 +337,11 @@ pub fn leak_suspects(profile: &Profile, whole: &Profile, growth: &Growth, budget
         }
         // Started under an HTTP handler: the parent's stack serves a connection, or the
         // creator is a handler.
-        let parent_serves_http = g.goroutines.first().and_then(|&i| profile.goroutines[i as usize].parent).and_then(|p| sides.by_id.get(&p)).is_some_and(|&pi| {
-            let stack = whole.goroutines[pi].stack;
-            *serving.entry(stack).or_insert_with(|| profile.stack(stack).iter().any(|&f| profile.func_name(f).starts_with("net/http.(*conn).serve")))
-        });
+        let parent_serves_http =
+            g.goroutines.first().and_then(|&i| profile.goroutines[i as usize].parent).and_then(|p| sides.by_id.get(&p)).is_some_and(|&pi| {
+                let stack = whole.goroutines[pi].stack;
+                *serving.entry(stack).or_insert_with(|| profile.stack(stack).iter().any(|&f| profile.func_name(f).starts_with("net/http.(*conn).serve")))
+            });
         let creator_is_handler = creator_func.is_some_and(|c| {
             *handlers.entry(c).or_insert_with(|| {
                 let name = profile.strings.get(c);
