@@ -6,6 +6,7 @@
 //! and all members together inflate to at most [`MAX_WHOLE_BYTES`] (an archive is read whole,
 //! as protobufs are) or [`Options::max_inflated_bytes`] where that is less.
 
+use crate::capture::time_in_path;
 use crate::decode::sniff::archive_magic;
 use crate::decode::{decode_all, gzip, DecodeError, Decoded, Options};
 use crate::limits::{MAX_MEMBERS, MAX_NESTING, MAX_WHOLE_BYTES};
@@ -72,66 +73,6 @@ pub fn entries(members: Vec<Member>) -> Vec<(String, Result<Decoded, DecodeError
         snapshots.sort_by_key(|(time, _, _)| *time);
     }
     snapshots.into_iter().map(|(_, n, d)| (n, Ok(d))).chain(skipped).collect()
-}
-
-/// When a path says its file was taken, in nanoseconds since the Unix epoch: the last date in
-/// it, with or without a time and separators (`2026-11-30T08-53-35Z/`, `08:53:35+02:00`,
-/// `goroutines-20261130-085335.txt`, CockroachDB's `memprof.2026-11-30T08_53_35.360.52838048`,
-/// `2026-11-30/`); where there is none, the last Unix time in seconds between 2001 and 2100
-/// (`consul debug`'s capture folders, `1764489630/goroutine.prof`). A time with no zone is read
-/// as UTC: it orders the snapshots of one bundle.
-pub fn time_in_path(path: &str) -> Option<i64> {
-    static STAMP: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(
-            r"(?:^|[^0-9])(?:(\d{4})-?(\d{2})-?(\d{2})(?:[T_ .-]?(\d{2})[:._-]?(\d{2})(?:[:._-]?(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?|(\d{10}))(?:[^0-9]|$)",
-        )
-        .expect("a valid pattern")
-    });
-    let (mut date, mut epoch) = (None, None);
-    let mut at = 0;
-    while let Some(c) = STAMP.captures_at(path, at) {
-        let whole = c.get(0).expect("the match");
-        // The next search starts at the character that ended this match (a separator can
-        // start the next timestamp).
-        at = whole.end().saturating_sub(1).max(whole.start() + 1);
-        let number = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<i64>().ok());
-        match number(8) {
-            Some(seconds) if (978_307_200..4_102_444_800).contains(&seconds) => epoch = Some(seconds * 1_000_000_000),
-            Some(_) => {}
-            None => {
-                let zone = c.get(7).map_or(Some(0), |z| zone_seconds(z.as_str()));
-                let local = date_time([number(1), number(2), number(3), number(4), number(5), number(6)]);
-                date = local.zip(zone).map(|(t, z)| t - z * 1_000_000_000).or(date);
-            }
-        }
-        if at >= path.len() {
-            break;
-        }
-    }
-    date.or(epoch)
-}
-
-/// The offset of `Z`, `+02:00`, `-0530` from UTC, in seconds.
-fn zone_seconds(zone: &str) -> Option<i64> {
-    if zone == "Z" {
-        return Some(0);
-    }
-    let sign = if zone.starts_with('-') { -1 } else { 1 };
-    let digits: String = zone.chars().filter(char::is_ascii_digit).collect();
-    let (hours, minutes) = (digits.get(..2)?.parse::<i64>().ok()?, digits.get(2..)?.parse::<i64>().ok()?);
-    (hours < 24 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
-}
-
-/// A calendar date and time of day (year, month, day, hour, minute, second; the time may be
-/// missing) in nanoseconds since the Unix epoch, if it is one.
-fn date_time([year, month, day, hour, minute, second]: [Option<i64>; 6]) -> Option<i64> {
-    // Eight digits that are no date of this century or the next are no timestamp.
-    let year = year.filter(|y| (2000..2200).contains(y));
-    let month = time::Month::try_from(u8::try_from(month?).ok()?).ok()?;
-    let date = time::Date::from_calendar_date(i32::try_from(year?).ok()?, month, u8::try_from(day?).ok()?).ok()?;
-    let part = |v: Option<i64>| u8::try_from(v.unwrap_or(0)).ok();
-    let clock = time::Time::from_hms(part(hour)?, part(minute)?, part(second)?).ok()?;
-    i64::try_from(time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp_nanos()).ok()
 }
 
 /// Why an archive could not be read at all. Each message is one sentence.
@@ -339,37 +280,4 @@ fn read_tar(bytes: &[u8], counted: bool, reading: &mut Reading<'_>, members: &mu
         add(name, &content, !counted, reading, members)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_in_paths() {
-        let at = |y, mo, d, h, mi, s| date_time([Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)]);
-        let table: [(&str, Option<i64>); 16] = [
-            ("c/2026-11-30T10:53:35+02:00/g.txt", at(2026, 11, 30, 8, 53, 35)),
-            ("memprof.2026-11-30T08_53_35.360.1764489630.pprof", at(2026, 11, 30, 8, 53, 35)),
-            ("goroutine_dump.2026-11-30T08_53_35.360.double_since_last_dump.000000123.txt.gz", at(2026, 11, 30, 8, 53, 35)),
-            ("app-3000000000/g.txt", Some(3_000_000_000_000_000_000)),
-            ("app-4200000000/g.txt", None),
-            ("captures/2026-11-30T08-53-35Z/goroutine.txt", at(2026, 11, 30, 8, 53, 35)),
-            ("captures/2026-11-30T08:53:35Z/goroutine.txt", at(2026, 11, 30, 8, 53, 35)),
-            ("goroutines-20261130-085335.txt", at(2026, 11, 30, 8, 53, 35)),
-            ("dumps/2026-11-30 08.53/goroutine.txt", at(2026, 11, 30, 8, 53, 0)),
-            ("2026-11-30/goroutine.txt", at(2026, 11, 30, 0, 0, 0)),
-            // The last one is the most particular.
-            ("consul-debug-1764489600/1764489630/goroutine.prof", Some(1_764_489_630_000_000_000)),
-            ("2026-11-29/run-2026-11-30T01-00-00/g.txt", at(2026, 11, 30, 1, 0, 0)),
-            ("nodes/1/goroutines.txt", None),
-            ("node-12345678/goroutines.txt", None),
-            ("build-123456789012/g.txt", None),
-            ("v1.27.3/goroutine.txt", None),
-        ];
-        for (path, want) in table {
-            assert_eq!(time_in_path(path), want, "{path}");
-        }
-        assert_eq!(at(2026, 11, 30, 0, 0, 0), Some(1_795_996_800_000_000_000));
-    }
 }

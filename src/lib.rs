@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod archive;
+pub mod capture;
 pub mod classify;
 pub mod creators;
 pub mod decode;

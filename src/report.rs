@@ -1,6 +1,7 @@
 //! The rows every front end renders: the JSON contract of DESIGN.md section 5. The CLI prints
 //! them and the page draws them, so the two cannot disagree on a number.
 
+use crate::capture::same_program;
 use crate::creators::{creators, WRAPPERS};
 use crate::decode::Decoded;
 use crate::flame::flame;
@@ -55,6 +56,10 @@ pub struct Report {
     #[serde(default)]
     pub wrapper: Option<String>,
     pub profile: String,
+    /// When the snapshot was taken, as the input says (pprof's `time_nanos`), in nanoseconds
+    /// since the Unix epoch; see [`crate::capture::taken`] for the times other inputs get.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_nanos: Option<i64>,
     pub samples: usize,
     pub sample_types: Vec<[String; 2]>,
     pub default_sample_type: Option<String>,
@@ -147,7 +152,7 @@ pub fn gates(report: &Report, fail_on_leaked: Option<i64>, fail_on_suspects: boo
 pub struct ReportOptions<'a> {
     pub by: GroupBy,
     /// The snapshot growth is measured against, and its name: leak suspects then also weigh
-    /// growth since it. The rule every front end follows: the base a diff of the two would
+    /// growth since it, if it is of the same program ([`same_program`]). The rule every front end follows: the base a diff of the two would
     /// use (the CLI's `--base`; the page's diff base, the user's pick or else the oldest).
     pub base: Option<(&'a Profile, String)>,
     /// Functions that start goroutines for their caller, besides [`WRAPPERS`].
@@ -249,6 +254,9 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     }
     let wait_minutes: BTreeMap<String, i64> = minutes.into_iter().map(|(m, n)| (m.to_string(), n)).collect();
     let leaked = goroutine_style.then(|| groups.iter().fold(0i64, |sum, g| sum.saturating_add(g.leaked)));
+    // Growth is measured only against a snapshot of the same program: between unrelated ones
+    // (two pasted crashes) every stack would be "new".
+    let base = base.filter(|(b, _)| same_program(b, &decoded.profile));
     let growth_base = base.map(|(_, name)| name.clone());
     let base = base.map(|(b, _)| filtered(b, by.only.as_ref()));
     let baseline = options.baseline.as_ref().map(|(b, name)| (filtered(b, by.only.as_ref()), name));
@@ -281,6 +289,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         gzipped: decoded.gzipped,
         wrapper: decoded.wrapper.clone(),
         profile: profile.kind.name().to_string(),
+        time_nanos: decoded.profile.time_nanos,
         samples: profile.samples.len(),
         sample_types: profile.sample_types.iter().map(|t| [t.kind.clone(), t.unit.clone()]).collect(),
         default_sample_type: profile.sample_types.get(profile.default_sample_type).map(|t| t.kind.clone()),
