@@ -1,7 +1,7 @@
 //! The page: the state, the hooks that get data in and talk to the engine (see
 //! [`crate::hooks`]), and which view shows the active snapshot.
 
-use crate::hooks::{use_address, use_engine, use_engine_requests, use_input, use_theme, Loader, Runner};
+use crate::hooks::{use_address, use_engine, use_engine_requests, use_input, use_stored, use_theme, Loader, Runner};
 use crate::link::{parse_fragment, ViewLink};
 use crate::protocol::Request;
 use crate::state::{Action, State, Theme, View};
@@ -11,6 +11,7 @@ use crate::views::exports::{download, Exports};
 use crate::views::flame::Flame;
 use crate::views::groups::Groups;
 use crate::views::share::ShareView;
+use crate::views::stored::Stored;
 use crate::views::{ErrorList, Help, SnapshotList, Summary, Tabs};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -48,10 +49,12 @@ pub fn app(props: &AppProps) -> Html {
     // The view in the address the page was opened with, until the link's import answers.
     let opened = use_mut_ref(|| None::<ViewLink>);
     let channel = use_engine(props.runner, &state, &ids, &opened);
-    let loader = Loader { channel: channel.clone(), state: state.clone(), ids: (*ids).clone() };
+    // Component tests (the engine on the page's thread) keep nothing in the browser's storage.
+    let loader = Loader { channel: channel.clone(), state: state.clone(), ids: (*ids).clone(), keep: props.runner == Runner::Worker };
     use_engine_requests(&state, &channel);
     use_address(&state, &channel, &ids, &opened);
     use_input(&state, &loader, &search_ref);
+    use_stored(&state, &loader);
     use_theme(state.theme);
 
     let on_files = {
@@ -69,7 +72,7 @@ pub fn app(props: &AppProps) -> Html {
         let loader = loader.clone();
         Callback::from(move |_| {
             for (name, bytes) in SAMPLES {
-                loader.bytes(name.to_string(), bytes.to_vec());
+                loader.bytes(name.to_string(), bytes.to_vec(), true, None);
             }
         })
     };
@@ -113,9 +116,32 @@ pub fn app(props: &AppProps) -> Html {
     };
     let on_remove = {
         let (d, channel) = (state.dispatcher(), channel.clone());
+        let (kept, snapshots): (Vec<(u32, u32)>, Vec<u32>) = (state.kept.clone(), state.snapshots.iter().map(|s| s.id).collect());
         Callback::from(move |id: u32| {
             channel.send(Request::Forget { id });
             d.dispatch(Action::Remove(id));
+            // The input's record goes with its last snapshot (an input holds the ids from its
+            // own to the MAX_SNAPSHOTS after it).
+            let of_input = |input: u32, s: u32| (input..input + parkview::limits::MAX_SNAPSHOTS as u32).contains(&s);
+            if let Some(&(input, key)) = kept.iter().filter(|(input, _)| of_input(*input, id)).max_by_key(|(input, _)| *input) {
+                if !snapshots.iter().any(|&s| s != id && of_input(input, s)) {
+                    spawn_local(async move {
+                        let _ = crate::store::remove(key).await;
+                    });
+                }
+            }
+        })
+    };
+    let on_forget = {
+        let d = state.dispatcher();
+        Callback::from(move |()| {
+            let d = d.clone();
+            spawn_local(async move {
+                match crate::store::clear().await {
+                    Ok(()) => d.dispatch(Action::ForgotStored),
+                    Err(why) => d.dispatch(Action::NotKept { id: 0, name: "kept files".into(), message: format!("could not be forgotten: {why}") }),
+                }
+            });
         })
     };
     let on_rename = {
@@ -198,8 +224,10 @@ pub fn app(props: &AppProps) -> Html {
 
     let body = match (&active, state.view) {
         (_, View::Diff) => html! {
-            <DiffView snapshots={state.snapshots.clone()} compared={state.compared()} comparison={state.comparison.clone()}
+            <DiffView snapshots={state.comparable().into_iter().cloned().collect::<Vec<_>>()} samples_apart={state.snapshots.iter().any(|s| s.sample) && state.snapshots.iter().any(|s| !s.sample)}
+                      compared={state.compared()} comparison={state.comparison.clone()}
                       on_base={dispatch(Action::PickBase)} on_new={dispatch(Action::PickNew)}
+                      on_swap={{ let d = d.clone(); Callback::from(move |()| d.dispatch(Action::SwapCompared)) }}
                       similarity={state.diff_similarity} on_similarity={{ let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SetDiffSimilarity(s))) }}/>
         },
         (Some(s), View::Summary) => html! {
@@ -251,6 +279,7 @@ pub fn app(props: &AppProps) -> Html {
             <ErrorList errors={state.errors.clone()} on_dismiss={dispatch(Action::DismissError)}/>
             <SnapshotList snapshots={state.snapshots.clone()} pending={state.pending.clone()} active={state.active}
                           on_select={dispatch(Action::Select)} on_remove={on_remove} on_rename={on_rename}/>
+            <Stored kept={state.kept.len()} on_forget={on_forget}/>
             if !state.snapshots.is_empty() {
                 <div class="tabs-row">
                     <Tabs view={state.view} on_show={on_show}/>

@@ -100,11 +100,16 @@ impl Engine {
     }
 
     /// The report of snapshot `id`. Its leak suspects weigh growth since the grouping's growth
-    /// base (the diff's base), unless that is this snapshot.
+    /// base (the diff's base), unless that is this snapshot or `id` is not among those it is
+    /// for (the core also leaves out a base of another program).
     fn report(&self, id: u32, grouping: &Grouping) -> Response {
         match self.snapshots.get(&id) {
             Some(decoded) => {
-                let base = grouping.growth_base.as_ref().filter(|(b, _)| *b != id).and_then(|(b, name)| self.profile(*b).map(|p| (p, name.clone())));
+                let base = grouping
+                    .growth_base
+                    .as_ref()
+                    .filter(|(b, _)| *b != id && grouping.growth_for.contains(&id))
+                    .and_then(|(b, name)| self.profile(*b).map(|p| (p, name.clone())));
                 // The page sends only rules that read; a message that does not read silences nothing.
                 let ignore = parkview::ignore::Rules::parse(&grouping.ignore).unwrap_or_default();
                 let options = ReportOptions { by: grouping.group_by(), base, ignore, ..ReportOptions::default() };
@@ -166,7 +171,8 @@ impl Engine {
                     (Some(b), Some(n)) => {
                         let by = GroupBy::comparison(Some(similarity), false, None, None);
                         let profiles: Vec<&Profile> = ids.iter().filter_map(|&i| self.profile(i)).collect();
-                        Response::Compared { base, new, diff: Box::new(compare(&profiles, b, n, &by)) }
+                        let same_program = parkview::capture::same_program(profiles[b], profiles[n]);
+                        Response::Compared { base, new, diff: Box::new(compare(&profiles, b, n, &by)), same_program }
                     }
                     _ => Response::Failed { id: new, message: "pick two loaded snapshots to compare".into() },
                 }
@@ -251,8 +257,13 @@ mod tests {
         let Response::Report { report, .. } = e.handle(Request::Load { id: 1, bytes: S1.to_vec(), grouping: Grouping::default() }) else { panic!() };
         assert_eq!(report.goroutines, Some(53));
         e.handle(Request::Load { id: 2, bytes: S3.to_vec(), grouping: Grouping::default() });
-        let by_fn =
-            Grouping { similarity: Similarity::Functions, label_key: Some("tenant".into()), growth_base: Some((1, "s1".into())), ignore: String::new() };
+        let by_fn = Grouping {
+            similarity: Similarity::Functions,
+            label_key: Some("tenant".into()),
+            growth_base: Some((1, "s1".into())),
+            growth_for: vec![1, 2],
+            ignore: String::new(),
+        };
         let Response::Report { report, .. } = e.handle(Request::Regroup { id: 2, grouping: by_fn }) else { panic!() };
         assert!(report.leak_suspects[0].delta.is_some());
         let Response::Compared { diff, .. } = e.handle(Request::Compare { base: 1, new: 2, ids: vec![1, 2], similarity: Similarity::Functions }) else {

@@ -81,11 +81,9 @@ impl Channel {
     }
 }
 
-/// The time of day as `14:03:59`. Formatted here: the first `toLocaleTimeString` call loads
-/// locale data, which cost ~20 ms on the page's thread right when a report arrives.
-fn now() -> String {
-    let d = js_sys::Date::new_0();
-    format!("{:02}:{:02}:{:02}", d.get_hours(), d.get_minutes(), d.get_seconds())
+/// Now, in nanoseconds since the Unix epoch: the time of last resort of a snapshot.
+fn now() -> i64 {
+    js_sys::Date::now() as i64 * 1_000_000
 }
 
 fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &RefCell<Option<ViewLink>>) -> Option<Action> {
@@ -106,7 +104,7 @@ fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &Ref
         Response::Report { id, report } if pending.contains(&id) => Some(Action::Loaded { id, report: *report, loaded_at: now() }),
         Response::Report { id, report } => Some(Action::Regrouped { id, report: *report }),
         Response::Failed { id, message } => Some(Action::Failed { id, name: None, message }),
-        Response::Compared { base, new, diff } => Some(Action::Compared(Comparison { base, new, diff: Rc::new(*diff) })),
+        Response::Compared { base, new, diff, same_program } => Some(Action::Compared(Comparison { base, new, same_program, diff: Rc::new(*diff) })),
         Response::Parents { id, goroutine, chain } => Some(Action::Parents { id, goroutine, chain }),
         Response::Progress { id, read } => Some(Action::Progress { id, read: read as usize }),
         Response::Forgotten { .. } | Response::Ready | Response::Crashed { .. } => None,
@@ -128,14 +126,49 @@ pub struct Loader {
     pub channel: Channel,
     pub state: UseReducerHandle<State>,
     pub ids: Rc<Cell<u32>>,
+    /// Whether inputs are kept in the browser's storage for a reload ([`crate::store`]).
+    pub keep: bool,
 }
 
 impl Loader {
-    pub fn bytes(&self, name: String, bytes: Vec<u8>) {
+    /// Loads bytes the page holds (pasted or dropped text); `sample` marks the samples behind
+    /// "Try a sample". `kept` is their key in the browser's storage if they came from there.
+    pub fn bytes(&self, name: String, bytes: Vec<u8>, sample: bool, kept: Option<u32>) {
         let id = next_id(&self.ids);
-        self.state.dispatch(Action::Started { id, name: name.clone(), size: bytes.len() });
+        self.state.dispatch(Action::Started { id, name: name.clone(), size: bytes.len(), modified: None, sample });
         self.state.dispatch(Action::Read { id });
+        if !bytes.starts_with(parkview::share::SHARE_FILE_HEADER.as_bytes()) {
+            let value = js_sys::Uint8Array::from(bytes.as_slice());
+            self.keep(id, &name, sample, value.into(), kept);
+        }
         self.send_load(id, name, bytes);
+    }
+
+    /// Keeps an input in the browser's storage (unless it came from there), and says so or why not.
+    fn keep(&self, id: u32, name: &str, sample: bool, data: wasm_bindgen::JsValue, kept: Option<u32>) {
+        if !self.keep {
+            return;
+        }
+        let dispatcher = self.state.dispatcher();
+        if let Some(key) = kept {
+            dispatcher.dispatch(Action::Kept { id, key });
+            return;
+        }
+        let name = name.to_string();
+        spawn_local(async move {
+            match crate::store::keep(&name, sample, &data).await {
+                Ok(key) => dispatcher.dispatch(Action::Kept { id, key }),
+                Err(why) => dispatcher.dispatch(Action::NotKept { id, name: name.clone(), message: format!("loaded, but not kept for a reload: {why}") }),
+            }
+        });
+    }
+
+    /// Loads what the browser's storage kept from an earlier visit.
+    pub fn restore(&self, kept: crate::store::Kept) {
+        match kept.data {
+            crate::store::Data::File(file) => self.file(file, Some(kept.key)),
+            crate::store::Data::Bytes(bytes) => self.bytes(kept.name, bytes, kept.sample, Some(kept.key)),
+        }
     }
 
     /// Loads text that came without a file name, named `what` (`pasted text`), then `what 2`
@@ -144,7 +177,7 @@ impl Loader {
         let state = &*self.state;
         let taken = state.snapshots.iter().map(|s| &s.name).chain(state.pending.iter().map(|p| &p.name)).filter(|n| n.starts_with(what)).count();
         let name = if taken == 0 { what.to_string() } else { format!("{what} {}", taken + 1) };
-        self.bytes(name, text.into_bytes());
+        self.bytes(name, text.into_bytes(), false, None);
     }
 
     fn send_load(&self, id: u32, name: String, bytes: Vec<u8>) {
@@ -163,36 +196,46 @@ impl Loader {
 
     pub fn files(&self, files: FileList) {
         for i in 0..files.length() {
-            let Some(handle) = files.get(i) else { continue };
-            let file = gloo::file::File::from(handle.clone());
-            let id = next_id(&self.ids);
-            let (name, size) = (file.name(), file.size());
-            self.state.dispatch(Action::Started { id, name: name.clone(), size: size as usize });
-            let loader = self.clone();
-            spawn_local(async move {
-                // A share file (small, known by its first line) is read here and imported; any
-                // other file goes to the engine as it is, which reads it.
-                let header = parkview::share::SHARE_FILE_HEADER.as_bytes();
-                let start = gloo::file::futures::read_as_bytes(&file.slice(0, header.len() as u64)).await.unwrap_or_default();
-                if start != header {
-                    loader.channel.read(id, name, handle, loader.state.report_grouping());
-                    return;
-                }
-                // Base64 text longer than this cannot inflate within the link limit: not read.
-                if file.size() > parkview::limits::MAX_LINK_BYTES / 3 * 4 + (1 << 20) {
-                    let message = format!("a share file of {} is more than parkview reads (MAX_LINK_BYTES)", crate::views::human_bytes(file.size() as usize));
-                    loader.state.dispatch(Action::Failed { id, name: Some(name), message });
-                    return;
-                }
-                match gloo::file::futures::read_as_bytes(&file).await {
-                    Ok(bytes) => {
-                        loader.state.dispatch(Action::Read { id });
-                        loader.send_load(id, name, bytes);
-                    }
-                    Err(e) => loader.state.dispatch(Action::Failed { id, name: Some(name), message: format!("could not read the file: {e}") }),
-                }
-            });
+            if let Some(handle) = files.get(i) {
+                self.file(handle, None);
+            }
         }
+    }
+
+    /// Loads one file; `kept` is its key in the browser's storage if it came from there.
+    fn file(&self, handle: web_sys::File, kept: Option<u32>) {
+        let file = gloo::file::File::from(handle.clone());
+        let id = next_id(&self.ids);
+        let (name, size) = (file.name(), file.size());
+        // `lastModified` is in milliseconds.
+        let modified = Some(handle.last_modified() as i64 * 1_000_000);
+        self.state.dispatch(Action::Started { id, name: name.clone(), size: size as usize, modified, sample: false });
+        let loader = self.clone();
+        spawn_local(async move {
+            // A share file (small, known by its first line) is read here and imported; any
+            // other file goes to the engine as it is, which reads it.
+            let header = parkview::share::SHARE_FILE_HEADER.as_bytes();
+            let start = gloo::file::futures::read_as_bytes(&file.slice(0, header.len() as u64)).await.unwrap_or_default();
+            if start != header {
+                // A share file is not kept: like a link, it holds its snapshots itself.
+                loader.keep(id, &name, false, handle.clone().into(), kept);
+                loader.channel.read(id, name, handle, loader.state.report_grouping());
+                return;
+            }
+            // Base64 text longer than this cannot inflate within the link limit: not read.
+            if file.size() > parkview::limits::MAX_LINK_BYTES / 3 * 4 + (1 << 20) {
+                let message = format!("a share file of {} is more than parkview reads (MAX_LINK_BYTES)", crate::views::human_bytes(file.size() as usize));
+                loader.state.dispatch(Action::Failed { id, name: Some(name), message });
+                return;
+            }
+            match gloo::file::futures::read_as_bytes(&file).await {
+                Ok(bytes) => {
+                    loader.state.dispatch(Action::Read { id });
+                    loader.send_load(id, name, bytes);
+                }
+                Err(e) => loader.state.dispatch(Action::Failed { id, name: Some(name), message: format!("could not read the file: {e}") }),
+            }
+        });
     }
 }
 
@@ -374,6 +417,25 @@ pub fn use_address(state: &UseReducerHandle<State>, channel: &Channel, ids: &Rc<
             *last.borrow_mut() = Some(view_link.clone());
         });
     }
+}
+
+/// What the browser's storage kept from an earlier visit, loaded again when the page opens
+/// without a link's data (a link holds its own snapshots).
+#[hook]
+pub fn use_stored(state: &UseReducerHandle<State>, loader: &Loader) {
+    let (loader, linked) = (loader.clone(), state.data.is_some());
+    use_effect_with((), move |_| {
+        if loader.keep && !linked {
+            spawn_local(async move {
+                match crate::store::all().await {
+                    Ok(kept) => kept.into_iter().for_each(|k| loader.restore(k)),
+                    Err(why) => {
+                        loader.state.dispatch(Action::NotKept { id: 0, name: "earlier files".into(), message: format!("could not be read back: {why}") })
+                    }
+                }
+            });
+        }
+    });
 }
 
 /// Paste anywhere (a dump or debug=1 text, or copied files) and the keyboard.

@@ -9,4 +9,5 @@ pub mod host;
 pub mod link;
 pub mod protocol;
 pub mod state;
+pub mod store;
 pub mod views;

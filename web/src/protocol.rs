@@ -18,6 +18,10 @@ pub struct Grouping {
     /// Group by one label key's value instead of all labels.
     pub label_key: Option<String>,
     pub growth_base: Option<(u32, String)>,
+    /// The snapshots whose growth is measured against it: those the diff may compare with it
+    /// (a sample's is not measured against the user's dumps, nor theirs against it).
+    #[serde(default)]
+    pub growth_for: Vec<u32>,
     /// The ignore rules' text, one rule a line (already read by
     /// [`parkview::ignore::Rules::parse`]): goroutines they name are no leak suspects.
     pub ignore: String,
@@ -80,6 +84,8 @@ pub enum Response {
         base: u32,
         new: u32,
         diff: Box<Diff>,
+        /// Whether the two look like one program's ([`parkview::capture::same_program`]).
+        same_program: bool,
     },
     /// The chain asked for by [`Request::Parents`], the goroutine first.
     Parents {

@@ -3,6 +3,7 @@
 
 use crate::link::ViewLink;
 use crate::protocol::Grouping;
+use parkview::capture::{taken, Taken};
 use parkview::diff::Diff;
 use parkview::group::Similarity;
 use parkview::report::Report;
@@ -72,9 +73,18 @@ pub struct Snapshot {
     pub id: u32,
     pub name: String,
     pub size: usize,
-    /// When it was loaded, as the user's clock shows it.
-    pub loaded_at: String,
+    /// When it was taken, and where that came from ([`parkview::capture::taken`]).
+    pub taken: Taken,
+    /// One of the samples behind "Try a sample": never compared with the user's own.
+    pub sample: bool,
     pub report: Rc<Report>,
+}
+
+impl Snapshot {
+    fn new(id: u32, name: String, size: usize, report: Report, modified: Option<i64>, loaded_at: i64, sample: bool) -> Snapshot {
+        let taken = taken(report.time_nanos, &name, modified, loaded_at);
+        Snapshot { id, name, size, taken, sample, report: Rc::new(report) }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +93,9 @@ pub struct Pending {
     pub name: String,
     pub size: usize,
     pub read: usize,
+    /// The file's modification time, in nanoseconds since the Unix epoch, if it is a file.
+    pub modified: Option<i64>,
+    pub sample: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +149,8 @@ impl Default for GroupsView {
 pub struct Comparison {
     pub base: u32,
     pub new: u32,
+    /// Whether the two look like one program's ([`parkview::capture::same_program`]).
+    pub same_program: bool,
     /// With each row's timeline when three or more snapshots are loaded.
     pub diff: Rc<Diff>,
 }
@@ -150,6 +165,7 @@ pub struct ShareDialog {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
+    /// In the order they were taken ([`Snapshot::taken`]; load order where that ties).
     pub snapshots: Vec<Snapshot>,
     pub pending: Vec<Pending>,
     pub errors: Vec<LoadError>,
@@ -174,6 +190,8 @@ pub struct State {
     /// How alike stacks must be to be one row of the diff (functions by default: what lines
     /// formats up).
     pub diff_similarity: Similarity,
+    /// The inputs kept in this browser's storage for a reload: (the input's id, its key there).
+    pub kept: Vec<(u32, u32)>,
 }
 
 impl Default for State {
@@ -196,6 +214,7 @@ impl Default for State {
             notice: None,
             engine_generation: 0,
             diff_similarity: Similarity::Functions,
+            kept: Vec::new(),
         }
     }
 }
@@ -205,6 +224,10 @@ pub enum Action {
         id: u32,
         name: String,
         size: usize,
+        /// The file's modification time (nanoseconds since the Unix epoch), if it is a file.
+        modified: Option<i64>,
+        /// A sample behind "Try a sample".
+        sample: bool,
     },
     Progress {
         id: u32,
@@ -214,10 +237,12 @@ pub enum Action {
     Read {
         id: u32,
     },
+    /// `loaded_at`: nanoseconds since the Unix epoch, the time of last resort for
+    /// [`parkview::capture::taken`].
     Loaded {
         id: u32,
         report: Report,
-        loaded_at: String,
+        loaded_at: i64,
     },
     Regrouped {
         id: u32,
@@ -257,6 +282,21 @@ pub enum Action {
     ToggleArgs,
     PickBase(u32),
     PickNew(u32),
+    /// Base becomes new and new base.
+    SwapCompared,
+    /// An input was kept in the browser's storage under `key`.
+    Kept {
+        id: u32,
+        key: u32,
+    },
+    /// An input could not be kept for a reload: why, in one sentence.
+    NotKept {
+        id: u32,
+        name: String,
+        message: String,
+    },
+    /// Everything kept in the browser's storage was dropped.
+    ForgotStored,
     CycleTheme,
     ToggleHelp,
     /// Closes the share dialog or the help, else goes back to the summary.
@@ -272,13 +312,13 @@ pub enum Action {
         id: u32,
         snapshots: Vec<(u32, String, Report)>,
         skipped: Vec<(String, String)>,
-        loaded_at: String,
+        loaded_at: i64,
     },
     Imported {
         snapshots: Vec<(u32, String, Report)>,
         view: String,
         address_view: Option<ViewLink>,
-        loaded_at: String,
+        loaded_at: i64,
     },
     /// A link or share file did not read: it is not kept in the address (a reload would try it
     /// again).
@@ -307,7 +347,7 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Started { id, name, size } => next.pending.push(Pending { id, name, size, read: 0 }),
+            Action::Started { id, name, size, modified, sample } => next.pending.push(Pending { id, name, size, read: 0, modified, sample }),
             Action::Progress { id, read } => {
                 if let Some(p) = next.pending.iter_mut().find(|p| p.id == id) {
                     p.read = read;
@@ -321,7 +361,7 @@ impl Reducible for State {
             Action::Loaded { id, report, loaded_at } => {
                 let Some(at) = next.pending.iter().position(|p| p.id == id) else { return self };
                 let p = next.pending.remove(at);
-                next.snapshots.push(Snapshot { id, name: p.name, size: p.size, loaded_at, report: Rc::new(report) });
+                next.add(Snapshot::new(id, p.name, p.size, report, p.modified, loaded_at, p.sample));
                 next.active = Some(id);
                 next.groups.selected = None;
             }
@@ -331,7 +371,7 @@ impl Reducible for State {
                 for (sid, name, report) in snapshots {
                     let name = if name.starts_with('#') { format!("{}{name}", p.name) } else { format!("{}: {name}", p.name) };
                     // The size shown is the input's, which all of them came in.
-                    next.snapshots.push(Snapshot { id: sid, name, size: p.size, loaded_at: loaded_at.clone(), report: Rc::new(report) });
+                    next.add(Snapshot::new(sid, name, p.size, report, p.modified, loaded_at, p.sample));
                     next.active = Some(sid);
                 }
                 // One notice for all members that hold no profile (an archive may have thousands),
@@ -444,6 +484,14 @@ impl Reducible for State {
             Action::ToggleArgs => next.groups.show_args = !next.groups.show_args,
             Action::PickBase(id) => next.base_pick = Some(id),
             Action::PickNew(id) => next.new_pick = Some(id),
+            Action::SwapCompared => {
+                if let Some((base, new)) = next.compared() {
+                    (next.base_pick, next.new_pick) = (Some(new), Some(base));
+                }
+            }
+            Action::Kept { id, key } => next.kept.push((id, key)),
+            Action::NotKept { id, name, message } => next.errors.push(LoadError { id, name, message }),
+            Action::ForgotStored => next.kept.clear(),
             Action::CycleTheme => {
                 next.theme = match next.theme {
                     Theme::Auto => Theme::Light,
@@ -477,7 +525,7 @@ impl Reducible for State {
                         Some(s) => s.report = Rc::new(report),
                         None if again => {}
                         None => {
-                            next.snapshots.push(Snapshot { id, name, size: 0, loaded_at: loaded_at.clone(), report: Rc::new(report) });
+                            next.add(Snapshot::new(id, name, 0, report, None, loaded_at, false));
                             next.active = Some(id);
                         }
                     }
@@ -554,7 +602,8 @@ impl State {
         }
         self.groups.search = v.search.clone();
         self.groups.hidden_states = v.hidden_states.iter().cloned().collect();
-        self.groups.grouping = Grouping { similarity: v.similarity, label_key: v.label_key.clone(), growth_base: None, ignore: String::new() };
+        self.groups.grouping =
+            Grouping { similarity: v.similarity, label_key: v.label_key.clone(), growth_base: None, growth_for: Vec::new(), ignore: String::new() };
         self.diff_similarity = v.diff_similarity;
         if let Some(sort) = SortBy::ALL.iter().copied().find(|s| v.sort.as_deref() == Some(s.name())) {
             self.groups.sort = sort;
@@ -574,20 +623,38 @@ impl State {
     }
 
     /// How reports are asked for: the groups view's grouping, and leak growth measured against
-    /// the diff's base ([`parkview::report::ReportOptions`]'s rule).
+    /// the diff's base ([`parkview::report::ReportOptions`]'s rule), for the snapshots the diff
+    /// may compare with it.
     pub fn report_grouping(&self) -> Grouping {
         let growth_base = self.compared().and_then(|(base, _)| self.snapshots.iter().find(|s| s.id == base)).map(|s| (s.id, s.name.clone()));
-        Grouping { growth_base, ..self.groups.grouping.clone() }
+        let growth_for = if growth_base.is_some() { self.comparable().iter().map(|s| s.id).collect() } else { Vec::new() };
+        Grouping { growth_base, growth_for, ..self.groups.grouping.clone() }
     }
 
-    /// The snapshots the diff compares: the user's picks, else the oldest and the newest.
+    /// Adds a snapshot where it belongs in the order they were taken (after those taken at the
+    /// same time: the dumps of one input keep their order).
+    fn add(&mut self, snapshot: Snapshot) {
+        let at = self.snapshots.partition_point(|s| s.taken.nanos <= snapshot.taken.nanos);
+        self.snapshots.insert(at, snapshot);
+    }
+
+    /// The snapshots the diff may compare, oldest first: the user's own, or the samples where
+    /// there are none (a sample is never compared with the user's dumps).
+    pub fn comparable(&self) -> Vec<&Snapshot> {
+        let own = self.snapshots.iter().any(|s| !s.sample);
+        self.snapshots.iter().filter(|s| s.sample != own).collect()
+    }
+
+    /// The snapshots the diff compares: the user's picks, else the oldest and the newest of
+    /// [`State::comparable`].
     pub fn compared(&self) -> Option<(u32, u32)> {
-        if self.snapshots.len() < 2 {
+        let comparable = self.comparable();
+        if comparable.len() < 2 {
             return None;
         }
-        let loaded = |id: Option<u32>| id.filter(|i| self.snapshots.iter().any(|s| s.id == *i));
-        let base = loaded(self.base_pick).unwrap_or(self.snapshots[0].id);
-        let new = loaded(self.new_pick).unwrap_or(self.snapshots[self.snapshots.len() - 1].id);
+        let loaded = |id: Option<u32>| id.filter(|i| comparable.iter().any(|s| s.id == *i));
+        let base = loaded(self.base_pick).unwrap_or(comparable[0].id);
+        let new = loaded(self.new_pick).unwrap_or(comparable[comparable.len() - 1].id);
         Some((base, new))
     }
 }
@@ -646,14 +713,14 @@ mod tests {
     }
 
     fn loaded(s: Rc<State>, id: u32) -> Rc<State> {
-        let s = s.reduce(Action::Started { id, name: format!("s{id}"), size: 10 });
-        s.reduce(Action::Loaded { id, report: report(), loaded_at: "12:00:00".into() })
+        let s = s.reduce(Action::Started { id, name: format!("s{id}"), size: 10, modified: None, sample: false });
+        s.reduce(Action::Loaded { id, report: report(), loaded_at: i64::from(id) })
     }
 
     #[wasm_bindgen_test]
     fn a_failed_load_keeps_the_loaded_snapshots() {
         let s = loaded(Rc::new(State::default()), 1);
-        let s = s.reduce(Action::Started { id: 2, name: "b".into(), size: 5 });
+        let s = s.reduce(Action::Started { id: 2, name: "b".into(), size: 5, modified: None, sample: false });
         let s = s.reduce(Action::Failed { id: 2, name: None, message: "bad".into() });
         assert_eq!((s.snapshots.len(), s.errors.len(), s.pending.len()), (1, 1, 0));
         assert_eq!(s.errors[0].name, "b");
@@ -671,6 +738,32 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn snapshots_are_compared_in_the_order_they_were_taken_and_never_with_a_sample() {
+        let start = |s: Rc<State>, id: u32, name: &str, modified: Option<i64>, sample: bool| {
+            let s = s.reduce(Action::Started { id, name: name.into(), size: 10, modified, sample });
+            s.reduce(Action::Loaded { id, report: report(), loaded_at: 1_000 + i64::from(id) })
+        };
+        // Handed in as s3, s1, s2: their files' times put them back in order.
+        let s = start(Rc::new(State::default()), 1, "s3.txt", Some(300), false);
+        let s = start(s, 2, "s1.txt", Some(100), false);
+        let s = start(s, 3, "s2.txt", Some(200), false);
+        assert_eq!(s.snapshots.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["s1.txt", "s2.txt", "s3.txt"]);
+        assert_eq!(s.compared(), Some((2, 1)));
+        assert_eq!(s.report_grouping().growth_base.map(|b| b.0), Some(2));
+        // A name's timestamp wins over the file's time; pasted text has only its load time.
+        let s = start(s, 4, "goroutines-20010101-000000.txt", Some(400), false);
+        assert_eq!(s.snapshots.last().map(|s| (s.id, s.taken.source)), Some((4, parkview::capture::TimeSource::Name)));
+        // Samples are compared among themselves only while the user's own dumps are loaded.
+        let s = start(s, 5, "sample: a", None, true);
+        assert_eq!(s.compared(), Some((2, 4)));
+        assert!(!s.report_grouping().growth_for.contains(&5));
+        let s = s.reduce(Action::SwapCompared);
+        assert_eq!(s.compared(), Some((4, 2)));
+        let only_samples = start(start(Rc::new(State::default()), 1, "sample: a", None, true), 2, "sample: b", None, true);
+        assert_eq!(only_samples.compared(), Some((1, 2)));
+    }
+
+    #[wasm_bindgen_test]
     fn a_failed_link_is_not_kept_in_the_address() {
         let s = Rc::new(State { data: Some("v1.AAAA".into()), ..State::default() });
         let s = s.reduce(Action::ImportFailed { first_id: 5, message: "the link's data does not inflate".into() });
@@ -679,8 +772,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn a_link_read_again_after_a_restart_replaces_its_reports_and_keeps_the_view() {
-        let imported =
-            |view: &str| Action::Imported { snapshots: vec![(7, "a".into(), report())], view: view.into(), address_view: None, loaded_at: "12:00:00".into() };
+        let imported = |view: &str| Action::Imported { snapshots: vec![(7, "a".into(), report())], view: view.into(), address_view: None, loaded_at: 0 };
         let s = Rc::new(State::default()).reduce(imported(r#"{"view":"groups"}"#));
         assert_eq!((s.snapshots.len(), s.view), (1, View::Groups));
         let s = s.reduce(Action::Show(View::Flame));
@@ -745,14 +837,10 @@ mod tests {
     #[wasm_bindgen_test]
     fn a_bundle_adds_each_snapshot_named_after_its_input() {
         let mut s = State::default();
-        s = (*Rc::new(s).reduce(Action::Started { id: 7, name: "debug.zip".into(), size: 10 })).clone();
+        s = (*Rc::new(s).reduce(Action::Started { id: 7, name: "debug.zip".into(), size: 10, modified: None, sample: false })).clone();
         let snapshots = vec![(7, "nodes/1/goroutines.txt".into(), report()), (8, "#2".into(), report())];
-        let s = Rc::new(s).reduce(Action::LoadedBundle {
-            id: 7,
-            snapshots,
-            skipped: vec![("status.json".into(), "this looks like JSON".into())],
-            loaded_at: "12:00:00".into(),
-        });
+        let s =
+            Rc::new(s).reduce(Action::LoadedBundle { id: 7, snapshots, skipped: vec![("status.json".into(), "this looks like JSON".into())], loaded_at: 0 });
         let names: Vec<&str> = s.snapshots.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["debug.zip: nodes/1/goroutines.txt", "debug.zip#2"]);
         assert_eq!(s.active, Some(8));

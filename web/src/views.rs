@@ -6,6 +6,7 @@ pub mod exports;
 pub mod flame;
 pub mod groups;
 pub mod share;
+pub mod stored;
 
 use crate::state::{LoadError, Pending, Snapshot, View};
 use parkview::gofunc::{short_name, Family};
@@ -132,6 +133,19 @@ pub struct SnapshotListProps {
     pub on_rename: Callback<(u32, String)>,
 }
 
+/// When a snapshot was taken, in the user's time zone: the time of day (`08:53:35`), with the
+/// date in front unless it is today; and the whole of it with where it came from, for a title
+/// (`taken 2026-11-30 08:53:35 (from the profile)`).
+pub fn taken_label(taken: &parkview::capture::Taken) -> (String, String) {
+    let d = js_sys::Date::new(&((taken.nanos / 1_000_000) as f64).into());
+    let date = format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date());
+    let time = format!("{:02}:{:02}:{:02}", d.get_hours(), d.get_minutes(), d.get_seconds());
+    let today = js_sys::Date::new_0();
+    let same_day = (today.get_full_year(), today.get_month(), today.get_date()) == (d.get_full_year(), d.get_month(), d.get_date());
+    let short = if same_day { time.clone() } else { format!("{date} {time}") };
+    (short, format!("taken {date} {time} ({})", taken.source.describe()))
+}
+
 #[function_component(SnapshotList)]
 pub fn snapshot_list(props: &SnapshotListProps) -> Html {
     let renaming = use_state(|| None::<u32>);
@@ -169,7 +183,9 @@ pub fn snapshot_list(props: &SnapshotListProps) -> Html {
                             <button class="link name" onclick={select} ondblclick={start_rename} aria-pressed={active.to_string()}
                                     title={format!("{}\nclick to show, double-click to rename", s.name)}>{ &s.name }</button>
                         }
-                        <span class="muted small">{ format!(" {} · {}", s.loaded_at, if s.size == 0 { "from a link".to_string() } else { human_bytes(s.size) }) }</span>
+                        <span class="muted small taken" title={taken_label(&s.taken).1} data-testid="snapshot-taken" data-source={s.taken.source.describe()}>{ format!(" {}", taken_label(&s.taken).0) }</span>
+                        <span class="muted small">{ format!(" · {}", if s.size == 0 { "from a link".to_string() } else { human_bytes(s.size) }) }</span>
+                        if s.sample { <span class="badge sample" title="a sample: never compared with your own dumps">{ "sample" }</span> }
                         <button class="link remove" onclick={remove} aria-label={format!("remove {}", s.name)}>{ "×" }</button>
                     </span>
                 }

@@ -1,8 +1,9 @@
-//! The diff of two snapshots (oldest against newest unless the user picks others): rows sorted
-//! by growth, new and vanished groups marked, and with three or more snapshots a sparkline of
-//! each group's count and of the total.
+//! The diff of two snapshots (oldest against newest, in the order they were taken, unless the
+//! user picks others): rows sorted by growth, new and vanished groups marked, and with three or
+//! more snapshots a sparkline of each group's count and of the total. Snapshots that look like
+//! two programs are said to; the samples are not compared with the user's own dumps.
 
-use super::{frame_label, more_rows, state_family, PAGE_ROWS};
+use super::{frame_label, more_rows, state_family, taken_label, PAGE_ROWS};
 use crate::state::{Comparison, Snapshot};
 use parkview::group::Similarity;
 use parkview::rows::Change;
@@ -10,7 +11,11 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct DiffProps {
+    /// The snapshots the diff may compare, oldest first.
     pub snapshots: Vec<Snapshot>,
+    /// Samples are loaded beside the user's own dumps (and left out of `snapshots`).
+    pub samples_apart: bool,
+    pub on_swap: Callback<()>,
     pub compared: Option<(u32, u32)>,
     pub comparison: Option<Comparison>,
     pub on_base: Callback<u32>,
@@ -39,7 +44,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
         return html! {
             <section class="diff" aria-label="diff">
                 <p class="muted">{ "Load two or more snapshots (of any formats) to see what grew between them. " }
-                { "Try the sample: it holds two snapshots of a service with a leak." }</p>
+                if props.samples_apart { { "The samples are not compared with your own dumps." } } else { { "Try the sample: it holds two snapshots of a service with a leak." } }</p>
             </section>
         };
     }
@@ -49,7 +54,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
         html! {
             <label>{ format!("{label} ") }
                 <select {onchange} data-testid={testid.to_string()}>
-                    { for props.snapshots.iter().map(|s| html! { <option value={s.id.to_string()} selected={s.id == current}>{ &s.name }</option> }) }
+                    { for props.snapshots.iter().map(|s| html! { <option value={s.id.to_string()} selected={s.id == current} title={taken_label(&s.taken).1}>{ format!("{} · {}", s.name, taken_label(&s.taken).0) }</option> }) }
                 </select>
             </label>
         }
@@ -59,6 +64,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
         <section class="diff" aria-label="diff">
             <div class="controls">
                 { picker("base", base, props.on_base.clone(), "diff-base") }
+                <button class="button" onclick={props.on_swap.reform(|_| ())} data-testid="diff-swap" aria-label="swap base and new">{ "⇄ swap" }</button>
                 { picker("new", new, props.on_new.clone(), "diff-new") }
                 <label>{ "similarity " }
                     <select onchange={props.on_similarity.reform(|e: Event| Similarity::parse(&e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()).unwrap_or(Similarity::Functions))} aria-label="diff similarity" data-testid="diff-similarity">
@@ -74,6 +80,13 @@ pub fn diff_view(props: &DiffProps) -> Html {
                         let total_series: Option<Vec<i64>> = c.diff.timeline.as_ref().map(|t| t.iter().map(|t| t.goroutines.unwrap_or(0)).collect());
                         html! {
                             <>
+                                if !c.same_program {
+                                    <p class="note" role="status" data-testid="diff-unrelated">
+                                        { "These two snapshots look like different programs: few of the functions on one's stacks are on the other's. " }
+                                        { "The counts below compare unrelated stacks, and no leak growth is measured between them." }
+                                    </p>
+                                }
+                                if props.samples_apart { <p class="muted small">{ "The samples are not compared with your own dumps." }</p> }
                                 <h2>
                                     { format!("goroutines: {} → {}", n(c.diff.base.goroutines), n(c.diff.new.goroutines)) }
                                     if let Some(t) = &total_series { { sparkline(t, "total") } }
