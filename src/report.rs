@@ -58,7 +58,8 @@ pub struct Report {
     pub profile: String,
     /// When the snapshot was taken, as the input says (pprof's `time_nanos`), in nanoseconds
     /// since the Unix epoch; see [`crate::capture::taken`] for the times other inputs get.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// (Never skipped when absent: the page and its worker speak bincode, which counts fields.)
+    #[serde(default)]
     pub time_nanos: Option<i64>,
     pub samples: usize,
     pub sample_types: Vec<[String; 2]>,

@@ -86,17 +86,21 @@ export async function openPage(browser, server, { colorScheme = 'light', seen = 
   return page;
 }
 
-/** Drops files on the page the way a user's drag and drop does. */
+/**
+ * Drops files on the page the way a user's drag and drop does. Each is a path, or
+ * `{ path, lastModified }` (milliseconds since the epoch) for a file with that modification time.
+ */
 export async function dropFiles(page, files) {
   const payload = [];
   for (const f of files) {
-    payload.push({ name: f.split('/').pop(), data: (await readFile(f)).toString('base64') });
+    const { path, lastModified } = typeof f === 'string' ? { path: f } : f;
+    payload.push({ name: path.split('/').pop(), data: (await readFile(path)).toString('base64'), lastModified });
   }
   await page.evaluate((items) => {
     const dt = new DataTransfer();
-    for (const { name, data } of items) {
+    for (const { name, data, lastModified } of items) {
       const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-      dt.items.add(new File([bytes], name));
+      dt.items.add(new File([bytes], name, lastModified === undefined ? {} : { lastModified }));
     }
     const target = document.querySelector('.page');
     target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));

@@ -314,7 +314,8 @@ pub fn use_engine_requests(state: &UseReducerHandle<State>, channel: &Channel) {
     // Compare the picked (or oldest and newest) snapshots whenever the set or the picks change.
     {
         let channel = channel.clone();
-        let ids: Vec<u32> = state.snapshots.iter().map(|s| s.id).collect();
+        // The timeline runs over the snapshots the diff may compare, oldest first.
+        let ids: Vec<u32> = state.comparable().iter().map(|s| s.id).collect();
         // Also after a restart: the comparison asked of the engine that died is asked again.
         use_effect_with((state.compared(), ids, state.diff_similarity, state.engine_generation), move |(compared, ids, similarity, _)| {
             if let Some((base, new)) = *compared {
