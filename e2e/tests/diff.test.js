@@ -16,7 +16,8 @@ test('a debug=2 and a proto snapshot compare as the CLI compares them', async ()
   const base = join(fixtures, 'go1.27', 'service.s1.goroutine.debug2.txt');
   const next = join(fixtures, 'go1.27', 'service.s3.goroutine.pb.gz');
   const expected = cliDiff(base, next);
-  await dropFiles(page, [base]);
+  // Taken before the proto, whose own time is 2026-11-22 16:54:18 UTC (the text has none).
+  await dropFiles(page, [{ path: base, lastModified: Date.UTC(2026, 10, 22, 16, 51, 46) }]);
   await page.locator('.snapshot.active', { hasText: 'service.s1' }).waitFor();
   await dropFiles(page, [next]);
   await page.locator('.snapshot.active', { hasText: 'service.s3' }).waitFor();

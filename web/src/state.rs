@@ -77,13 +77,16 @@ pub struct Snapshot {
     pub taken: Taken,
     /// One of the samples behind "Try a sample": never compared with the user's own.
     pub sample: bool,
+    /// Where it is listed: when it was taken, or later to stay after the snapshot before it in
+    /// the same input (an archive's members, a link's snapshots keep their order).
+    pub order: i64,
     pub report: Rc<Report>,
 }
 
 impl Snapshot {
     fn new(id: u32, name: String, size: usize, report: Report, modified: Option<i64>, loaded_at: i64, sample: bool) -> Snapshot {
         let taken = taken(report.time_nanos, &name, modified, loaded_at);
-        Snapshot { id, name, size, taken, sample, report: Rc::new(report) }
+        Snapshot { id, name, size, taken, sample, order: taken.nanos, report: Rc::new(report) }
     }
 }
 
@@ -361,17 +364,18 @@ impl Reducible for State {
             Action::Loaded { id, report, loaded_at } => {
                 let Some(at) = next.pending.iter().position(|p| p.id == id) else { return self };
                 let p = next.pending.remove(at);
-                next.add(Snapshot::new(id, p.name, p.size, report, p.modified, loaded_at, p.sample));
+                next.add(Snapshot::new(id, p.name, p.size, report, p.modified, loaded_at, p.sample), i64::MIN);
                 next.active = Some(id);
                 next.groups.selected = None;
             }
             Action::LoadedBundle { id, snapshots, skipped, loaded_at } => {
                 let Some(at) = next.pending.iter().position(|p| p.id == id) else { return self };
                 let p = next.pending.remove(at);
+                let mut after = i64::MIN;
                 for (sid, name, report) in snapshots {
                     let name = if name.starts_with('#') { format!("{}{name}", p.name) } else { format!("{}: {name}", p.name) };
                     // The size shown is the input's, which all of them came in.
-                    next.add(Snapshot::new(sid, name, p.size, report, p.modified, loaded_at, p.sample));
+                    after = next.add(Snapshot::new(sid, name, p.size, report, p.modified, loaded_at, p.sample), after);
                     next.active = Some(sid);
                 }
                 // One notice for all members that hold no profile (an archive may have thousands),
@@ -520,12 +524,13 @@ impl Reducible for State {
             Action::Imported { snapshots, view, address_view, loaded_at } => {
                 // A link read again after the engine restarted: its snapshots are here already.
                 let again = snapshots.iter().any(|(id, ..)| next.snapshots.iter().any(|s| s.id == *id));
+                let mut after = i64::MIN;
                 for (id, name, report) in snapshots {
                     match next.snapshots.iter_mut().find(|s| s.id == id) {
                         Some(s) => s.report = Rc::new(report),
                         None if again => {}
                         None => {
-                            next.add(Snapshot::new(id, name, 0, report, None, loaded_at, false));
+                            after = next.add(Snapshot::new(id, name, 0, report, None, loaded_at, false), after);
                             next.active = Some(id);
                         }
                     }
@@ -631,11 +636,16 @@ impl State {
         Grouping { growth_base, growth_for, ..self.groups.grouping.clone() }
     }
 
-    /// Adds a snapshot where it belongs in the order they were taken (after those taken at the
-    /// same time: the dumps of one input keep their order).
-    fn add(&mut self, snapshot: Snapshot) {
-        let at = self.snapshots.partition_point(|s| s.taken.nanos <= snapshot.taken.nanos);
+    /// Adds a snapshot where it belongs in the order they were taken, after those taken at the
+    /// same time and not before `after`, the place of the snapshot before it in its input:
+    /// an input's snapshots keep the order it gives them (an archive's members are ordered by
+    /// their own times only when each has one). Returns its place.
+    fn add(&mut self, mut snapshot: Snapshot, after: i64) -> i64 {
+        snapshot.order = snapshot.order.max(after);
+        let at = self.snapshots.partition_point(|s| s.order <= snapshot.order);
+        let order = snapshot.order;
         self.snapshots.insert(at, snapshot);
+        order
     }
 
     /// The snapshots the diff may compare, oldest first: the user's own, or the samples where
