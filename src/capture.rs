@@ -203,6 +203,16 @@ exit status 2
     }
 
     #[test]
+    fn a_report_measures_growth_only_against_a_snapshot_of_the_same_program() {
+        use crate::report::{report, ReportOptions};
+        let later = decode(SERVICE_LATER.as_bytes(), &Options::default()).expect("a dump");
+        let (early, other) = (dump(SERVICE_EARLY), dump(OTHER_CRASH));
+        let with_base = |base: &Profile| report(&later, &ReportOptions { base: Some((base, "base".into())), ..ReportOptions::default() }).growth_base;
+        assert_eq!(with_base(&early).as_deref(), Some("base"));
+        assert_eq!(with_base(&other), None);
+    }
+
+    #[test]
     fn snapshots_that_run_only_the_standard_library_are_compared_on_it() {
         let runtime_only = "goroutine 2 [force gc (idle)]:
 runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)
