@@ -107,7 +107,7 @@ impl Engine {
                 let base = grouping.growth_base.as_ref().filter(|(b, _)| *b != id).and_then(|(b, name)| self.profile(*b).map(|p| (p, name.clone())));
                 // The page sends only rules that read; a message that does not read silences nothing.
                 let ignore = parkview::ignore::Rules::parse(&grouping.ignore).unwrap_or_default();
-                let options = ReportOptions { by: grouping.group_by(), base, ignore, ..ReportOptions::default() };
+                let options = ReportOptions { by: grouping.group_by(), base, ignore, sample_type: grouping.sample_type.clone(), ..ReportOptions::default() };
                 Response::Report { id, report: Box::new(report(decoded, &options)) }
             }
             None => Response::Failed { id, message: "this snapshot is no longer loaded".into() },
@@ -251,8 +251,13 @@ mod tests {
         let Response::Report { report, .. } = e.handle(Request::Load { id: 1, bytes: S1.to_vec(), grouping: Grouping::default() }) else { panic!() };
         assert_eq!(report.goroutines, Some(53));
         e.handle(Request::Load { id: 2, bytes: S3.to_vec(), grouping: Grouping::default() });
-        let by_fn =
-            Grouping { similarity: Similarity::Functions, label_key: Some("tenant".into()), growth_base: Some((1, "s1".into())), ignore: String::new() };
+        let by_fn = Grouping {
+            similarity: Similarity::Functions,
+            label_key: Some("tenant".into()),
+            growth_base: Some((1, "s1".into())),
+            ignore: String::new(),
+            sample_type: None,
+        };
         let Response::Report { report, .. } = e.handle(Request::Regroup { id: 2, grouping: by_fn }) else { panic!() };
         assert!(report.leak_suspects[0].delta.is_some());
         let Response::Compared { diff, .. } = e.handle(Request::Compare { base: 1, new: 2, ids: vec![1, 2], similarity: Similarity::Functions }) else {

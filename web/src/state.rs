@@ -250,6 +250,8 @@ pub enum Action {
     SetSimilarity(Similarity),
     SetDiffSimilarity(Similarity),
     SetLabelKey(Option<String>),
+    /// The sample type the flame graph and the top table show (its kind), for profiles with several.
+    SetSampleType(String),
     Sort(SortBy),
     SelectRow(usize),
     MoveSelection(i32),
@@ -417,6 +419,7 @@ impl Reducible for State {
             Action::SetSimilarity(similarity) => next.groups.grouping.similarity = similarity,
             Action::SetDiffSimilarity(similarity) => next.diff_similarity = similarity,
             Action::SetLabelKey(key) => next.groups.grouping.label_key = key,
+            Action::SetSampleType(kind) => next.groups.grouping.sample_type = Some(kind),
             Action::Sort(by) => {
                 if next.groups.sort == by {
                     next.groups.descending = !next.groups.descending;
@@ -554,7 +557,13 @@ impl State {
         }
         self.groups.search = v.search.clone();
         self.groups.hidden_states = v.hidden_states.iter().cloned().collect();
-        self.groups.grouping = Grouping { similarity: v.similarity, label_key: v.label_key.clone(), growth_base: None, ignore: String::new() };
+        self.groups.grouping = Grouping {
+            similarity: v.similarity,
+            label_key: v.label_key.clone(),
+            growth_base: None,
+            ignore: String::new(),
+            sample_type: self.groups.grouping.sample_type.clone(),
+        };
         self.diff_similarity = v.diff_similarity;
         if let Some(sort) = SortBy::ALL.iter().copied().find(|s| v.sort.as_deref() == Some(s.name())) {
             self.groups.sort = sort;
