@@ -490,8 +490,9 @@ pub struct FlameNode {
     /// 0 for the root.
     pub depth: u32,
     /// For goroutine profiles: the wait state of the most goroutines under the node (of equal
-    /// counts, the state named first), `None` where most have no known state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// counts, the state named first), `None` where most have no known state. (Always
+    /// written: the page's worker sends rows as bincode, which cannot skip a field.)
+    #[serde(default)]
     pub state: Option<String>,
 }
 

@@ -709,6 +709,15 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn a_picked_sample_type_is_asked_of_every_report_and_kept_by_a_link() {
+        let s = Rc::new(State::default()).reduce(Action::SetSampleType("alloc_space".into()));
+        assert_eq!(s.report_grouping().sample_type.as_deref(), Some("alloc_space"));
+        let mut opened = (*s).clone();
+        opened.apply(&s.view_link());
+        assert_eq!(opened.report_grouping().sample_type.as_deref(), Some("alloc_space"));
+    }
+
+    #[wasm_bindgen_test]
     fn mark_as_expected_writes_a_rule_once_and_the_view_link_carries_it() {
         let s = Rc::new(State::default());
         let s = s.reduce(Action::MarkExpected("top:main.worker".into()));
