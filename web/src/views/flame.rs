@@ -12,6 +12,7 @@ use parkview::report::Report;
 use parkview::rows::FlameNode;
 use parkview::search::Search;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -139,6 +140,24 @@ pub fn flame(props: &FlameProps) -> Html {
     // The frame zoomed to, by index and function (an index of an older report is dropped).
     let zoom = use_state_eq(|| None::<(usize, String)>);
     let search_text = use_state_eq(String::new);
+    let section = use_node_ref();
+    // After a zoom the frame zoomed to has the focus, after a reset the root: the frame
+    // clicked or left may be gone from the page, and with it the focus that Escape and Tab
+    // go on from. Not on the first drawing: opening the view takes no focus.
+    let drawn = use_mut_ref(|| false);
+    {
+        let section = section.clone();
+        let at = (*zoom).as_ref().map(|z| z.0);
+        use_effect_with(at, move |at| {
+            if std::mem::replace(&mut *drawn.borrow_mut(), true) {
+                let selector = if at.is_some() { "g.flame-node.zoomed" } else { "g.flame-node" };
+                let frame = section.cast::<web_sys::Element>().and_then(|s| s.query_selector(selector).ok().flatten());
+                if let Some(g) = frame.and_then(|g| g.dyn_into::<web_sys::SvgElement>().ok()) {
+                    let _ = g.focus();
+                }
+            }
+        });
+    }
     let nodes = &props.report.flame;
     let Some(root) = nodes.first().filter(|r| r.value > 0) else {
         return html! { <section class="flame" aria-label="flame graph"><p class="muted">{ "Nothing to draw: the profile has no samples." }</p></section> };
@@ -240,7 +259,7 @@ pub fn flame(props: &FlameProps) -> Html {
         format!("matches {pct} of {what} ({})", amount(sum))
     });
     html! {
-        <section class="flame" aria-label="flame graph" {onkeydown}>
+        <section class="flame" aria-label="flame graph" ref={section} {onkeydown}>
             <div class="flame-controls">
                 <input class="flame-search" type="search" data-testid="flame-search" aria-label="highlight functions (text or /regex/)"
                        placeholder="highlight functions: text or /regex/" value={(*search_text).clone()} {oninput}/>
