@@ -167,7 +167,15 @@ pub fn flame(props: &FlameProps) -> Html {
     let kind = r.flame_sample_type.clone().unwrap_or_else(|| "goroutine".into());
     let unit = unit_of(r, &kind).to_string();
     let what = if goroutines { "goroutines".to_string() } else { kind.clone() };
-    let amount = |v: i64| if goroutines { format!("{} goroutine{}", value_text(v, "count"), if v == 1 { "" } else { "s" }) } else { value_text(v, &unit) };
+    let amount = |v: i64| {
+        if goroutines {
+            format!("{} goroutine{}", value_text(v, "count"), if v == 1 { "" } else { "s" })
+        } else if unit == "count" {
+            format!("{} {kind}", value_text(v, &unit))
+        } else {
+            value_text(v, &unit)
+        }
+    };
 
     let zoomed = (*zoom).as_ref().filter(|(i, f)| nodes.get(*i).is_some_and(|n| &n.func == f)).map(|(i, _)| *i);
     let at = zoomed.unwrap_or(0);
