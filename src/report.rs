@@ -4,7 +4,7 @@
 use crate::capture::same_program;
 use crate::creators::{creators, WRAPPERS};
 use crate::decode::Decoded;
-use crate::flame::flame;
+use crate::flame::{flame, sample_type_index};
 use crate::gofunc::{Family, UserCode};
 use crate::group::{filtered, group, label_totals, GroupBy, LabelKey};
 use crate::ignore::{rule_for, silence, Rules};
@@ -89,9 +89,12 @@ pub struct Report {
     /// Objects two or more goroutines wait on (debug=2 arguments).
     pub waits: Vec<WaitRow>,
     pub top: BTreeMap<String, Vec<TopRow>>,
-    /// The call tree for a flame graph (default sample type; goroutines for goroutine
-    /// profiles), in preorder.
+    /// The call tree for a flame graph (goroutines for goroutine profiles; else the sample
+    /// type [`ReportOptions::sample_type`] asked for, by default the default), in preorder.
     pub flame: Vec<FlameNode>,
+    /// The kind of the sample type the flame graph weighs (`inuse_space`, `goroutine`).
+    #[serde(default)]
+    pub flame_sample_type: Option<String>,
     pub warnings: Vec<WarningRow>,
     pub skipped: u64,
     /// The label filter every figure was counted under (`label:route=GET /x`), if any.
@@ -164,6 +167,12 @@ pub struct ReportOptions<'a> {
     /// An earlier snapshot whose goroutines are left out of the leak suspects and gates (the
     /// CLI's `--baseline`, goleak's `IgnoreCurrent`), and its name.
     pub baseline: Option<(&'a Profile, String)>,
+    /// The kind of the sample type the flame graph weighs (`alloc_space`), for profiles with
+    /// several; `None` (or a kind the profile does not have) for the default. One tree is
+    /// made, for the type asked: the page asks again when its user picks another, rather than
+    /// every report carrying a tree per sample type (four for a heap profile) that is rarely
+    /// looked at. The top tables, a hundred rows per type, carry every type.
+    pub sample_type: Option<String>,
 }
 
 /// Builds the report of one decoded input.
@@ -281,7 +290,8 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
     let waits = same_object_waits(profile, &decoded.profile, &mut budget, &mut limits);
     let races = race_rows(profile, &user_code, &mut budget, &mut limits);
     let test_timeout = crate::timeouts::test_timeout(profile, &mut budget);
-    let flame = flame(profile, &mut budget, &mut limits);
+    let flame_index = sample_type_index(profile, options.sample_type.as_deref());
+    let flame = flame(profile, flame_index, &mut budget, &mut limits);
     let labels = label_totals(profile, &mut budget, &mut limits);
 
     Report {
@@ -318,6 +328,7 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
         waits,
         top: if goroutine_style { BTreeMap::new() } else { top(profile) },
         flame,
+        flame_sample_type: profile.sample_types.get(flame_index).map(|t| t.kind.clone()),
         warnings: decoded.warnings.iter().take(limits::MAX_WARNINGS).map(|w| WarningRow { line: w.line, message: row_text(&w.message) }).collect(),
         skipped: decoded.skipped,
         filter: by.filter_text(),

@@ -243,6 +243,13 @@ pub struct TopRow {
     pub func: String,
     pub flat: i64,
     pub cum: i64,
+    /// Where the function is: the file and line of its location with the most of this sample
+    /// type (its hottest line; of equal ones, the first line), empty and 0 where the profile
+    /// gives none.
+    #[serde(default)]
+    pub file: String,
+    #[serde(default)]
+    pub line: u32,
 }
 
 /// A line of the input that could not be read as the format says, and why (`line` from 1).
@@ -482,6 +489,11 @@ pub struct FlameNode {
     pub value: i64,
     /// 0 for the root.
     pub depth: u32,
+    /// For goroutine profiles: the wait state of the most goroutines under the node (of equal
+    /// counts, the state named first), `None` where most have no known state. (Always
+    /// written: the page's worker sends rows as bincode, which cannot skip a field.)
+    #[serde(default)]
+    pub state: Option<String>,
 }
 
 /// One goroutine of a parent chain, as the creators view lists it.

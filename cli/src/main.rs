@@ -312,6 +312,7 @@ fn bundle(all: Vec<Entry>, base: Option<&Path>, key: &KeyArgs, wrappers: &[Strin
             wrappers: wrappers.to_vec(),
             ignore: quiet.rules.clone(),
             baseline: quiet.baseline.as_ref().map(|(name, b)| (&b.profile, name.clone())),
+            sample_type: None,
         };
         entries.push(BundleEntry { name: name.clone(), report: Some(Box::new(report(decoded, &options))), skipped: None });
     }
@@ -412,6 +413,7 @@ fn main() -> ExitCode {
                     wrappers,
                     ignore: quiet.rules,
                     baseline: quiet.baseline.as_ref().map(|(name, b)| (&b.profile, name.clone())),
+                    sample_type: None,
                 };
                 let mut r = report(&decoded, &options);
                 check(&file.display().to_string(), &mut r);
@@ -630,7 +632,9 @@ silenced, not suspects: {}",
         for (kind, rows) in &r.top {
             writeln!(out, "\ntop by {kind} (flat, cum):")?;
             for t in rows.iter().take(10) {
-                writeln!(out, "  {:>14} {:>14}  {}", t.flat, t.cum, t.func)?;
+                let place =
+                    if t.file.is_empty() && t.line == 0 { String::new() } else { format!(" {}:{}", t.file.rsplit('/').next().unwrap_or(&t.file), t.line) };
+                writeln!(out, "  {:>14} {:>14}  {}{place}", t.flat, t.cum, t.func)?;
             }
         }
         if !r.warnings.is_empty() {

@@ -23,7 +23,7 @@ fn analyse(shared: &Shared) {
     let profiles: Vec<_> = shared.snapshots.iter().map(|s| &s.decoded.profile).collect();
     for s in &shared.snapshots {
         let _ = report(&s.decoded, &ReportOptions::default());
-        let _ = flame(&s.decoded.profile, &mut RowBudget::default(), &mut Vec::new());
+        let _ = flame(&s.decoded.profile, 0, &mut RowBudget::default(), &mut Vec::new());
     }
     for pair in profiles.windows(2) {
         let _ = diff(pair[0], pair[1], &default_key());

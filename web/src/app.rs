@@ -12,6 +12,7 @@ use crate::views::flame::Flame;
 use crate::views::groups::Groups;
 use crate::views::share::ShareView;
 use crate::views::stored::Stored;
+use crate::views::top::Top;
 use crate::views::{ErrorList, Help, SnapshotList, Summary, Tabs};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -232,7 +233,8 @@ pub fn app(props: &AppProps) -> Html {
         },
         (Some(s), View::Summary) => html! {
             <Summary report={s.report.clone()} rules={state.groups.rules_draft.clone()} rules_error={state.groups.rules_error.clone()}
-                     on_mark={text_action(Action::MarkExpected)} on_rules={text_action(Action::SetRules)} on_copy={on_copy.clone()}/>
+                     on_mark={text_action(Action::MarkExpected)} on_rules={text_action(Action::SetRules)} on_copy={on_copy.clone()}
+                     top={html! { <Top report={s.report.clone()} on_sample_type={text_action(Action::SetSampleType)}/> }}/>
         },
         (Some(s), View::Groups) => html! {
             <Groups report={s.report.clone()} view={state.groups.clone()} search_ref={search_ref.clone()}
@@ -245,7 +247,7 @@ pub fn app(props: &AppProps) -> Html {
             let chain = state.chain.clone().filter(|(id, _, _)| *id == s.id).map(|(_, g, links)| (g, links));
             html! { <Creators report={s.report.clone()} chain={chain} on_chain={on_chain}/> }
         }
-        (Some(s), View::Flame) => html! { <Flame report={s.report.clone()}/> },
+        (Some(s), View::Flame) => html! { <Flame report={s.report.clone()} on_sample_type={text_action(Action::SetSampleType)}/> },
         (None, _) => html! {
             <div class="empty">
                 <p class="welcome">{ "Drop a goroutine dump (debug=1 or debug=2), a panic or SIGQUIT traceback, or a pprof profile." }</p>

@@ -112,7 +112,7 @@ impl Engine {
                     .and_then(|(b, name)| self.profile(*b).map(|p| (p, name.clone())));
                 // The page sends only rules that read; a message that does not read silences nothing.
                 let ignore = parkview::ignore::Rules::parse(&grouping.ignore).unwrap_or_default();
-                let options = ReportOptions { by: grouping.group_by(), base, ignore, ..ReportOptions::default() };
+                let options = ReportOptions { by: grouping.group_by(), base, ignore, sample_type: grouping.sample_type.clone(), ..ReportOptions::default() };
                 Response::Report { id, report: Box::new(report(decoded, &options)) }
             }
             None => Response::Failed { id, message: "this snapshot is no longer loaded".into() },
@@ -263,6 +263,7 @@ mod tests {
             growth_base: Some((1, "s1".into())),
             growth_for: vec![1, 2],
             ignore: String::new(),
+            sample_type: None,
         };
         let Response::Report { report, .. } = e.handle(Request::Regroup { id: 2, grouping: by_fn }) else { panic!() };
         assert!(report.leak_suspects[0].delta.is_some());

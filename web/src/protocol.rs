@@ -25,6 +25,11 @@ pub struct Grouping {
     /// The ignore rules' text, one rule a line (already read by
     /// [`parkview::ignore::Rules::parse`]): goroutines they name are no leak suspects.
     pub ignore: String,
+    /// The kind of the sample type the flame graph weighs (`alloc_space`), `None` for the
+    /// default: the report carries one tree, made again for another pick (see
+    /// [`parkview::report::ReportOptions::sample_type`]).
+    #[serde(default)]
+    pub sample_type: Option<String>,
 }
 
 impl Grouping {

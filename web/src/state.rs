@@ -278,6 +278,8 @@ pub enum Action {
     SetSimilarity(Similarity),
     SetDiffSimilarity(Similarity),
     SetLabelKey(Option<String>),
+    /// The sample type the flame graph and the top table show (its kind), for profiles with several.
+    SetSampleType(String),
     Sort(SortBy),
     SelectRow(usize),
     MoveSelection(i32),
@@ -461,6 +463,7 @@ impl Reducible for State {
             Action::SetSimilarity(similarity) => next.groups.grouping.similarity = similarity,
             Action::SetDiffSimilarity(similarity) => next.diff_similarity = similarity,
             Action::SetLabelKey(key) => next.groups.grouping.label_key = key,
+            Action::SetSampleType(kind) => next.groups.grouping.sample_type = Some(kind),
             Action::Sort(by) => {
                 if next.groups.sort == by {
                     next.groups.descending = !next.groups.descending;
@@ -607,8 +610,14 @@ impl State {
         }
         self.groups.search = v.search.clone();
         self.groups.hidden_states = v.hidden_states.iter().cloned().collect();
-        self.groups.grouping =
-            Grouping { similarity: v.similarity, label_key: v.label_key.clone(), growth_base: None, growth_for: Vec::new(), ignore: String::new() };
+        self.groups.grouping = Grouping {
+            similarity: v.similarity,
+            label_key: v.label_key.clone(),
+            growth_base: None,
+            growth_for: Vec::new(),
+            ignore: String::new(),
+            sample_type: self.groups.grouping.sample_type.clone(),
+        };
         self.diff_similarity = v.diff_similarity;
         if let Some(sort) = SortBy::ALL.iter().copied().find(|s| v.sort.as_deref() == Some(s.name())) {
             self.groups.sort = sort;
@@ -799,6 +808,15 @@ mod tests {
         let view = s.view_link();
         assert_eq!(view.clone().shared(Redaction::default()).search, "initech");
         assert_eq!(view.shared(Redaction { label_values: true, ..Redaction::default() }).search, "");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_picked_sample_type_is_asked_of_every_report_and_kept_by_a_link() {
+        let s = Rc::new(State::default()).reduce(Action::SetSampleType("alloc_space".into()));
+        assert_eq!(s.report_grouping().sample_type.as_deref(), Some("alloc_space"));
+        let mut opened = (*s).clone();
+        opened.apply(&s.view_link());
+        assert_eq!(opened.report_grouping().sample_type.as_deref(), Some("alloc_space"));
     }
 
     #[wasm_bindgen_test]

@@ -7,6 +7,7 @@ pub mod flame;
 pub mod groups;
 pub mod share;
 pub mod stored;
+pub mod top;
 
 use crate::state::{LoadError, Pending, Snapshot, View};
 use parkview::gofunc::{short_name, Family};
@@ -235,6 +236,10 @@ pub struct SummaryProps {
     /// The rules, edited or pasted.
     pub on_rules: Callback<String>,
     pub on_copy: Callback<String>,
+    /// The top table (the Top component of views/top.rs), drawn by the app where the summary
+    /// places it.
+    #[prop_or_default]
+    pub top: Html,
 }
 
 #[function_component(Summary)]
@@ -364,21 +369,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                 </ol>
             }
             { expected_rules(props) }
-            if !r.top.is_empty() {
-                { for r.top.iter().map(|(kind, rows)| html! {
-                    <>
-                        <h2>{ format!("Top functions by {kind}") }</h2>
-                        <table class="top">
-                            <thead><tr><th>{ "flat" }</th><th>{ "cum" }</th><th>{ "function" }</th></tr></thead>
-                            <tbody>
-                            { for rows.iter().take(20).map(|t| html! {
-                                <tr data-testid="top-row"><td class="num">{ t.flat }</td><td class="num">{ t.cum }</td><td class="func">{ &t.func }</td></tr>
-                            }) }
-                            </tbody>
-                        </table>
-                    </>
-                }) }
-            }
+            { props.top.clone() }
             if !r.warnings.is_empty() {
                 <details class="warnings">
                     <summary>{ format!("{} warning{}, {} line{} skipped", r.warnings.len(), if r.warnings.len() == 1 { "" } else { "s" }, r.skipped, if r.skipped == 1 { "" } else { "s" }) }</summary>
