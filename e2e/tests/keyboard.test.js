@@ -25,17 +25,20 @@ test('Enter and Space open the file picker, and the shortcuts work once a file i
   const page = await openPage(browser, server);
   const open = page.locator('[data-testid="open-dumps"]');
   assert.equal(await open.evaluate((e) => e.tagName), 'BUTTON');
+  // Listening first has Playwright catch the picker; the focus call's round trip lets that settle.
+  const picked = page.waitForEvent('filechooser');
   await open.focus();
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-  await chooser.setFiles(join(fixtures, 'go1.27', 'service.s1.goroutine.debug2.txt'));
+  await page.keyboard.press('Enter');
+  await (await picked).setFiles(join(fixtures, 'go1.27', 'service.s1.goroutine.debug2.txt'));
   await page.locator('.snapshot.active', { hasText: 'service.s1.goroutine.debug2.txt' }).waitFor();
   assert.equal(await focused(page), 'body');
   // No click in between: the number key shows the groups.
   await page.keyboard.press('2');
   await page.locator('[data-testid="group-row"]').first().waitFor();
+  const again = page.waitForEvent('filechooser');
   await open.focus();
-  const [again] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press(' ')]);
-  await again.setFiles(join(fixtures, 'go1.27', 'service.s3.goroutine.debug2.txt'));
+  await page.keyboard.press(' ');
+  await (await again).setFiles(join(fixtures, 'go1.27', 'service.s3.goroutine.debug2.txt'));
   await page.locator('.snapshot.active', { hasText: 'service.s3.goroutine.debug2.txt' }).waitFor();
   await page.keyboard.press('d');
   await page.locator('[data-testid="diff-row"]').first().waitFor();
