@@ -84,8 +84,9 @@ for (const scheme of ['light', 'dark']) {
     await screenshot(page, `phone-${scheme}-7-help.png`);
     await page.keyboard.press('Escape');
     await dropFiles(page, [join(fixtures, 'crash', 'nil-deref.txt')]);
-    await page.locator('[data-testid="crash"]').waitFor();
+    await page.locator('.snapshot.active', { hasText: 'nil-deref.txt' }).waitFor();
     await page.locator('[data-testid="view-summary"]').click();
+    await page.locator('[data-testid="crash"]').waitFor();
     await check(page, scheme, '8-crash');
     await dropFiles(page, [join(fixtures, 'go1.27', 'service.cpu.pb.gz')]);
     await page.locator('.snapshot.active', { hasText: 'service.cpu.pb.gz' }).waitFor();
