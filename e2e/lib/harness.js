@@ -76,8 +76,8 @@ export function cliDiff(base, next) {
 }
 
 /** A fresh page on the served site, ready for input, its requests recorded in `seen`. */
-export async function openPage(browser, server, { colorScheme = 'light', seen = [] } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
+export async function openPage(browser, server, { colorScheme = 'light', seen = [], viewport = { width: 1280, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
   const page = await context.newPage();
   page.on('request', (r) => seen.push(r.url()));

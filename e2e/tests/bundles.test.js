@@ -39,7 +39,7 @@ test('a pasted CRI container log reads as the dump inside it, the wrapper named'
   await page.locator('[data-testid="view-summary"]').click();
   await pasteText(page, cri);
   await page.locator('.snapshot.active', { hasText: 'pasted text' }).waitFor();
-  await page.locator('[data-testid="total-goroutines"]', { hasText: String(expected.goroutines) }).waitFor();
+  await page.locator('[data-testid="total-goroutines"]', { hasText: expected.goroutines.toLocaleString('en-US') }).waitFor();
   assert.equal(await page.locator('[data-testid="wrapper"]').textContent(), 'cri log');
   const states = await page.locator('[data-testid="state-row"]').evaluateAll((rows) =>
     Object.fromEntries(rows.map((r) => [r.dataset.state, Number(r.dataset.count)])));
@@ -52,7 +52,7 @@ test('a race report in front of a dump shows each race, and its stacks on openin
   const expected = cliReport(file);
   await page.locator('[data-testid="view-summary"]').click();
   await pasteText(page, (await readFile(file)).toString());
-  await page.locator('[data-testid="total-goroutines"]', { hasText: String(expected.goroutines) }).waitFor();
+  await page.locator('[data-testid="total-goroutines"]', { hasText: expected.goroutines.toLocaleString('en-US') }).waitFor();
   const races = page.locator('[data-testid="race"]');
   await races.nth(expected.races.length - 1).waitFor();
   assert.equal(await races.count(), expected.races.length);

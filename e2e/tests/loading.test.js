@@ -19,8 +19,8 @@ test('a dropped debug=2 dump shows the count the CLI reports', async () => {
   const expected = cliReport(file);
   await dropFiles(page, [file]);
   const total = page.locator('[data-testid="total-goroutines"]');
-  await total.filter({ hasText: String(expected.goroutines) }).waitFor();
-  assert.equal(await total.textContent(), String(expected.goroutines));
+  await total.filter({ hasText: expected.goroutines.toLocaleString('en-US') }).waitFor();
+  assert.equal(await total.textContent(), expected.goroutines.toLocaleString('en-US'));
   const states = await page.locator('[data-testid="state-row"]').evaluateAll((rows) =>
     Object.fromEntries(rows.map((r) => [r.dataset.state, Number(r.dataset.count)])));
   assert.deepEqual(states, expected.states);
@@ -33,7 +33,7 @@ test('a pasted debug=1 text is read', async () => {
   const text = (await readFile(file)).toString();
   await pasteText(page, text);
   await page.locator('.snapshot.active', { hasText: 'pasted text' }).waitFor();
-  await page.locator('[data-testid="total-goroutines"]', { hasText: String(expected.goroutines) }).waitFor();
+  await page.locator('[data-testid="total-goroutines"]', { hasText: expected.goroutines.toLocaleString('en-US') }).waitFor();
   assert.equal(await page.locator('[data-testid="format"]').textContent(), 'goroutine-debug1');
 });
 

@@ -160,7 +160,7 @@ test('the largest link Chromium opens', async () => {
   const fresh = await (await browser.newContext()).newPage();
   fresh.on('request', (r) => seen.push(r.url()));
   await fresh.goto(url);
-  await fresh.locator('[data-testid="total-goroutines"]', { hasText: String(expected) }).waitFor({ timeout: 120000 });
+  await fresh.locator('[data-testid="total-goroutines"]', { hasText: expected.toLocaleString('en-US') }).waitFor({ timeout: 120000 });
   await fresh.context().close();
   console.log(`# a link of ${url.length} characters opens 40,000,000 bytes of debug=2 text: ${expected} goroutines`);
   await page.context().close();

@@ -6,6 +6,7 @@ use crate::link::{parse_fragment, ViewLink};
 use crate::protocol::Request;
 use crate::state::{Action, State, Theme, View};
 use crate::views::creators::Creators;
+use crate::views::dialog::Help;
 use crate::views::diff::DiffView;
 use crate::views::exports::{download, Exports};
 use crate::views::flame::Flame;
@@ -13,11 +14,12 @@ use crate::views::groups::Groups;
 use crate::views::share::ShareView;
 use crate::views::stored::Stored;
 use crate::views::top::Top;
-use crate::views::{ErrorList, Help, SnapshotList, Summary, Tabs};
+use crate::views::{tab_id, ErrorList, SnapshotList, Summary, Tabs, PANEL_ID};
 use std::cell::Cell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{DragEvent, HtmlInputElement};
+use web_sys::{DragEvent, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 /// Two snapshots of a small service with a visible leak, shipped in www/samples/.
@@ -47,6 +49,10 @@ pub fn app(props: &AppProps) -> Html {
     let ids = use_memo((), |_| Rc::new(Cell::new(0u32)));
     let dragging = use_state(|| false);
     let search_ref = use_node_ref();
+    let file_ref = use_node_ref();
+    // What the last copy button did, said in a status line; a later copy's message replaces it.
+    let copied = use_state(|| None::<String>);
+    let copies = use_mut_ref(|| 0u32);
     // The view in the address the page was opened with, until the link's import answers.
     let opened = use_mut_ref(|| None::<ViewLink>);
     let channel = use_engine(props.runner, &state, &ids, &opened);
@@ -67,6 +73,19 @@ pub fn app(props: &AppProps) -> Html {
             }
             // Choosing the same file again must load it again.
             input.set_value("");
+            // The page's shortcuts work at once: focus leaves the control that opened the
+            // picker (Enter or Space on it would open the picker again).
+            if let Some(focused) = gloo::utils::document().active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                let _ = focused.blur();
+            }
+        })
+    };
+    let open_picker = {
+        let file_ref = file_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(input) = file_ref.cast::<HtmlInputElement>() {
+                input.click();
+            }
         })
     };
     let on_sample = {
@@ -161,12 +180,29 @@ pub fn app(props: &AppProps) -> Html {
             }
         })
     };
-    let on_copy = Callback::from(|text: String| {
-        let clipboard = gloo::utils::window().navigator().clipboard();
-        spawn_local(async move {
-            let _ = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
-        });
-    });
+    let on_copy = {
+        let (copied, copies) = (copied.clone(), copies.clone());
+        Callback::from(move |text: String| {
+            let clipboard = gloo::utils::window().navigator().clipboard();
+            let (copied, copies) = (copied.clone(), copies.clone());
+            spawn_local(async move {
+                let said = match wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await {
+                    Ok(_) => "Copied to the clipboard.".to_string(),
+                    Err(e) => format!("Could not copy: {}", e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().map(String::from)).unwrap_or_default()),
+                };
+                *copies.borrow_mut() += 1;
+                let this = *copies.borrow();
+                copied.set(Some(said));
+                // The message goes after a while, unless a later copy said something since.
+                gloo::timers::callback::Timeout::new(3_000, move || {
+                    if *copies.borrow() == this {
+                        copied.set(None);
+                    }
+                })
+                .forget();
+            });
+        })
+    };
     let active = state.active_snapshot().cloned();
     let d = state.dispatcher();
     let groups_callbacks = (
@@ -223,7 +259,14 @@ pub fn app(props: &AppProps) -> Html {
         Theme::Dark => "theme: dark",
     };
 
+    let views = state.views();
+    let empty_page = active.is_none() && state.view != View::Diff;
     let body = match (&active, state.view) {
+        (Some(s), view) if !views.contains(&view) => html! {
+            <p class="muted" data-testid="not-applicable">
+                { format!("A {} profile holds samples, not goroutines: it has no {}. Its summary and flame graph show its samples.", s.report.profile, view.name()) }
+            </p>
+        },
         (_, View::Diff) => html! {
             <DiffView snapshots={state.comparable().into_iter().cloned().collect::<Vec<_>>()} samples_apart={state.snapshots.iter().any(|s| s.sample) && state.snapshots.iter().any(|s| !s.sample)}
                       compared={state.compared()} comparison={state.comparison.clone()}
@@ -252,7 +295,15 @@ pub fn app(props: &AppProps) -> Html {
             <div class="empty">
                 <p class="welcome">{ "Drop a goroutine dump (debug=1 or debug=2), a panic or SIGQUIT traceback, or a pprof profile." }</p>
                 <p class="muted">{ "Everything is decoded here, in your browser: no upload, no server." }</p>
-                <button class="button primary" onclick={on_sample.clone()} data-testid="try-sample-big">{ "Try a sample: a service that leaks" }</button>
+                <button class="button primary" onclick={on_sample.clone()} data-testid="try-sample">{ "Try a sample: a service that leaks" }</button>
+                <div class="how" data-testid="how-to-get">
+                    <h2>{ "Getting a dump" }</h2>
+                    <ul>
+                        <li>{ "From a program that serves " }<code>{ "net/http/pprof" }</code>{ ": " }<code>{ "curl -s 'localhost:6060/debug/pprof/goroutine?debug=2' > goroutines.txt" }</code></li>
+                        <li>{ "From any Go program: " }<code>{ "kill -QUIT <pid>" }</code>{ " prints every goroutine's stack to its standard error, and a panic prints its own" }</li>
+                        <li>{ "Profiles: what " }<code>{ "go tool pprof" }</code>{ " saves, or " }<code>{ "runtime/pprof" }</code>{ " writes (" }<code>{ "pprof.Lookup(\"goroutine\").WriteTo(w, 2)" }</code>{ ")" }</li>
+                    </ul>
+                </div>
             </div>
         },
     };
@@ -261,11 +312,14 @@ pub fn app(props: &AppProps) -> Html {
              ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
             <header class="bar">
                 <h1 class="brand">{ logo() }{ "parkview" }</h1>
-                <label class="button primary">
-                    { "Open dumps…" }
-                    <input data-testid="file-input" class="visually-hidden" type="file" multiple=true onchange={on_files}/>
-                </label>
-                <button class="button" onclick={on_sample} data-testid="try-sample">{ "Try a sample" }</button>
+                // A real button (Enter and Space open the picker) for the input it clicks.
+                <button class="button primary" onclick={open_picker} data-testid="open-dumps">{ "Open dumps…" }</button>
+                <input ref={file_ref} data-testid="file-input" class="visually-hidden" type="file" multiple=true onchange={on_files}
+                       tabindex="-1" aria-hidden="true"/>
+                // One sample button at a time: the empty page has its own.
+                if !empty_page {
+                    <button class="button" onclick={on_sample} data-testid="try-sample-bar">{ "Try a sample" }</button>
+                }
                 <span class="hint">{ "or drop files anywhere, or paste (Ctrl/⌘+V). Nothing leaves this page." }</span>
                 <span class="spacer-flex"></span>
                 <button class="button" onclick={on_share} disabled={state.snapshots.is_empty()} data-testid="share-button">{ "Share…" }</button>
@@ -284,11 +338,16 @@ pub fn app(props: &AppProps) -> Html {
             <Stored kept={state.kept.len()} on_forget={on_forget}/>
             if !state.snapshots.is_empty() {
                 <div class="tabs-row">
-                    <Tabs view={state.view} on_show={on_show}/>
+                    <Tabs view={state.view} views={views.clone()} on_show={on_show}/>
                     { exports.unwrap_or_default() }
                 </div>
             }
-            <main class="content">{ body }</main>
+            if state.snapshots.is_empty() {
+                <main class="content">{ body }</main>
+            } else {
+                <main class="content" role="tabpanel" id={PANEL_ID} aria-labelledby={tab_id(state.view)}>{ body }</main>
+            }
+            <div class={classes!("copied", copied.is_none().then_some("idle"))} role="status" data-testid="copied">{ (*copied).clone().unwrap_or_default() }</div>
             if let Some(dialog) = state.share.clone() {
                 <ShareView dialog={dialog} report={active.as_ref().map(|s| s.report.clone())} name={active.as_ref().map(|s| s.name.clone()).unwrap_or_default()} base_url={base_url()}
                            on_redaction={{ let d = d.clone(); Callback::from(move |r| d.dispatch(Action::SetRedaction(r))) }}

@@ -243,6 +243,14 @@ fn in_text_field(target: Option<web_sys::EventTarget>) -> bool {
     target.and_then(|t| t.dyn_into::<HtmlElement>().ok()).is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
 }
 
+/// Whether Enter and Space on the target are its own: a button, link, disclosure or a row
+/// reached with Tab activates itself, and the page's Enter must not act a second time.
+fn on_control(target: Option<web_sys::EventTarget>) -> bool {
+    target
+        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+        .is_some_and(|e| matches!(e.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY") || e.has_attribute("tabindex"))
+}
+
 /// The engine, started once: in Web Workers made from what boot.js prepared, or (where none can
 /// start, and in component tests) on the page's thread. Its answers become actions.
 #[hook]
@@ -468,12 +476,33 @@ pub fn use_input(state: &UseReducerHandle<State>, loader: &Loader, search_ref: &
             });
             let keys = EventListener::new(&document, "keydown", move |event| {
                 let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
+                // The element took the key itself (a rename's Escape, a row's Enter).
+                if event.default_prevented() {
+                    return;
+                }
                 if event.key() == "Escape" {
-                    // Closes whatever is open, also from a text field.
-                    dispatcher.dispatch(Action::Escape);
+                    let in_dialog =
+                        event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.closest("[role=dialog]").ok().flatten().is_some());
+                    let field = event.target().filter(|t| in_text_field(Some(t.clone()))).and_then(|t| t.dyn_into::<HtmlElement>().ok());
+                    match field.filter(|_| !in_dialog) {
+                        // In a text field Escape never changes the view: it clears the search
+                        // box if it holds text, else leaves the field.
+                        Some(field) => {
+                            let search = search_ref.cast::<HtmlInputElement>().filter(|s| s.value() != "" && s.is_same_node(Some(&field)));
+                            match search {
+                                Some(_) => dispatcher.dispatch(Action::Search(String::new())),
+                                None => drop(field.blur()),
+                            }
+                        }
+                        // Closes the dialog that is open, else goes to the summary.
+                        None => dispatcher.dispatch(Action::Escape),
+                    }
                     return;
                 }
                 if event.ctrl_key() || event.meta_key() || event.alt_key() || in_text_field(event.target()) {
+                    return;
+                }
+                if matches!(event.key().as_str(), "Enter" | " ") && on_control(event.target()) {
                     return;
                 }
                 let action = match event.key().as_str() {

@@ -436,7 +436,9 @@ impl Reducible for State {
                 }
             }
             Action::DismissError(id) => next.errors.retain(|e| e.id != id),
-            Action::Show(view) => next.view = view,
+            // A view that does not apply to the active snapshot's kind has no tab and no key.
+            Action::Show(view) if next.views().contains(&view) => next.view = view,
+            Action::Show(_) => {}
             Action::Search(text) => {
                 next.groups.search = text;
                 next.groups.selected = None;
@@ -634,6 +636,15 @@ impl State {
 
     pub fn active_snapshot(&self) -> Option<&Snapshot> {
         self.active.and_then(|id| self.snapshots.iter().find(|s| s.id == id))
+    }
+
+    /// The views that apply to the active snapshot: a profile of samples without goroutines
+    /// (CPU, heap, allocs, mutex, block) has no groups, diff or creators to show.
+    pub fn views(&self) -> Vec<View> {
+        match self.active_snapshot() {
+            Some(s) if s.report.goroutines.is_none() => vec![View::Summary, View::Flame],
+            _ => View::ALL.to_vec(),
+        }
     }
 
     /// How reports are asked for: the groups view's grouping, and leak growth measured against

@@ -1,6 +1,7 @@
 //! Components that render report rows. They get rows and callbacks, never the model.
 
 pub mod creators;
+pub mod dialog;
 pub mod diff;
 pub mod exports;
 pub mod flame;
@@ -14,6 +15,7 @@ use parkview::gofunc::{short_name, Family};
 use parkview::report::Report;
 use parkview::rows::{FrameRow, GroupRow, RaceAccessRow};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -50,12 +52,29 @@ pub fn more_rows(shown: &UseStateHandle<usize>, total: usize) -> Html {
     }
 }
 
+/// A size in binary units, as it is computed: `1.5 MiB`, `12.0 KiB`, `512 B`.
 pub fn human_bytes(n: usize) -> String {
     match n {
-        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1 << 20) as f64),
-        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / (1 << 10) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / (1 << 10) as f64),
         n => format!("{n} B"),
     }
+}
+
+/// A count with thousands separators, as a reader takes it in at a glance: `206,002`.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `func file.go:12`, the way a frame is named in a row (the function alone where the input
@@ -171,7 +190,11 @@ pub fn snapshot_list(props: &SnapshotListProps) -> Html {
                     let renaming = renaming.clone();
                     Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
                         "Enter" => finish(e.target_unchecked_into()),
-                        "Escape" => renaming.set(None),
+                        // Taken here: the page's Escape would leave the field, which renames.
+                        "Escape" => {
+                            e.prevent_default();
+                            renaming.set(None);
+                        }
                         _ => {}
                     })
                 };
@@ -206,19 +229,66 @@ pub fn snapshot_list(props: &SnapshotListProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct TabsProps {
     pub view: View,
+    /// The views that apply to the active snapshot, in order (see [`crate::state::State::views`]).
+    pub views: Vec<View>,
     pub on_show: Callback<View>,
 }
 
+/// The id of a view's tab, which the tab panel (the page's `<main>`) is labelled by.
+pub fn tab_id(v: View) -> String {
+    format!("tab-{}", v.name())
+}
+
+/// The id of the tab panel every tab controls: the page's `<main>`.
+pub const PANEL_ID: &str = "view-panel";
+
+/// The views as WAI-ARIA tabs: the selected one alone in the Tab order (a roving tabindex),
+/// Left and Right to the previous and next, Home and End to the first and last, each shown as
+/// focus reaches it.
 #[function_component(Tabs)]
 pub fn tabs(props: &TabsProps) -> Html {
+    let on_key = {
+        let (views, view, on_show) = (props.views.clone(), props.view, props.on_show.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let at = views.iter().position(|&v| v == view).unwrap_or(0);
+            let last = views.len().saturating_sub(1);
+            let to = match e.key().as_str() {
+                "ArrowLeft" => {
+                    if at == 0 {
+                        last
+                    } else {
+                        at - 1
+                    }
+                }
+                "ArrowRight" => {
+                    if at >= last {
+                        0
+                    } else {
+                        at + 1
+                    }
+                }
+                "Home" => 0,
+                "End" => last,
+                _ => return,
+            };
+            e.prevent_default();
+            let Some(&v) = views.get(to) else { return };
+            on_show.emit(v);
+            if let Some(tab) = gloo::utils::document().get_element_by_id(&tab_id(v)).and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = tab.focus();
+            }
+        })
+    };
+    // The tab Tab reaches: the selected one, or the first where the view shown has no tab.
+    let reachable = if props.views.contains(&props.view) { Some(props.view) } else { props.views.first().copied() };
     html! {
-        <div class="tabs" role="tablist">
-            { for View::ALL.iter().map(|&v| {
+        <div class="tabs" role="tablist" aria-label="views" onkeydown={on_key}>
+            { for props.views.iter().map(|&v| {
                 let show = props.on_show.reform(move |_| v);
                 let selected = props.view == v;
                 html! {
-                    <button role="tab" aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("selected"))}
-                            data-testid={format!("view-{}", v.name())} onclick={show}>{ v.name() }</button>
+                    <button role="tab" id={tab_id(v)} aria-selected={selected.to_string()} aria-controls={PANEL_ID} tabindex={if reachable == Some(v) { "0" } else { "-1" }}
+                            class={classes!("tab", selected.then_some("selected"))} data-testid={format!("view-{}", v.name())} onclick={show}>{ v.name() }</button>
                 }
             }) }
         </div>
@@ -275,7 +345,7 @@ pub fn summary(props: &SummaryProps) -> Html {
             <div class="facts">
                 <div class="fact">
                     <span class="label">{ "goroutines" }</span>
-                    <span class="value" data-testid="total-goroutines">{ r.goroutines.map_or("–".to_string(), |n| n.to_string()) }</span>
+                    <span class="value" data-testid="total-goroutines">{ r.goroutines.map_or("–".to_string(), count) }</span>
                 </div>
                 <div class="fact"><span class="label">{ "format" }</span><span class="value small" data-testid="format">{ &r.format }</span></div>
                 if let Some(wrapper) = &r.wrapper {
@@ -284,14 +354,14 @@ pub fn summary(props: &SummaryProps) -> Html {
                 <div class="fact"><span class="label">{ "profile" }</span><span class="value small" data-testid="profile">{ &r.profile }</span></div>
                 if let Some(leaked) = r.leaked.filter(|&l| l > 0 || r.profile == "goroutineleak") {
                     <div class="fact" title="goroutines the Go runtime itself proved leaked: (leaked) in a Go 1.26+ dump, or a goroutineleak profile">
-                        <span class="label">{ "leaked (runtime's verdict)" }</span><span class={classes!("value", (leaked > 0).then_some("leak"))} data-testid="leaked">{ leaked }</span>
+                        <span class="label">{ "leaked (runtime's verdict)" }</span><span class={classes!("value", (leaked > 0).then_some("leak"))} data-testid="leaked">{ count(leaked) }</span>
                     </div>
                 }
                 if r.goroutines.is_some() {
-                    <div class="fact"><span class="label">{ "groups" }</span><span class="value small">{ r.groups.len() }</span></div>
+                    <div class="fact"><span class="label">{ "groups" }</span><span class="value small">{ count(r.groups.len() as i64) }</span></div>
                 }
                 { for r.totals.iter().filter(|_| r.goroutines.is_none()).map(|(k, v)| html! {
-                    <div class="fact"><span class="label">{ k }</span><span class="value small" data-testid="total">{ v }</span></div>
+                    <div class="fact"><span class="label">{ k }</span><span class="value small" data-testid="total">{ count(*v) }</span></div>
                 }) }
             </div>
             if r.truncated {
@@ -314,7 +384,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                                 html! {
                                     <tr data-testid="state-row" data-state={name.clone()} data-count={count.to_string()}>
                                         <td class="state-name">{ name.clone() }</td>
-                                        <td class="state-count">{ count.to_string() }</td>
+                                        <td class="state-count">{ self::count(**count) }</td>
                                         <td class="state-bar">
                                             <svg viewBox="0 0 100 10" preserveAspectRatio="none" class="bar-svg" aria-hidden="true">
                                                 <rect x="0" y="0" height="10" width={width} class={state_family(Some(name.as_str()))}/>
@@ -561,37 +631,6 @@ pub fn races(props: &RacesProps) -> Html {
             if races.len() > 50 {
                 <p class="muted">{ format!("… and {} more data races (the CLI lists them all with --json)", races.len() - 50) }</p>
             }
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct HelpProps {
-    pub on_close: Callback<()>,
-}
-
-#[function_component(Help)]
-pub fn help(props: &HelpProps) -> Html {
-    let close = props.on_close.reform(|_| ());
-    let keys = [
-        ("/", "search the groups"),
-        ("j / k", "next / previous group"),
-        ("Enter", "show or hide the selected group's stack"),
-        ("1 … 5", "summary, groups, diff, creators, flame"),
-        ("d", "the diff"),
-        ("t", "light / dark / system theme"),
-        ("?", "this help"),
-        ("Ctrl/⌘ + V", "paste a dump"),
-    ];
-    html! {
-        <div class="overlay" role="dialog" aria-label="keyboard shortcuts" data-testid="help">
-            <div class="dialog">
-                <h2>{ "Keyboard" }</h2>
-                <table class="compact"><tbody>
-                    { for keys.iter().map(|(k, what)| html! { <tr><td><kbd>{ *k }</kbd></td><td>{ *what }</td></tr> }) }
-                </tbody></table>
-                <button class="button" onclick={close}>{ "Close" }</button>
-            </div>
         </div>
     }
 }

@@ -2,7 +2,7 @@
 //! virtualized body (only the rows in view are in the page), with the selected group's whole
 //! stack below it.
 
-use super::{frame_label, minutes_text, short_frame_label, stack_text, state_family};
+use super::{count, frame_label, minutes_text, short_frame_label, stack_text, state_family};
 use crate::state::{visible_groups, GroupsView, SortBy};
 use parkview::group::Similarity;
 use parkview::report::Report;
@@ -142,9 +142,9 @@ pub fn groups(props: &GroupsProps) -> Html {
                 }) }
             </div>
             <h2>
-                <span data-testid="group-count">{ rows.len() }</span>{ if rows.len() == 1 { " group of " } else { " groups of " } }
-                <span data-testid="group-sum">{ sum }</span>{ if sum == 1 { " goroutine" } else { " goroutines" } }
-                if rows.len() < r.groups.len() { <span class="muted">{ format!(" (of {} groups)", r.groups.len()) }</span> }
+                <span data-testid="group-count">{ count(rows.len() as i64) }</span>{ if rows.len() == 1 { " group of " } else { " groups of " } }
+                <span data-testid="group-sum">{ count(sum) }</span>{ if sum == 1 { " goroutine" } else { " goroutines" } }
+                if rows.len() < r.groups.len() { <span class="muted">{ format!(" (of {} groups)", count(r.groups.len() as i64)) }</span> }
             </h2>
             <div class="table-scroll" ref={scroll} onscroll={on_scroll} tabindex="0" aria-label="groups table">
                 <table class="group-table">
@@ -185,11 +185,18 @@ fn spacer(px: i32) -> Html {
 
 fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
     let state = g.state.clone().unwrap_or_else(|| "unknown".into());
+    // A row reached with Tab opens and closes its stack with Enter or Space, as a click does.
+    let activate_row = Callback::from(|e: KeyboardEvent| {
+        if matches!(e.key().as_str(), "Enter" | " ") {
+            e.prevent_default();
+            e.target_unchecked_into::<web_sys::HtmlElement>().click();
+        }
+    });
     html! {
         <tr data-testid="group-row" data-count={g.count.to_string()}
             class={classes!(selected.then_some("selected"), (g.background.is_some() || g.silenced_by.is_some()).then_some("background"))}
             title={g.silenced_by.as_ref().map(|rule| format!("expected: silenced by {rule}")).or_else(|| g.background.as_ref().map(|why| format!("expected background: {why}")))}
-            onclick={on_click} aria-selected={selected.to_string()}>
+            onclick={on_click} aria-selected={selected.to_string()} tabindex="0" onkeydown={activate_row}>
             <td class="num">{ g.count }</td>
             <td class="nowrap">
                 <span class={classes!("chip", state_family(g.state.as_deref()))}>{ state }</span>
@@ -198,10 +205,10 @@ fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
                 if g.durable { <span class="muted small" title="blocked inside a synctest bubble on something only the bubble can wake">{ " durable" }</span> }
                 if let Some(b) = g.synctest_bubble { <span class="muted small" title="the synctest bubble the goroutines are in">{ format!(" bubble {b}") }</span> }
             </td>
-            <td class="nowrap muted">{ minutes_text(g.wait_minutes) }</td>
-            <td class="ellipsis">{ g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }</td>
-            <td class="ellipsis labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td>
-            <td class="ellipsis">{ g.created_by.as_ref().map(short_frame_label).unwrap_or_default() }</td>
+            <td class="nowrap muted col-waiting">{ minutes_text(g.wait_minutes) }</td>
+            <td class="ellipsis col-where">{ g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }</td>
+            <td class="ellipsis labels col-labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td>
+            <td class="ellipsis col-created">{ g.created_by.as_ref().map(short_frame_label).unwrap_or_default() }</td>
         </tr>
     }
 }
