@@ -39,6 +39,16 @@ impl Similarity {
         }
     }
 
+    /// What makes two goroutines one group at this level, in a sentence for a picker.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Similarity::Exact => "same functions, lines and argument values",
+            Similarity::AnyPointer => "same functions and lines; arguments alike once pointers are masked",
+            Similarity::AnyValue => "same functions and lines; arguments ignored",
+            Similarity::Functions => "same functions, lines ignored: a debug=2 dump lines up with a proto",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Similarity> {
         match s {
             "exact" => Some(Similarity::Exact),

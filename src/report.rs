@@ -12,8 +12,8 @@ use crate::leaks::{leak_suspects, Background};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::Profile;
 use crate::rows::{
-    frame_cost, frame_row, frame_rows, label_map, labels_cost, race_rows, site_row, stack_cost, CrashRow, CreatorRow, FlameNode, FrameRow, GateRow, GroupRow,
-    LimitRow, RaceRow, RunningTest, SilencedRow, Suspect, TestTimeoutRow, TopRow, WaitRow, WarningRow,
+    frame_cost, frame_row, frame_rows, label_map, labels_cost, race_rows, site_row, stack_cost, CrashRow, CrashedRow, CreatorRow, FlameNode, FrameRow, GateRow,
+    GroupRow, LimitRow, RaceRow, RunningTest, SilencedRow, Suspect, TestTimeoutRow, TopRow, WaitRow, WarningRow,
 };
 use crate::top::top;
 use crate::waits::same_object_waits;
@@ -318,6 +318,14 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
             signal: c.signal.as_deref().map(row_text),
             first_goroutine: c.first_goroutine,
             running_tests: c.running_tests.iter().map(|(name, elapsed)| RunningTest { name: row_text(name), elapsed: row_text(elapsed) }).collect(),
+            goroutine: c.first_goroutine.and_then(|id| profile.goroutines.iter().find(|g| g.id == id)).map(|g| CrashedRow {
+                id: g.id,
+                state: row_text(profile.strings.get(g.state)),
+                frames: frame_rows(profile, g.stack),
+                args: profile.args.list(g.args).map(row_text).collect(),
+                site: site_row(profile, &user_code, g.stack),
+                created_by: g.created_by.map(|f| frame_row(profile, f)),
+            }),
         }),
         test_timeout,
         races,

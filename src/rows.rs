@@ -91,6 +91,25 @@ pub struct CrashRow {
     /// A test binary's timeout panic lists the tests still running, with how long each ran.
     #[serde(default)]
     pub running_tests: Vec<RunningTest>,
+    /// The goroutine printed first, whole: what a crash view shows before anything else.
+    #[serde(default)]
+    pub goroutine: Option<CrashedRow>,
+}
+
+/// The goroutine that crashed (runtime/traceback.go prints it first), with its own arguments
+/// rather than those of a group's first member.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CrashedRow {
+    pub id: u64,
+    /// Its state as printed (`running`, `chan send`).
+    pub state: String,
+    /// The stack, leaf first.
+    pub frames: Vec<FrameRow>,
+    /// The argument text of each frame of `frames`, as printed (`0x1c, {0x0?, 0x1}`).
+    pub args: Vec<String>,
+    /// The innermost frame of user code: where it crashed.
+    pub site: Option<FrameRow>,
+    pub created_by: Option<FrameRow>,
 }
 
 /// A test still running when `panic: test timed out` was printed: `TestDataLoaderSync (5s)`.
@@ -509,4 +528,145 @@ pub struct ChainRow {
 /// The innermost frame of user code of a stack (else its leaf), as rows name it.
 pub fn site_row(profile: &Profile, user_code: &UserCode, stack: StackId) -> Option<FrameRow> {
     user_code.first_frame(profile, stack).map(|f| frame_row(profile, f))
+}
+
+/// At most this many differences are told for one group: past them the stack says the rest.
+const MAX_DISTINCTIONS: usize = 3;
+
+/// What tells apart groups whose rows read the same: the same state and the same first user
+/// frame (`7500 sync.Mutex.Lock app.go:141` four times, differing five frames down or by a
+/// label). One list per group, in the order of `groups`, empty for a group no other reads
+/// like; each item is the first frame below where the others differ (`via main.(*pool).get
+/// pool.go:88`, `stack ends here`), else a label (`tenant=acme`, `no tenant`), else the
+/// creator (`created by main.serve`). At most [`MAX_DISTINCTIONS`] items a group. Groups that
+/// share a frame there are told apart again further down, as panicparse's buckets split.
+pub fn distinctions(groups: &[GroupRow]) -> Vec<Vec<String>> {
+    let mut out = vec![Vec::new(); groups.len()];
+    let mut alike: BTreeMap<(Option<&str>, Option<FrameKey>), Vec<usize>> = BTreeMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        alike.entry((g.state.as_deref(), g.site.as_ref().map(frame_key))).or_default().push(i);
+    }
+    for members in alike.into_values().filter(|m| m.len() > 1) {
+        split(groups, members, 0, &mut out);
+    }
+    out
+}
+
+/// A frame as rows compare it: function, file, line.
+type FrameKey<'a> = (&'a str, &'a str, u32);
+
+fn frame_key(f: &FrameRow) -> FrameKey<'_> {
+    (f.func.as_str(), f.file.as_str(), f.line)
+}
+
+/// Tells `members` apart from frame `from` down, then by labels and creator (see
+/// [`distinctions`]).
+fn split(groups: &[GroupRow], members: Vec<usize>, from: usize, out: &mut [Vec<String>]) {
+    if members.len() < 2 || members.iter().any(|&i| out[i].len() >= MAX_DISTINCTIONS) {
+        return;
+    }
+    let depth = members.iter().map(|&i| groups[i].frames.len()).max().unwrap_or(0);
+    let frame = |i: usize, at: usize| groups[i].frames.get(at);
+    let same = |at: usize| members.iter().all(|&i| frame(i, at) == frame(members[0], at));
+    if let Some(at) = (from..depth).find(|&at| !same(at)) {
+        let mut parts: BTreeMap<Option<FrameKey>, (Option<&FrameRow>, Vec<usize>)> = BTreeMap::new();
+        for &i in &members {
+            parts.entry(frame(i, at).map(frame_key)).or_insert_with(|| (frame(i, at), Vec::new())).1.push(i);
+        }
+        for (f, part) in parts.into_values() {
+            let told = match f {
+                Some(f) => format!("via {}{}", crate::gofunc::short_name(&f.func), f.place().map(|p| format!(" {p}")).unwrap_or_default()),
+                None => "stack ends here".to_string(),
+            };
+            for &i in &part {
+                out[i].push(told.clone());
+            }
+            split(groups, part, at + 1, out);
+        }
+        return;
+    }
+    // Each label key, then (`None`) the creator.
+    let keys: std::collections::BTreeSet<&String> = members.iter().flat_map(|&i| groups[i].labels.keys()).collect();
+    let tell = |key: Option<&String>, i: usize| match key {
+        Some(k) => groups[i].labels.get(k).map_or_else(|| format!("no {k}"), |v| format!("{k}={v}")),
+        None => groups[i].created_by.as_ref().map_or_else(|| "no creator".to_string(), |c| format!("created by {}", crate::gofunc::short_name(&c.func))),
+    };
+    for key in keys.into_iter().map(Some).chain([None]) {
+        let first = tell(key, members[0]);
+        if members.iter().any(|&i| tell(key, i) != first) {
+            let mut parts: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for &i in &members {
+                parts.entry(tell(key, i)).or_default().push(i);
+            }
+            for (told, part) in parts {
+                for &i in &part {
+                    out[i].push(told.clone());
+                }
+                split(groups, part, usize::MAX, out);
+            }
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(func: &str, line: u32) -> FrameRow {
+        FrameRow { func: func.into(), file: "/src/app/app.go".into(), line }
+    }
+
+    /// A group as a row shows it: `count state` at the leaf `sync.(*Mutex).Lock`, called
+    /// from the given frames.
+    fn group(callers: &[(&str, u32)], labels: &[(&str, &str)]) -> GroupRow {
+        let mut frames = vec![frame("sync.(*Mutex).Lock", 0), frame("main.(*cache).get", 141)];
+        frames.extend(callers.iter().map(|&(f, l)| frame(f, l)));
+        GroupRow {
+            count: 7500,
+            state: Some("sync.Mutex.Lock".into()),
+            inferred: false,
+            leaked: 0,
+            wait_minutes: None,
+            labels: labels.iter().map(|&(k, v)| (k.to_string(), v.to_string())).collect(),
+            site: Some(frames[1].clone()),
+            frames,
+            created_by: None,
+            ids: None,
+            durable: false,
+            synctest_bubble: None,
+            background: None,
+            silenced_by: None,
+            rule: None,
+            args: None,
+        }
+    }
+
+    #[test]
+    fn groups_that_read_the_same_are_told_apart_by_the_first_frame_that_differs_then_labels() {
+        let groups = [
+            group(&[("main.a", 1), ("main.handler", 10), ("main.serve", 20)], &[]),
+            group(&[("main.a", 1), ("main.handler", 11), ("main.serve", 20)], &[]),
+            group(&[("main.b", 2)], &[("tenant", "acme")]),
+            group(&[("main.b", 2)], &[("tenant", "initech")]),
+            group(&[("main.b", 2)], &[]),
+        ];
+        let told = distinctions(&groups);
+        assert_eq!(told[0], ["via main.a app.go:1", "via main.handler app.go:10"]);
+        assert_eq!(told[1], ["via main.a app.go:1", "via main.handler app.go:11"]);
+        assert_eq!(told[2], ["via main.b app.go:2", "tenant=acme"]);
+        assert_eq!(told[3], ["via main.b app.go:2", "tenant=initech"]);
+        assert_eq!(told[4], ["via main.b app.go:2", "no tenant"]);
+    }
+
+    #[test]
+    fn a_group_alone_at_its_site_or_in_another_state_needs_no_distinction() {
+        let mut other = group(&[("main.b", 2)], &[]);
+        other.state = Some("chan send".into());
+        let groups = [group(&[("main.a", 1)], &[]), other, group(&[], &[])];
+        let told = distinctions(&groups);
+        assert!(told[1].is_empty());
+        assert_eq!(told[0], ["via main.a app.go:1"]);
+        assert_eq!(told[2], ["stack ends here"]);
+    }
 }

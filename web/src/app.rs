@@ -235,6 +235,14 @@ pub fn app(props: &AppProps) -> Html {
             Callback::from(move |_| d.dispatch(Action::ToggleArgs))
         },
     );
+    let on_focus = {
+        let d = d.clone();
+        Callback::from(move |focus| d.dispatch(Action::Focus { snapshot: None, focus }))
+    };
+    let on_focus_in = {
+        let d = d.clone();
+        Callback::from(move |(snapshot, focus)| d.dispatch(Action::Focus { snapshot: Some(snapshot), focus }))
+    };
     let on_download = Callback::from(|(name, kind, text): (String, String, String)| download(&name, &kind, &text));
     let on_share = {
         let d = d.clone();
@@ -270,13 +278,14 @@ pub fn app(props: &AppProps) -> Html {
         (_, View::Diff) => html! {
             <DiffView snapshots={state.comparable().into_iter().cloned().collect::<Vec<_>>()} samples_apart={state.snapshots.iter().any(|s| s.sample) && state.snapshots.iter().any(|s| !s.sample)}
                       compared={state.compared()} comparison={state.comparison.clone()}
-                      on_base={dispatch(Action::PickBase)} on_new={dispatch(Action::PickNew)}
+                      on_base={dispatch(Action::PickBase)} on_new={dispatch(Action::PickNew)} on_focus={on_focus_in}
                       on_swap={{ let d = d.clone(); Callback::from(move |()| d.dispatch(Action::SwapCompared)) }}
                       similarity={state.diff_similarity} on_similarity={{ let d = d.clone(); Callback::from(move |s| d.dispatch(Action::SetDiffSimilarity(s))) }}/>
         },
         (Some(s), View::Summary) => html! {
             <Summary report={s.report.clone()} rules={state.groups.rules_draft.clone()} rules_error={state.groups.rules_error.clone()}
                      on_mark={text_action(Action::MarkExpected)} on_rules={text_action(Action::SetRules)} on_copy={on_copy.clone()}
+                     on_focus={on_focus.clone()} on_state={text_action(Action::OnlyState)}
                      top={html! { <Top report={s.report.clone()} on_sample_type={text_action(Action::SetSampleType)}/> }}/>
         },
         (Some(s), View::Groups) => html! {
@@ -284,11 +293,12 @@ pub fn app(props: &AppProps) -> Html {
                     on_search={groups_callbacks.0} on_toggle_state={groups_callbacks.1} on_similarity={groups_callbacks.2}
                     on_toggle_background={{ let d = d.clone(); Callback::from(move |()| d.dispatch(Action::ToggleBackground)) }}
                     on_label_key={groups_callbacks.3} on_sort={groups_callbacks.4} on_select={groups_callbacks.5}
-                    on_toggle_args={groups_callbacks.6} on_copy={on_copy.clone()} on_mark={text_action(Action::MarkExpected)}/>
+                    on_toggle_args={groups_callbacks.6} on_copy={on_copy.clone()} on_mark={text_action(Action::MarkExpected)}
+                    on_focus={on_focus.clone()} on_clear_focus={{ let d = d.clone(); Callback::from(move |()| d.dispatch(Action::ClearFocus)) }}/>
         },
         (Some(s), View::Creators) => {
             let chain = state.chain.clone().filter(|(id, _, _)| *id == s.id).map(|(_, g, links)| (g, links));
-            html! { <Creators report={s.report.clone()} chain={chain} on_chain={on_chain}/> }
+            html! { <Creators report={s.report.clone()} chain={chain} on_chain={on_chain} on_focus={on_focus.clone()}/> }
         }
         (Some(s), View::Flame) => html! { <Flame report={s.report.clone()} on_sample_type={text_action(Action::SetSampleType)}/> },
         (None, _) => html! {

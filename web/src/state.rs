@@ -1,6 +1,7 @@
 //! The page's state: loaded snapshots, inputs being read, errors, and what the user is looking
 //! at. Changed only through [`Action`]s, in the reducer; the views derive the rest.
 
+pub use crate::link::Focus;
 use crate::link::ViewLink;
 use crate::protocol::Grouping;
 use parkview::capture::{taken, Taken};
@@ -111,6 +112,8 @@ pub struct LoadError {
 /// What the groups table shows and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupsView {
+    /// Set by a click elsewhere: only the groups it names are shown.
+    pub focus: Option<Focus>,
     pub search: String,
     /// States hidden by the filter chips.
     pub hidden_states: BTreeSet<String>,
@@ -133,6 +136,7 @@ pub struct GroupsView {
 impl Default for GroupsView {
     fn default() -> Self {
         GroupsView {
+            focus: None,
             search: String::new(),
             hidden_states: BTreeSet::new(),
             grouping: Grouping::default(),
@@ -282,6 +286,15 @@ pub enum Action {
     SetSampleType(String),
     Sort(SortBy),
     SelectRow(usize),
+    /// Shows the groups a click elsewhere names, the first one selected with its stack open,
+    /// in snapshot `snapshot` where given (a diff row's new or base snapshot).
+    Focus {
+        snapshot: Option<u32>,
+        focus: Focus,
+    },
+    ClearFocus,
+    /// Shows the groups in one wait state only (a click on the summary's wait-state bar).
+    OnlyState(String),
     MoveSelection(i32),
     ToggleExpand,
     ToggleArgs,
@@ -474,6 +487,33 @@ impl Reducible for State {
                     next.groups.descending = by != SortBy::Function;
                 }
             }
+            Action::Focus { snapshot, focus } => {
+                if let Some(id) = snapshot.filter(|id| next.snapshots.iter().any(|s| s.id == *id)) {
+                    next.active = Some(id);
+                }
+                // What the user asked to see is shown whatever the filters said before.
+                next.groups.search.clear();
+                next.groups.hidden_states.clear();
+                next.groups.hide_background = false;
+                next.groups.focus = Some(focus);
+                next.groups.selected = Some(0);
+                next.groups.expanded = true;
+                next.view = View::Groups;
+            }
+            Action::ClearFocus => {
+                next.groups.focus = None;
+                next.groups.selected = None;
+            }
+            Action::OnlyState(state) => {
+                let states = next
+                    .active_snapshot()
+                    .map(|s| s.report.groups.iter().map(|g| g.state.clone().unwrap_or_else(|| "unknown".into())).collect::<BTreeSet<_>>());
+                next.groups.hidden_states = states.unwrap_or_default().into_iter().filter(|s| *s != state).collect();
+                next.groups.search.clear();
+                next.groups.focus = None;
+                next.groups.selected = None;
+                next.view = View::Groups;
+            }
             Action::SelectRow(i) => {
                 next.groups.expanded = next.groups.selected != Some(i) || !next.groups.expanded;
                 next.groups.selected = Some(i);
@@ -587,6 +627,7 @@ impl State {
             selected: self.groups.selected,
             diff_similarity: self.diff_similarity,
             ignore: self.groups.grouping.ignore.clone(),
+            focus: self.groups.focus.clone(),
         }
     }
 
@@ -629,6 +670,7 @@ impl State {
         }
         self.base_pick = id_at(v.base);
         self.new_pick = id_at(v.new);
+        self.groups.focus = v.focus.clone();
         self.groups.selected = v.selected;
         self.groups.expanded = v.selected.is_some();
         self.set_rules(v.ignore.clone());
@@ -698,12 +740,16 @@ pub fn visible_groups(groups: &[GroupRow], view: &GroupsView) -> Vec<usize> {
         .filter(|&i| {
             let g = &groups[i];
             let state = g.state.as_deref().unwrap_or("unknown");
+            if view.focus.as_ref().is_some_and(|f| !f.matches(g)) {
+                return false;
+            }
             if view.hidden_states.contains(state) || view.hide_background && (g.background.is_some() || g.silenced_by.is_some()) {
                 return false;
             }
             matcher.is_all()
                 || g.frames.iter().any(|f| matcher.matches(&f.func) || matcher.matches(&f.file))
-                || g.labels.values().any(|v| matcher.matches(v))
+                // Labels read as they are shown, `tenant=initech`: the key, the value or both match.
+                || g.labels.iter().any(|(k, v)| matcher.matches(&format!("{k}={v}")))
                 || g.created_by.as_ref().is_some_and(|c| matcher.matches(&c.func))
         })
         .collect();

@@ -10,10 +10,10 @@ pub mod share;
 pub mod stored;
 pub mod top;
 
-use crate::state::{LoadError, Pending, Snapshot, View};
+use crate::state::{Focus, LoadError, Pending, Snapshot, View};
 use parkview::gofunc::{short_name, Family};
 use parkview::report::Report;
-use parkview::rows::{FrameRow, GroupRow, RaceAccessRow};
+use parkview::rows::{CrashedRow, FrameRow, GroupRow, RaceAccessRow};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -310,6 +310,15 @@ pub struct SummaryProps {
     /// places it.
     #[prop_or_default]
     pub top: Html,
+    /// A click on a suspect, a longest wait or the crash: the groups it names.
+    pub on_focus: Callback<Focus>,
+    /// A click on a wait state's bar: the groups in that state.
+    pub on_state: Callback<String>,
+}
+
+/// The focus that leads from a row with a stack to its groups.
+pub fn stack_focus(frames: &[FrameRow], state: Option<&str>) -> Focus {
+    Focus::Stack { funcs: frames.iter().map(|f| f.func.clone()).collect(), state: state.map(str::to_string) }
 }
 
 #[function_component(Summary)]
@@ -331,7 +340,9 @@ pub fn summary(props: &SummaryProps) -> Html {
                         <div class="crash-line" data-testid="running-tests">{ format!("running tests: {}", crash.running_tests.iter().map(|t| format!("{} ({})", t.name, t.elapsed)).collect::<Vec<_>>().join(", ")) }</div>
                     }
                     // A test timeout's first goroutine is the alarm that panicked, not a culprit.
-                    if let Some(g) = crash.first_goroutine.filter(|_| r.test_timeout.is_none()) {
+                    if let Some(g) = crash.goroutine.as_ref().filter(|_| r.test_timeout.is_none()) {
+                        { crashed(g, props.on_focus.reform({ let id = g.id; move |_| Focus::Goroutine(id) })) }
+                    } else if let Some(g) = crash.first_goroutine.filter(|_| r.test_timeout.is_none()) {
                         <div class="crash-line muted">{ format!("goroutine {g} printed first (the one that crashed)") }</div>
                     }
                 </div>
@@ -383,7 +394,10 @@ pub fn summary(props: &SummaryProps) -> Html {
                                 let name = name.to_string();
                                 html! {
                                     <tr data-testid="state-row" data-state={name.clone()} data-count={count.to_string()}>
-                                        <td class="state-name">{ name.clone() }</td>
+                                        <td class="state-name">
+                                            <button class="link open" title={format!("show the groups in {name}")}
+                                                    onclick={{ let name = name.clone(); props.on_state.reform(move |_| name.clone()) }}>{ name.clone() }</button>
+                                        </td>
                                         <td class="state-count">{ self::count(**count) }</td>
                                         <td class="state-bar">
                                             <svg viewBox="0 0 100 10" preserveAspectRatio="none" class="bar-svg" aria-hidden="true">
@@ -407,7 +421,12 @@ pub fn summary(props: &SummaryProps) -> Html {
                                     <td class="num">{ minutes_text(g.wait_minutes) }</td>
                                     <td class="num">{ g.count }</td>
                                     <td><span class={classes!("chip", state_family(g.state.as_deref()))}>{ g.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
-                                    <td>{ g.site.as_ref().map(short_frame_label).unwrap_or_default() }</td>
+                                    <td>
+                                        <button class="link open" data-testid="wait-open" title="show the group and its stack"
+                                                onclick={props.on_focus.reform({ let f = stack_focus(&g.frames, g.state.as_deref()); move |_| f.clone() })}>
+                                            { g.site.as_ref().map(short_frame_label).unwrap_or_default() }
+                                        </button>
+                                    </td>
                                 </tr>
                             }) }
                             </tbody>
@@ -429,6 +448,8 @@ pub fn summary(props: &SummaryProps) -> Html {
                                 if !s.signals.is_empty() {
                                     <span class="signals" data-testid="signals">{ for s.signals.iter().map(|x| html! { <span class="chip signal">{ x }</span> }) }</span>
                                 }
+                                <button class="button small mark" data-testid="suspect-open"
+                                        onclick={props.on_focus.reform({ let f = stack_focus(&s.frames, s.state.as_deref()); move |_| f.clone() })}>{ "show the stack" }</button>
                                 if let Some(rule) = &s.rule {
                                     <button class="button small mark" data-testid="mark-expected" title={format!("add the ignore rule {rule}: the group is then no suspect")}
                                             onclick={{ let rule = rule.clone(); props.on_mark.reform(move |_| rule.clone()) }}>{ "mark as expected" }</button>
@@ -447,6 +468,34 @@ pub fn summary(props: &SummaryProps) -> Html {
                 </details>
             }
         </section>
+    }
+}
+
+/// The goroutine that crashed, first: where (its first user frame), its stack with the
+/// arguments it was called with, who started it, and the way to its group.
+fn crashed(g: &CrashedRow, on_open: Callback<MouseEvent>) -> Html {
+    html! {
+        <div class="crashed" data-testid="crashed">
+            <div class="crash-line">
+                <strong>{ format!("goroutine {} [{}]", g.id, g.state) }</strong>
+                if let Some(site) = &g.site {
+                    { " crashed in " }<span data-testid="crash-site">{ frame_label(site) }</span>
+                }
+                <button class="button small" onclick={on_open} data-testid="crash-open">{ "show its group" }</button>
+            </div>
+            <ol class="stack">
+                { for g.frames.iter().enumerate().map(|(i, f)| html! {
+                    <li class={classes!((Some(f) == g.site.as_ref()).then_some("site"))}>
+                        <span class="func">{ &f.func }</span>
+                        <span class="args">{ format!("({})", g.args.get(i).map_or("", String::as_str)) }</span>
+                        if !f.file.is_empty() || f.line > 0 { <div class="file">{ format!("{}:{}", f.file, f.line) }</div> }
+                    </li>
+                }) }
+            </ol>
+            if let Some(c) = &g.created_by {
+                <div class="created">{ "created by " }{ frame_label(c) }</div>
+            }
+        </div>
     }
 }
 

@@ -1,6 +1,7 @@
 //! Who started the goroutines: creator site x blocking site, and the parent chain of a goroutine.
 
 use super::{frame_label, more_rows, state_family, PAGE_ROWS};
+use crate::state::Focus;
 use parkview::report::Report;
 use parkview::rows::ChainRow;
 use std::rc::Rc;
@@ -13,6 +14,8 @@ pub struct CreatorsProps {
     /// The chain last asked for: (goroutine, links).
     pub chain: Option<(u64, Vec<ChainRow>)>,
     pub on_chain: Callback<u64>,
+    /// A creator row's groups, or a chain goroutine's.
+    pub on_focus: Callback<Focus>,
 }
 
 #[function_component(Creators)]
@@ -46,11 +49,30 @@ pub fn creators(props: &CreatorsProps) -> Html {
                     <tr data-testid="creator-row" data-count={c.count.to_string()}>
                         <td class="num">{ c.count }</td>
                         <td>
-                            { c.creator.as_ref().map(frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no creator: started by the runtime or main)" }</span> }) }
+                            <button class="link open" data-testid="creator-open" title="show the groups it created"
+                                    onclick={props.on_focus.reform({
+                                        let f = Focus::Created { creator: c.creator.as_ref().map(|f| f.func.clone()), via: c.via.clone(), site: None, state: None };
+                                        move |_| f.clone()
+                                    })}>
+                                { c.creator.as_ref().map(frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no creator: started by the runtime or main)" }</span> }) }
+                            </button>
                             if let Some(via) = &c.via { <div class="muted small">{ format!("via {via}") }</div> }
                         </td>
                         <td><span class={classes!("chip", state_family(c.state.as_deref()))}>{ c.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
-                        <td>{ c.blocking.as_ref().map(frame_label).unwrap_or_default() }</td>
+                        <td>
+                            <button class="link open" data-testid="creator-site-open" title="show these groups and their stack"
+                                    onclick={props.on_focus.reform({
+                                        let f = Focus::Created {
+                                            creator: c.creator.as_ref().map(|f| f.func.clone()),
+                                            via: c.via.clone(),
+                                            site: c.blocking.as_ref().map(|f| f.func.clone()),
+                                            state: c.state.clone(),
+                                        };
+                                        move |_| f.clone()
+                                    })}>
+                                { c.blocking.as_ref().map(frame_label).unwrap_or_default() }
+                            </button>
+                        </td>
                     </tr>
                 }) }
                 </tbody>
@@ -65,7 +87,14 @@ pub fn creators(props: &CreatorsProps) -> Html {
                 <ol class="chain" data-testid="chain">
                     { for links.iter().map(|l| html! {
                         <li>
-                            <strong>{ format!("goroutine {}", l.goroutine) }</strong>
+                            if l.state.is_some() {
+                                <button class="link open" data-testid="chain-open" title="show its group"
+                                        onclick={props.on_focus.reform({ let id = l.goroutine; move |_| Focus::Goroutine(id) })}>
+                                    <strong>{ format!("goroutine {}", l.goroutine) }</strong>
+                                </button>
+                            } else {
+                                <strong>{ format!("goroutine {}", l.goroutine) }</strong>
+                            }
                             { match &l.state {
                                 Some(s) => html! { <> <span class={classes!("chip", state_family(Some(s.as_str())))}>{ s.clone() }</span>{ " " }{ l.site.as_ref().map(frame_label).unwrap_or_default() }</> },
                                 None => html! { <span class="muted">{ " not in this dump (it has exited)" }</span> },

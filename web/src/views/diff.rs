@@ -3,8 +3,8 @@
 //! more snapshots a sparkline of each group's count and of the total. Snapshots that look like
 //! two programs are said to; the samples are not compared with the user's own dumps.
 
-use super::{frame_label, more_rows, state_family, taken_label, PAGE_ROWS};
-use crate::state::{Comparison, Snapshot};
+use super::{frame_label, more_rows, stack_focus, state_family, taken_label, PAGE_ROWS};
+use crate::state::{Comparison, Focus, Snapshot};
 use parkview::group::Similarity;
 use parkview::rows::Change;
 use yew::prelude::*;
@@ -23,6 +23,8 @@ pub struct DiffProps {
     /// How alike stacks must be to be one row.
     pub similarity: Similarity,
     pub on_similarity: Callback<Similarity>,
+    /// A row's groups, in the new snapshot (the base for a vanished row).
+    pub on_focus: Callback<(u32, Focus)>,
 }
 
 /// A small line chart of counts; its points are SVG attributes (the CSP forbids styles).
@@ -112,7 +114,15 @@ pub fn diff_view(props: &DiffProps) -> Html {
                                                 <td class="num delta">{ format!("{:+}", r.delta) }</td>
                                                 <td class="num muted">{ r.growth.map_or("–".to_string(), |g| format!("×{g:.2}")) }</td>
                                                 <td class="nowrap"><span class={classes!("chip", state_family(r.state.as_deref()))}>{ r.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
-                                                <td>{ badge }{ r.site.as_ref().map(frame_label).unwrap_or_default() }
+                                                <td>{ badge }
+                                                    <button class="link open" data-testid="diff-open" title="show the groups and their stack"
+                                                            onclick={props.on_focus.reform({
+                                                                let at = if r.change == Change::Vanished { base } else { new };
+                                                                let f = stack_focus(&r.frames, r.state.as_deref());
+                                                                move |_| (at, f.clone())
+                                                            })}>
+                                                        { r.site.as_ref().map(frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }
+                                                    </button>
                                                     if let Some(p) = r.persisted.filter(|&p| p > 0) { <span class="muted small">{ format!(" ({p} still blocked since the base)") }</span> }
                                                 </td>
                                                 if c.diff.timeline.is_some() { <td>{ r.timeline.as_deref().map(|cs| sparkline(cs, "row")).unwrap_or_default() }</td> }

@@ -1,13 +1,14 @@
-//! The groups table: search, state chips, similarity and label grouping, sorting, and a
-//! virtualized body (only the rows in view are in the page), with the selected group's whole
-//! stack below it.
+//! The groups table: search, state chips with counts, similarity and label grouping with totals
+//! per label value, sorting, and a virtualized body (only the rows in view are in the page),
+//! with the selected group's whole stack beside it (below it on narrow windows). Rows that read
+//! alike say how they differ; columns nothing fills are left out.
 
 use super::{count, frame_label, minutes_text, short_frame_label, stack_text, state_family};
-use crate::state::{visible_groups, GroupsView, SortBy};
+use crate::state::{visible_groups, Focus, GroupsView, SortBy};
 use parkview::group::Similarity;
 use parkview::report::Report;
-use parkview::rows::GroupRow;
-use std::collections::BTreeSet;
+use parkview::rows::{distinctions, GroupRow};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -32,7 +33,19 @@ pub struct GroupsProps {
     pub on_copy: Callback<String>,
     /// "Mark as expected" on the selected group: its rule.
     pub on_mark: Callback<String>,
+    /// A click on the selected group's "created by": the groups that function created.
+    pub on_focus: Callback<Focus>,
+    /// "show all groups" on the focus line.
+    pub on_clear_focus: Callback<()>,
     pub search_ref: NodeRef,
+}
+
+/// The columns a table of these groups has content for: waiting, labels, created by.
+#[derive(Clone, Copy, PartialEq)]
+struct Columns {
+    waiting: bool,
+    labels: bool,
+    created: bool,
 }
 
 #[function_component(Groups)]
@@ -42,11 +55,14 @@ pub fn groups(props: &GroupsProps) -> Html {
     let rows = use_memo((props.report.clone(), view.search.clone(), view.hidden_states.clone(), view.hide_background, view.sort, view.descending), |_| {
         visible_groups(&r.groups, view)
     });
+    let alike = use_memo(props.report.clone(), |r| distinctions(&r.groups));
     let scroll = use_node_ref();
+    let detail_ref = use_node_ref();
     let top = use_state(|| 0i32);
     let height = use_state(|| 600i32);
 
-    // Keep the selected row in view when j/k move it.
+    // Keep the selected row in view when j/k move it: inside the table's scroll box, then in
+    // the window (the box itself may be partly off-screen).
     {
         let scroll = scroll.clone();
         use_effect_with(view.selected, move |selected| {
@@ -57,6 +73,19 @@ pub fn groups(props: &GroupsProps) -> Html {
                     el.set_scroll_top(y);
                 } else if y + ROW_HEIGHT > st + h - ROW_HEIGHT {
                     el.set_scroll_top(y + 2 * ROW_HEIGHT - h);
+                }
+                keep_in_window(&el, f64::from(y - el.scroll_top()), f64::from(2 * ROW_HEIGHT));
+            }
+        });
+    }
+    // An opened stack is brought into view where it is drawn below the table (narrow windows);
+    // beside the table it is already in view.
+    {
+        let detail_ref = detail_ref.clone();
+        use_effect_with((view.selected, view.expanded), move |(selected, expanded)| {
+            if let (Some(_), true, Some(el)) = (selected, expanded, detail_ref.cast::<Element>()) {
+                if el.get_bounding_client_rect().top() > window_height() {
+                    el.scroll_into_view_with_bool(false);
                 }
             }
         });
@@ -72,8 +101,19 @@ pub fn groups(props: &GroupsProps) -> Html {
     let first = ((*top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(rows.len());
     let last = (first + (*height / ROW_HEIGHT) as usize + 2 * OVERSCAN).min(rows.len());
 
-    let mut states: BTreeSet<String> = r.groups.iter().map(|g| g.state.clone().unwrap_or_else(|| "unknown".into())).collect();
-    states.extend(view.hidden_states.iter().cloned());
+    let mut states: BTreeMap<String, i64> = BTreeMap::new();
+    for g in &r.groups {
+        *states.entry(g.state.clone().unwrap_or_else(|| "unknown".into())).or_default() += g.count;
+    }
+    for s in &view.hidden_states {
+        states.entry(s.clone()).or_default();
+    }
+    let columns = Columns {
+        waiting: r.groups.iter().any(|g| g.wait_minutes.is_some()),
+        labels: r.groups.iter().any(|g| !g.labels.is_empty()),
+        created: r.groups.iter().any(|g| g.created_by.is_some()),
+    };
+    let split = view.expanded && view.selected.is_some();
     let label_keys: Vec<&String> = r.labels.keys().collect();
     let sum: i64 = rows.iter().map(|&i| r.groups[i].count).sum();
     let expected = r.groups.iter().filter(|g| g.background.is_some() || g.silenced_by.is_some()).count();
@@ -84,7 +124,7 @@ pub fn groups(props: &GroupsProps) -> Html {
         let v = e.target_unchecked_into::<HtmlSelectElement>().value();
         (!v.is_empty()).then_some(v)
     });
-    let sort_header = |by: SortBy, name: &str| {
+    let sort_header = |by: SortBy, name: &str, class: &'static str| {
         let arrow = if view.sort == by {
             if view.descending {
                 " ▾"
@@ -95,7 +135,7 @@ pub fn groups(props: &GroupsProps) -> Html {
             ""
         };
         let sort = props.on_sort.reform(move |_| by);
-        html! { <th><button class="link sort" onclick={sort}>{ format!("{name}{arrow}") }</button></th> }
+        html! { <th class={class}><button class="link sort" onclick={sort}>{ format!("{name}{arrow}") }</button></th> }
     };
     let selected = view.selected.and_then(|i| rows.get(i)).map(|&g| &r.groups[g]);
 
@@ -104,13 +144,14 @@ pub fn groups(props: &GroupsProps) -> Html {
             <div class="controls">
                 <input ref={props.search_ref.clone()} class="search" type="search" placeholder="search functions, files, labels — or /regex/  ( / )"
                        value={view.search.clone()} oninput={on_input} aria-label="search" data-testid="search"/>
-                <label>{ "similarity " }
-                    <select onchange={on_similarity} aria-label="similarity" data-testid="similarity">
+                <label title={Similarity::ALL.iter().map(|s| format!("{}: {}", s.name(), s.explain())).collect::<Vec<_>>().join("\n")}>{ "similarity " }
+                    <select onchange={on_similarity} aria-label="similarity" aria-describedby="similarity-explain" data-testid="similarity">
                         { for Similarity::ALL.iter().map(|s| html! {
-                            <option value={s.name()} selected={view.grouping.similarity == *s}>{ s.name() }</option>
+                            <option value={s.name()} selected={view.grouping.similarity == *s} title={s.explain()}>{ s.name() }</option>
                         }) }
                     </select>
                 </label>
+                <span class="muted small" id="similarity-explain" data-testid="similarity-explain">{ format!("groups alike: {}", view.grouping.similarity.explain()) }</span>
                 if !label_keys.is_empty() || view.grouping.label_key.is_some() {
                     <label>{ "group by " }
                         <select onchange={on_label} aria-label="group by label" data-testid="group-by">
@@ -123,7 +164,7 @@ pub fn groups(props: &GroupsProps) -> Html {
                 }
             </div>
             if let Err(e) = parkview::search::Search::parse(&view.search) {
-                <p class="search-error" data-testid="search-error">{ format!("{e}: searching for the text as it is") }</p>
+                <p class="search-error" role="alert" data-testid="search-error">{ format!("{e}: searching for the text as it is") }</p>
             }
             if expected > 0 {
                 <label class="background-toggle" title="goroutines that wait by design (the runtime's workers, servers' and clients' loops, signal and log loops, the testing harness) and those your ignore rules name">
@@ -131,45 +172,61 @@ pub fn groups(props: &GroupsProps) -> Html {
                     { format!(" hide expected background ({expected} group{})", if expected == 1 { "" } else { "s" }) }
                 </label>
             }
-            <div class="chips" aria-label="filter by state">
-                { for states.iter().map(|s| {
+            if let Some(key) = &view.grouping.label_key {
+                { label_totals(r, key, props.on_search.clone()) }
+            }
+            <div class="chips" role="group" aria-label="show or hide goroutines by state">
+                { for states.iter().map(|(s, n)| {
                     let off = view.hidden_states.contains(s);
                     let toggle = { let s = s.clone(); props.on_toggle_state.reform(move |_| s.clone()) };
                     html! {
                         <button class={classes!("chip-toggle", state_family(Some(s.as_str())), off.then_some("off"))}
-                                aria-pressed={(!off).to_string()} onclick={toggle} data-testid="state-chip">{ s.clone() }</button>
+                                title={format!("{} {s}: {}", count(*n), if off { "hidden, press to show" } else { "shown, press to hide" })}
+                                aria-pressed={(!off).to_string()} onclick={toggle} data-testid="state-chip" data-state={s.clone()}>
+                            { s.clone() }<span class="chip-count">{ count(*n) }</span>
+                        </button>
                     }
                 }) }
             </div>
+            if let Some(focus) = &view.focus {
+                <p class="focus" data-testid="focus">
+                    { "Showing " }<strong>{ focus.describe() }</strong>
+                    <button class="button small" data-testid="clear-focus" onclick={props.on_clear_focus.reform(|_| ())}>{ "show all groups" }</button>
+                </p>
+            }
             <h2>
                 <span data-testid="group-count">{ count(rows.len() as i64) }</span>{ if rows.len() == 1 { " group of " } else { " groups of " } }
                 <span data-testid="group-sum">{ count(sum) }</span>{ if sum == 1 { " goroutine" } else { " goroutines" } }
                 if rows.len() < r.groups.len() { <span class="muted">{ format!(" (of {} groups)", count(r.groups.len() as i64)) }</span> }
             </h2>
-            <div class="table-scroll" ref={scroll} onscroll={on_scroll} tabindex="0" aria-label="groups table">
-                <table class="group-table">
-                    <thead><tr>
-                        { sort_header(SortBy::Count, "count") }
-                        { sort_header(SortBy::State, "state") }
-                        { sort_header(SortBy::Wait, "waiting") }
-                        { sort_header(SortBy::Function, "where (first user frame)") }
-                        <th>{ "labels" }</th>
-                        <th>{ "created by" }</th>
-                    </tr></thead>
-                    <tbody>
-                        { spacer(first as i32 * ROW_HEIGHT) }
-                        { for (first..last).map(|pos| {
-                            let g = &r.groups[rows[pos]];
-                            let select = props.on_select.reform(move |_| pos);
-                            row(g, view.selected == Some(pos), select)
-                        }) }
-                        { spacer((rows.len() - last) as i32 * ROW_HEIGHT) }
-                    </tbody>
-                </table>
+            <div class={classes!("groups-body", split.then_some("split"))}>
+                <div class="table-scroll" ref={scroll} onscroll={on_scroll} tabindex="0" aria-label="groups table">
+                    <table class="group-table">
+                        <thead><tr>
+                            { sort_header(SortBy::Count, "count", "col-count") }
+                            { sort_header(SortBy::State, "state", "col-state") }
+                            if columns.waiting { { sort_header(SortBy::Wait, "waiting", "col-waiting") } }
+                            { sort_header(SortBy::Function, "where (first user frame)", "col-where") }
+                            if columns.labels { <th class="col-labels">{ "labels" }</th> }
+                            if columns.created { <th class="col-created">{ "created by" }</th> }
+                        </tr></thead>
+                        <tbody>
+                            { spacer(first as i32 * ROW_HEIGHT) }
+                            { for (first..last).map(|pos| {
+                                let g = &r.groups[rows[pos]];
+                                let select = props.on_select.reform(move |_| pos);
+                                row(g, &alike[rows[pos]], columns, view.selected == Some(pos), select)
+                            }) }
+                            { spacer((rows.len() - last) as i32 * ROW_HEIGHT) }
+                        </tbody>
+                    </table>
+                </div>
+                if let (Some(g), true) = (selected, view.expanded) {
+                    <div class="detail" data-testid="group-detail" ref={detail_ref}>
+                        { detail(g, view.show_args, props.on_toggle_args.reform(|_| ()), props.on_copy.clone(), props.on_mark.clone(), props.on_focus.clone()) }
+                    </div>
+                }
             </div>
-            if let (Some(g), true) = (selected, view.expanded) {
-                { detail(g, view.show_args, props.on_toggle_args.reform(|_| ()), props.on_copy.clone(), props.on_mark.clone()) }
-            }
         </section>
     }
 }
@@ -183,7 +240,55 @@ fn spacer(px: i32) -> Html {
     html! { <tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height={px.to_string()}></svg></td></tr> }
 }
 
-fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
+/// The window's height in CSS pixels.
+fn window_height() -> f64 {
+    web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0)
+}
+
+/// Scrolls the window so that the band `offset..offset + band` (pixels from the top of the
+/// visible part of `el`) is in view.
+fn keep_in_window(el: &Element, offset: f64, band: f64) {
+    let Some(window) = web_sys::window() else { return };
+    let top = el.get_bounding_client_rect().top() + offset;
+    let height = window_height();
+    if top < 0.0 {
+        window.scroll_by_with_x_and_y(0.0, top);
+    } else if top + band > height {
+        window.scroll_by_with_x_and_y(0.0, top + band - height);
+    }
+}
+
+/// The label values of the grouping key with the goroutines each holds, largest first; a value
+/// searches for `key=value`.
+fn label_totals(r: &Report, key: &str, on_search: Callback<String>) -> Html {
+    let mut totals: BTreeMap<Option<&str>, (i64, usize)> = BTreeMap::new();
+    for g in &r.groups {
+        let t = totals.entry(g.labels.get(key).map(String::as_str)).or_default();
+        t.0 += g.count;
+        t.1 += 1;
+    }
+    let mut totals: Vec<_> = totals.into_iter().collect();
+    totals.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    html! {
+        <div class="label-totals" data-testid="label-totals" aria-label={format!("goroutines by label {key}")}>
+            <span class="muted small">{ format!("by {key}: ") }</span>
+            { for totals.into_iter().map(|(value, (n, groups))| {
+                let (text, search) = match value {
+                    Some(v) => (format!("{key}={v}"), format!("{key}={v}")),
+                    None => (format!("no {key}"), String::new()),
+                };
+                let title = format!("{} goroutines in {} group{}", count(n), count(groups as i64), if groups == 1 { "" } else { "s" });
+                html! {
+                    <button class="label-total" data-testid="label-total" title={title} onclick={on_search.reform(move |_| search.clone())}>
+                        <span class="label-chip">{ text }</span>{ " " }<strong>{ count(n) }</strong>
+                    </button>
+                }
+            }) }
+        </div>
+    }
+}
+
+fn row(g: &GroupRow, differs: &[String], columns: Columns, selected: bool, on_click: Callback<MouseEvent>) -> Html {
     let state = g.state.clone().unwrap_or_else(|| "unknown".into());
     // A row reached with Tab opens and closes its stack with Enter or Space, as a click does.
     let activate_row = Callback::from(|e: KeyboardEvent| {
@@ -205,19 +310,31 @@ fn row(g: &GroupRow, selected: bool, on_click: Callback<MouseEvent>) -> Html {
                 if g.durable { <span class="muted small" title="blocked inside a synctest bubble on something only the bubble can wake">{ " durable" }</span> }
                 if let Some(b) = g.synctest_bubble { <span class="muted small" title="the synctest bubble the goroutines are in">{ format!(" bubble {b}") }</span> }
             </td>
-            <td class="nowrap muted col-waiting">{ minutes_text(g.wait_minutes) }</td>
-            <td class="ellipsis col-where">{ g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }</td>
-            <td class="ellipsis labels col-labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td>
-            <td class="ellipsis col-created">{ g.created_by.as_ref().map(short_frame_label).unwrap_or_default() }</td>
+            if columns.waiting { <td class="nowrap muted col-waiting">{ minutes_text(g.wait_minutes) }</td> }
+            <td class="ellipsis col-where">
+                { g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }
+                if !differs.is_empty() {
+                    <span class="differs" data-testid="differs" title="what tells this group from others that read alike">{ format!(" · {}", differs.join(" · ")) }</span>
+                }
+            </td>
+            if columns.labels { <td class="ellipsis labels col-labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td> }
+            if columns.created { <td class="ellipsis col-created">{ g.created_by.as_ref().map(short_frame_label).unwrap_or_default() }</td> }
         </tr>
     }
 }
 
-fn detail(g: &GroupRow, show_args: bool, on_toggle_args: Callback<MouseEvent>, on_copy: Callback<String>, on_mark: Callback<String>) -> Html {
+fn detail(
+    g: &GroupRow,
+    show_args: bool,
+    on_toggle_args: Callback<MouseEvent>,
+    on_copy: Callback<String>,
+    on_mark: Callback<String>,
+    on_focus: Callback<Focus>,
+) -> Html {
     let text = stack_text(g);
     let copy = Callback::from(move |_| on_copy.emit(text.clone()));
     html! {
-        <div class="detail" data-testid="group-detail">
+        <>
             <div class="detail-bar">
                 <strong>{ format!("{} goroutines", g.count) }</strong>
                 if let Some(ids) = &g.ids {
@@ -248,9 +365,17 @@ fn detail(g: &GroupRow, show_args: bool, on_toggle_args: Callback<MouseEvent>, o
                     }
                 }) }
             </ol>
-            if let Some(c) = &g.created_by {
-                <div class="created">{ "created by " }{ frame_label(c) }</div>
+            if !g.labels.is_empty() {
+                <div class="labels">{ "labels " }{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</div>
             }
-        </div>
+            if let Some(c) = &g.created_by {
+                <div class="created">{ "created by " }
+                    <button class="link open" data-testid="created-by-open" title="show every group this function created"
+                            onclick={{ let func = c.func.clone(); on_focus.reform(move |_| Focus::Created { creator: Some(func.clone()), via: None, site: None, state: None }) }}>
+                        { frame_label(c) }
+                    </button>
+                </div>
+            }
+        </>
     }
 }
