@@ -422,7 +422,8 @@ pub fn summary(props: &SummaryProps) -> Html {
                                     <td class="num">{ g.count }</td>
                                     <td><span class={classes!("chip", state_family(g.state.as_deref()))}>{ g.state.clone().unwrap_or_else(|| "unknown".into()) }</span></td>
                                     <td>
-                                        <button class="link open" data-testid="wait-open" title="show the group and its stack"
+                                        <button class="link open" data-testid="wait-open" title="show the group and its stack" data-count={g.count.to_string()}
+                                                data-site={g.site.as_ref().map(|f| f.func.clone())}
                                                 onclick={props.on_focus.reform({ let f = stack_focus(&g.frames, g.state.as_deref()); move |_| f.clone() })}>
                                             { g.site.as_ref().map(short_frame_label).unwrap_or_default() }
                                         </button>
@@ -448,7 +449,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                                 if !s.signals.is_empty() {
                                     <span class="signals" data-testid="signals">{ for s.signals.iter().map(|x| html! { <span class="chip signal">{ x }</span> }) }</span>
                                 }
-                                <button class="button small mark" data-testid="suspect-open"
+                                <button class="button small mark" data-testid="suspect-open" data-count={s.count.to_string()} data-site={s.site.as_ref().map(|f| f.func.clone())}
                                         onclick={props.on_focus.reform({ let f = stack_focus(&s.frames, s.state.as_deref()); move |_| f.clone() })}>{ "show the stack" }</button>
                                 if let Some(rule) = &s.rule {
                                     <button class="button small mark" data-testid="mark-expected" title={format!("add the ignore rule {rule}: the group is then no suspect")}

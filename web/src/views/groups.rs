@@ -52,9 +52,10 @@ struct Columns {
 pub fn groups(props: &GroupsProps) -> Html {
     let r = &props.report;
     let view = &props.view;
-    let rows = use_memo((props.report.clone(), view.search.clone(), view.hidden_states.clone(), view.hide_background, view.sort, view.descending), |_| {
-        visible_groups(&r.groups, view)
-    });
+    let rows = use_memo(
+        (props.report.clone(), view.focus.clone(), view.search.clone(), view.hidden_states.clone(), view.hide_background, view.sort, view.descending),
+        |_| visible_groups(&r.groups, view),
+    );
     let alike = use_memo(props.report.clone(), |r| distinctions(&r.groups));
     let scroll = use_node_ref();
     let detail_ref = use_node_ref();
@@ -62,7 +63,7 @@ pub fn groups(props: &GroupsProps) -> Html {
     let height = use_state(|| 600i32);
 
     // Keep the selected row in view when j/k move it: inside the table's scroll box, then in
-    // the window (the box itself may be partly off-screen).
+    // the window.
     {
         let scroll = scroll.clone();
         use_effect_with(view.selected, move |selected| {
@@ -74,7 +75,14 @@ pub fn groups(props: &GroupsProps) -> Html {
                 } else if y + ROW_HEIGHT > st + h - ROW_HEIGHT {
                     el.set_scroll_top(y + 2 * ROW_HEIGHT - h);
                 }
-                keep_in_window(&el, f64::from(y - el.scroll_top()), f64::from(2 * ROW_HEIGHT));
+                // The row, drawn now that the box scrolled, is brought into the window as well
+                // (the box may be partly off-screen); its CSS scroll margins keep it clear of the
+                // sticky header.
+                if let Ok(Some(row)) = el.query_selector("tr.selected") {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                    row.scroll_into_view_with_scroll_into_view_options(&options);
+                }
             }
         });
     }
@@ -243,19 +251,6 @@ fn spacer(px: i32) -> Html {
 /// The window's height in CSS pixels.
 fn window_height() -> f64 {
     web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0)
-}
-
-/// Scrolls the window so that the band `offset..offset + band` (pixels from the top of the
-/// visible part of `el`) is in view.
-fn keep_in_window(el: &Element, offset: f64, band: f64) {
-    let Some(window) = web_sys::window() else { return };
-    let top = el.get_bounding_client_rect().top() + offset;
-    let height = window_height();
-    if top < 0.0 {
-        window.scroll_by_with_x_and_y(0.0, top);
-    } else if top + band > height {
-        window.scroll_by_with_x_and_y(0.0, top + band - height);
-    }
 }
 
 /// The label values of the grouping key with the goroutines each holds, largest first; a value
