@@ -58,6 +58,15 @@ for (const scheme of ['light', 'dark']) {
     await page.locator('[data-testid="group-row"]').first().click();
     await page.locator('[data-testid="group-detail"]').waitFor();
     await a.check(page, '2-groups');
+    // A focus from the summary, the stack beside the table, totals per label value.
+    await page.locator('[data-testid="view-summary"]').click();
+    await page.locator('[data-testid="suspect-open"]').first().click();
+    await page.locator('[data-testid="focus"]').waitFor();
+    await page.locator('[data-testid="group-detail"]').waitFor();
+    await page.locator('[data-testid="group-by"]').selectOption('tenant');
+    await page.locator('[data-testid="label-total"]').first().waitFor();
+    await a.check(page, '2-groups-focus');
+    await page.locator('[data-testid="clear-focus"]').click();
     await page.locator('[data-testid="view-diff"]').click();
     await page.locator('[data-testid="diff-row"]').first().waitFor();
     await a.check(page, '3-diff');

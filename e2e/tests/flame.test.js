@@ -62,6 +62,8 @@ async function checkLabels(page) {
     cut += 1;
     assert.ok(label.endsWith('…'), `label ${JSON.stringify(label)} of ${func} is cut without "…"`);
     assert.ok(short.startsWith(label.slice(0, -1)), `label ${JSON.stringify(label)} is no prefix of ${short}`);
+    // Whole words only: a screen reader's name (the aria-label) then holds every word shown.
+    assert.match(label, /[./()*_\-\[\] ]…$/, `label ${JSON.stringify(label)} is cut mid-word`);
   }
   return { labels: labels.filter(([, l]) => l !== '').length, cut };
 }

@@ -840,6 +840,30 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn a_focus_shows_the_groups_it_names_whatever_the_filters_and_survives_the_address() {
+        let s = loaded(Rc::new(State::default()), 1);
+        let s = s.reduce(Action::Search("no such function".into())).reduce(Action::ToggleBackground);
+        let groups = &s.active_snapshot().expect("loaded").report.groups;
+        let target = groups.iter().position(|g| g.ids.as_ref().is_some_and(|ids| ids.contains(&843))).expect("goroutine 843");
+        let by_stack = crate::views::stack_focus(&groups[target].frames, groups[target].state.as_deref());
+        for focus in [Focus::Goroutine(843), by_stack] {
+            let f = s.reduce(Action::Focus { snapshot: Some(1), focus: focus.clone() });
+            let shown = visible_groups(&f.active_snapshot().expect("loaded").report.groups, &f.groups);
+            assert!(shown.contains(&target), "{focus:?} shows the group of goroutine 843");
+            assert!(shown.iter().all(|&i| focus.matches(&groups[i])));
+            assert_eq!((f.view, f.groups.selected, f.groups.expanded, f.groups.search.as_str()), (View::Groups, Some(0), true, ""));
+            let again = Rc::new(State { snapshots: f.snapshots.clone(), active: f.active, ..State::default() });
+            let again = again.reduce(Action::ApplyView(f.view_link()));
+            assert_eq!(again.groups.focus, Some(focus));
+            assert_eq!(f.reduce(Action::ClearFocus).groups.focus, None);
+        }
+        // A wait state's bar shows that state only.
+        let only = s.reduce(Action::OnlyState("chan send".into()));
+        let shown = visible_groups(&groups[..], &only.groups);
+        assert!(!shown.is_empty() && shown.iter().all(|&i| groups[i].state.as_deref() == Some("chan send")));
+    }
+
+    #[wasm_bindgen_test]
     fn a_failed_link_is_not_kept_in_the_address() {
         let s = Rc::new(State { data: Some("v1.AAAA".into()), ..State::default() });
         let s = s.reduce(Action::ImportFailed { first_id: 5, message: "the link's data does not inflate".into() });

@@ -38,22 +38,19 @@ fn is_boundary(c: char) -> bool {
     matches!(c, '.' | '/' | '(' | ')' | '*' | '_' | '-' | ' ' | '[' | ']')
 }
 
-/// `name` cut to `max` characters: whole, or up to a word boundary followed by "…" (within
-/// the last third of the room; else mid-word, still followed by "…"); nothing where not even
-/// three characters and "…" fit.
+/// `name` cut to `max` characters: whole, or up to its last word boundary that fits followed by
+/// "…"; nothing where no whole first word and "…" fit. Never mid-word: what a label shows is
+/// then whole words of its accessible name (axe's label-content-name-mismatch compares words).
 pub fn ellipsised(name: &str, max: usize) -> String {
     let chars: Vec<char> = name.chars().collect();
     if chars.len() <= max {
         return name.to_string();
     }
-    if max < 4 {
-        return String::new();
+    let room = max.saturating_sub(1);
+    match (1..=room.min(chars.len())).rev().find(|&i| is_boundary(chars[i - 1])) {
+        Some(cut) => chars[..cut].iter().chain(['…'].iter()).collect(),
+        None => String::new(),
     }
-    let room = max - 1;
-    let cut = (room * 2 / 3..=room).rev().find(|&i| i > 0 && is_boundary(chars[i - 1])).unwrap_or(room);
-    let mut out: String = chars[..cut].iter().collect();
-    out.push('…');
-    out
 }
 
 /// The colour class of a frame: its dominant wait state's family for goroutine profiles, else
@@ -297,8 +294,10 @@ mod tests {
     fn labels_end_at_a_word_or_with_an_ellipsis() {
         assert_eq!(ellipsised("(*Server).Serve", 20), "(*Server).Serve");
         assert_eq!(ellipsised("(*Server).ServeHTTP", 14), "(*Server).…");
-        assert_eq!(ellipsised("abcdefghijklmnop", 8), "abcdefg…");
-        assert_eq!(ellipsised("abcdefghijklmnop", 3), "");
+        assert_eq!(ellipsised("abcdefghijklmnop", 8), "");
+        assert_eq!(ellipsised("inventory.(*PriceCache).Get", 6), "");
+        assert_eq!(ellipsised("inventory.(*PriceCache).Get", 12), "inventory.…");
+        assert_eq!(ellipsised("sync.runtime_SemacquireMutex", 18), "sync.runtime_…");
     }
 
     fn node(func: &str, value: i64, depth: u32) -> FlameNode {

@@ -331,7 +331,7 @@ fn detail(
     html! {
         <>
             <div class="detail-bar">
-                <strong>{ format!("{} goroutines", g.count) }</strong>
+                <strong>{ format!("{} goroutine{}", count(g.count), if g.count == 1 { "" } else { "s" }) }</strong>
                 if let Some(ids) = &g.ids {
                     <span class="muted">{ format!(" ids {}{}", ids.iter().take(12).map(|i| i.to_string()).collect::<Vec<_>>().join(", "), if ids.len() > 12 { ", …" } else { "" }) }</span>
                 }

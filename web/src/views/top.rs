@@ -152,8 +152,8 @@ pub fn top(props: &TopProps) -> Html {
             <h2>{ format!("Top functions by {kind}") }{ sample_type_picker(r, &props.on_sample_type) }</h2>
             <table class="top" data-testid="top-table">
                 <thead><tr>
-                    { header(SortBy::Flat, "flat") }<th class="num">{ "flat%" }</th><th class="num">{ "sum%" }</th>
-                    { header(SortBy::Cum, "cum") }<th class="num">{ "cum%" }</th><th>{ "function" }</th><th>{ "where" }</th>
+                    { header(SortBy::Flat, "flat") }<th class="num col-flat-pct">{ "flat%" }</th><th class="num col-sum-pct">{ "sum%" }</th>
+                    { header(SortBy::Cum, "cum") }<th class="num col-cum-pct">{ "cum%" }</th><th>{ "function" }</th><th>{ "where" }</th>
                 </tr></thead>
                 <tbody>
                 { for rows.iter().take(*shown).map(|t| {
@@ -162,10 +162,10 @@ pub fn top(props: &TopProps) -> Html {
                     html! {
                         <tr data-testid="top-row">
                             <td class="num" data-testid="top-flat">{ value_text(t.flat, unit) }</td>
-                            <td class="num" data-testid="top-flat-pct">{ percent(t.flat, total) }</td>
-                            <td class="num" data-testid="top-sum-pct">{ percent(running, total) }</td>
+                            <td class="num col-flat-pct" data-testid="top-flat-pct">{ percent(t.flat, total) }</td>
+                            <td class="num col-sum-pct" data-testid="top-sum-pct">{ percent(running, total) }</td>
                             <td class="num" data-testid="top-cum">{ value_text(t.cum, unit) }</td>
-                            <td class="num" data-testid="top-cum-pct">{ percent(t.cum, total) }</td>
+                            <td class="num col-cum-pct" data-testid="top-cum-pct">{ percent(t.cum, total) }</td>
                             <td class="func">{ &t.func }</td>
                             <td class="where muted" title={format!("{}:{}", t.file, t.line)}>{ place.unwrap_or_default() }</td>
                         </tr>
