@@ -314,9 +314,24 @@ fn bundle(all: Vec<Entry>, base: Option<&Path>, key: &KeyArgs, wrappers: &[Strin
             baseline: quiet.baseline.as_ref().map(|(name, b)| (&b.profile, name.clone())),
             sample_type: None,
         };
-        entries.push(BundleEntry { name: name.clone(), report: Some(Box::new(report(decoded, &options))), skipped: None });
+        let r = report(decoded, &options);
+        if let Some((_, base_name)) = &options.base {
+            unrelated_base(name, base_name, &r);
+        }
+        entries.push(BundleEntry { name: name.clone(), report: Some(Box::new(r)), skipped: None });
     }
     Ok(Bundle { schema: BUNDLE_SCHEMA.to_string(), entries })
+}
+
+/// Says so when a report was asked to measure growth against `base_name` and did not: the
+/// base looks like another program's snapshot ([`parkview::capture::same_program`]), so leak
+/// suspects claim no growth since it.
+fn unrelated_base(name: &str, base_name: &str, r: &Report) {
+    if r.growth_base.is_none() && r.profile == "goroutine" {
+        eprintln!(
+            "parkview: {name}: {base_name} looks like another program's snapshot (they share little of their own code): no growth is measured against it"
+        );
+    }
 }
 
 /// What `--ignore` and `--baseline` silence.
@@ -416,6 +431,9 @@ fn main() -> ExitCode {
                     sample_type: None,
                 };
                 let mut r = report(&decoded, &options);
+                if let Some((_, base_name)) = &options.base {
+                    unrelated_base(&file.display().to_string(), base_name, &r);
+                }
                 check(&file.display().to_string(), &mut r);
                 if json {
                     print_json(&mut out, &r);
@@ -428,6 +446,13 @@ fn main() -> ExitCode {
         Command::Diff { json, key, by_state, fail_on_growth, base, new } => load_one(&base, None).and_then(|b| {
             let n = load_one(&new, None)?;
             let d = diff(&b.profile, &n.profile, &key.for_comparison(by_state));
+            if !parkview::capture::same_program(&b.profile, &n.profile) {
+                eprintln!(
+                    "parkview: {} and {} look like two programs (they share little of their own code): every stack of one is new in the other",
+                    base.display(),
+                    new.display()
+                );
+            }
             if json {
                 print_json(&mut out, &d);
             } else {

@@ -321,3 +321,25 @@ fn ignore_files_and_baselines_silence_known_goroutines_for_the_gates() {
     assert_eq!(code, 0, "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_base_of_another_program_is_named_and_measures_no_growth() {
+    // A crash of another program (a benchmark's concurrent map writes), not of the service.
+    let crash = fixture("wild/054-joshcarp-benchmarks-concurrent-map-writes-go1.16-README.txt");
+    let s3 = fixture("go1.27/service.s3.goroutine.debug2.txt");
+    let s1 = fixture("go1.27/service.s1.goroutine.debug2.txt");
+    let (code, out, err) = parkview(&["report", "--json", "--base", crash.to_str().unwrap(), s3.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("looks like another program's snapshot"), "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(r["growth_base"], serde_json::Value::Null);
+    assert!(r["leak_suspects"].as_array().unwrap().iter().all(|s| s["delta"].is_null()));
+    // One program's snapshots: no note, and growth is measured.
+    let (_, _, err) = parkview(&["report", "--json", "--base", s1.to_str().unwrap(), s3.to_str().unwrap()]);
+    assert!(!err.contains("another program"), "{err}");
+    let (code, _, err) = parkview(&["diff", crash.to_str().unwrap(), s3.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(err.contains("look like two programs"), "{err}");
+    let (_, _, err) = parkview(&["diff", s1.to_str().unwrap(), s3.to_str().unwrap()]);
+    assert!(!err.contains("two programs"), "{err}");
+}

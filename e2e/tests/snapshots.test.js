@@ -80,7 +80,7 @@ test('the sample is never compared with the user\'s own dumps', async () => {
   const page = await wide();
   await dropFiles(page, [{ path: s1, lastModified: at(4) }]);
   await page.locator('[data-testid="snapshot"]').first().waitFor();
-  await page.locator('[data-testid="try-sample"]').click();
+  await page.locator('[data-testid="try-sample-bar"]').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="snapshot"]').length === 3);
   assert.equal(await page.locator('.snapshot .badge.sample').count(), 2);
   await page.locator('[data-testid="view-diff"]').click();
@@ -113,7 +113,7 @@ test('a reload brings the loaded files back from the browser\'s storage until th
   // What is loaded stays on the page until the reload.
   assert.equal(await page.locator('[data-testid="snapshot"]').count(), 2);
   await page.reload();
-  await page.locator('[data-testid="try-sample-big"]').waitFor();
+  await page.locator('[data-testid="try-sample"]').waitFor();
   await page.locator('[data-testid="file-input"]').waitFor({ state: 'attached' });
   assert.equal(await page.locator('[data-testid="snapshot"]').count(), 0);
   const stored = await page.evaluate(() => new Promise((ok, fail) => {

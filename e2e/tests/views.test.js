@@ -77,9 +77,9 @@ test('state chips and similarity change the groups; snapshots can be renamed and
   await loadSample(page);
   await page.locator('[data-testid="view-groups"]').click();
   const all = Number(await page.locator('[data-testid="group-sum"]').textContent());
-  await page.locator('[data-testid="state-chip"]', { hasText: /^chan send$/ }).click();
+  await page.locator('[data-testid="state-chip"][data-state="chan send"]').click();
   await page.locator('[data-testid="group-sum"]', { hasText: String(all - 72) }).waitFor();
-  await page.locator('[data-testid="state-chip"]', { hasText: /^chan send$/ }).click();
+  await page.locator('[data-testid="state-chip"][data-state="chan send"]').click();
   const before = Number(await page.locator('[data-testid="group-count"]').textContent());
   await page.locator('[data-testid="group-by"]').selectOption('tenant');
   await page.locator('[data-testid="similarity"]').selectOption('functions');

@@ -843,11 +843,12 @@ mod tests {
     fn a_focus_shows_the_groups_it_names_whatever_the_filters_and_survives_the_address() {
         let s = loaded(Rc::new(State::default()), 1);
         let s = s.reduce(Action::Search("no such function".into())).reduce(Action::ToggleBackground);
-        let groups = &s.active_snapshot().expect("loaded").report.groups;
+        let report = s.active_snapshot().expect("loaded").report.clone();
+        let groups = &report.groups;
         let target = groups.iter().position(|g| g.ids.as_ref().is_some_and(|ids| ids.contains(&843))).expect("goroutine 843");
         let by_stack = crate::views::stack_focus(&groups[target].frames, groups[target].state.as_deref());
         for focus in [Focus::Goroutine(843), by_stack] {
-            let f = s.reduce(Action::Focus { snapshot: Some(1), focus: focus.clone() });
+            let f = s.clone().reduce(Action::Focus { snapshot: Some(1), focus: focus.clone() });
             let shown = visible_groups(&f.active_snapshot().expect("loaded").report.groups, &f.groups);
             assert!(shown.contains(&target), "{focus:?} shows the group of goroutine 843");
             assert!(shown.iter().all(|&i| focus.matches(&groups[i])));

@@ -296,7 +296,8 @@ mod tests {
         assert_eq!(ellipsised("(*Server).ServeHTTP", 14), "(*Server).…");
         assert_eq!(ellipsised("abcdefghijklmnop", 8), "");
         assert_eq!(ellipsised("inventory.(*PriceCache).Get", 6), "");
-        assert_eq!(ellipsised("inventory.(*PriceCache).Get", 12), "inventory.…");
+        assert_eq!(ellipsised("inventory.(*PriceCache).Get", 11), "inventory.…");
+        assert_eq!(ellipsised("inventory.(*PriceCache).Get", 12), "inventory.(…");
         assert_eq!(ellipsised("sync.runtime_SemacquireMutex", 18), "sync.runtime_…");
     }
 
