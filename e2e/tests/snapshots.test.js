@@ -130,3 +130,21 @@ test('a reload brings the loaded files back from the browser\'s storage until th
   assert.deepEqual(off, []);
   await page.context().close();
 });
+
+test('a reload brings back neither a file that failed to load nor one the user removed', async () => {
+  const page = await wide();
+  await dropFiles(page, [join(fixtures, 'bad', 'pprof-index.html'), { path: s1, lastModified: at(4) }, { path: s3, lastModified: at(152) }]);
+  await page.locator('[data-testid="error"]').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="snapshot"]').length === 2);
+  await page.locator('[data-testid="stored"]', { hasText: '2 inputs kept' }).waitFor();
+  await page.locator('.snapshot', { hasText: 'service.s1' }).locator('button[aria-label^="remove"]').click();
+  await page.locator('[data-testid="stored"]', { hasText: '1 input kept' }).waitFor();
+  await page.reload();
+  await page.locator('.snapshot', { hasText: 'service.s3' }).waitFor();
+  await page.locator('[data-testid="total-goroutines"]').waitFor();
+  assert.deepEqual(await chipNames(page), ['service.s3.goroutine.debug2.txt']);
+  assert.equal(await page.locator('[data-testid="error"]').count(), 0, 'the file that failed is not read again');
+  await page.locator('[data-testid="forget-stored"]').click();
+  await page.locator('[data-testid="stored"]').waitFor({ state: 'detached' });
+  await page.context().close();
+});

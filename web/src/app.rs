@@ -136,22 +136,24 @@ pub fn app(props: &AppProps) -> Html {
     };
     let on_remove = {
         let (d, channel) = (state.dispatcher(), channel.clone());
-        let (kept, snapshots): (Vec<(u32, u32)>, Vec<u32>) = (state.kept.clone(), state.snapshots.iter().map(|s| s.id).collect());
         Callback::from(move |id: u32| {
             channel.send(Request::Forget { id });
             d.dispatch(Action::Remove(id));
-            // The input's record goes with its last snapshot (an input holds the ids from its
-            // own to the MAX_SNAPSHOTS after it).
-            let of_input = |input: u32, s: u32| (input..input + parkview::limits::MAX_SNAPSHOTS as u32).contains(&s);
-            if let Some(&(input, key)) = kept.iter().filter(|(input, _)| of_input(*input, id)).max_by_key(|(input, _)| *input) {
-                if !snapshots.iter().any(|&s| s != id && of_input(input, s)) {
-                    spawn_local(async move {
-                        let _ = crate::store::remove(key).await;
-                    });
-                }
-            }
         })
     };
+    // What failed to load, or was removed, is not brought back by a reload: its record goes.
+    {
+        let d = state.dispatcher();
+        use_effect_with(state.orphaned_kept(), move |orphans| {
+            for &(input, key) in orphans {
+                let d = d.clone();
+                spawn_local(async move {
+                    let _ = crate::store::remove(key).await;
+                    d.dispatch(Action::Unkept(input));
+                });
+            }
+        });
+    }
     let on_forget = {
         let d = state.dispatcher();
         Callback::from(move |()| {

@@ -309,13 +309,21 @@ pub fn use_engine(runner: Runner, state: &UseReducerHandle<State>, ids: &Rc<Cell
 #[hook]
 pub fn use_engine_requests(state: &UseReducerHandle<State>, channel: &Channel) {
     let channel = &channel.clone();
-    // Regroup every snapshot when the grouping changes.
+    // Regroup the snapshots when the grouping changes: every one, unless only the set that
+    // growth is measured for changed (a load adds its own id): then only those that joined or
+    // left it, so that loading N dumps one after another does not rebuild N²/2 reports.
     {
         let (channel, state) = (channel.clone(), state.clone());
+        let last = use_mut_ref(|| None::<Grouping>);
         use_effect_with(state.report_grouping(), move |grouping| {
             channel.set_grouping(grouping);
+            let previous = last.borrow_mut().replace(grouping.clone());
+            let membership_only = previous.as_ref().filter(|p| Grouping { growth_for: grouping.growth_for.clone(), ..(*p).clone() } == *grouping);
             for s in &state.snapshots {
-                channel.send(Request::Regroup { id: s.id, grouping: grouping.clone() });
+                let changed = membership_only.is_none_or(|p| p.growth_for.contains(&s.id) != grouping.growth_for.contains(&s.id));
+                if changed {
+                    channel.send(Request::Regroup { id: s.id, grouping: grouping.clone() });
+                }
             }
         });
     }

@@ -7,7 +7,7 @@
 
 use parkview::gofunc::hidden_runtime;
 use parkview::group::Similarity;
-use parkview::rows::GroupRow;
+use parkview::rows::{FrameRow, GroupRow};
 use parkview::share::Redaction;
 use serde::{Deserialize, Serialize};
 
@@ -18,24 +18,46 @@ pub enum Focus {
     /// The group that holds this goroutine (the crash's, one of a parent chain).
     Goroutine(u64),
     /// Groups whose stack has these functions, leaf first, in this state where given (a
-    /// suspect, a wait, a diff row: the functions are what every similarity keeps).
-    Stack { funcs: Vec<String>, state: Option<String> },
+    /// suspect, a wait, a diff row: the functions are what every similarity keeps). The runtime
+    /// frames formats disagree on ([`hidden_runtime`]) are left out; past
+    /// [`MAX_FOCUS_FUNCS`] only how many more there are (`depth` counts them all), so that the
+    /// address stays small whatever the stack. `site` is the first user frame, to name it.
+    Stack { funcs: Vec<String>, depth: usize, site: Option<String>, state: Option<String> },
+    /// Groups with this value of a label, or (`None`) without the label: a label total.
+    Label { key: String, value: Option<String> },
     /// Groups created by this function (or through the wrapper `via`), parked at `site` (the
     /// first user frame) in `state`, where those are given: a creator row.
     Created { creator: Option<String>, via: Option<String>, site: Option<String>, state: Option<String> },
 }
 
+/// At most this many functions of a stack travel in a [`Focus::Stack`].
+pub const MAX_FOCUS_FUNCS: usize = 48;
+
+/// A stack's functions as a [`Focus::Stack`] compares them.
+fn stack_key(funcs: impl Iterator<Item = String>) -> Vec<String> {
+    funcs.filter(|f| !hidden_runtime(f)).collect()
+}
+
 impl Focus {
+    /// The focus on the groups of this stack (leaf first), in this state where given.
+    pub fn stack(frames: &[FrameRow], site: Option<&FrameRow>, state: Option<&str>) -> Focus {
+        let mut funcs = stack_key(frames.iter().map(|f| f.func.clone()));
+        let depth = funcs.len();
+        funcs.truncate(MAX_FOCUS_FUNCS);
+        Focus::Stack { funcs, depth, site: site.map(|f| f.func.clone()), state: state.map(str::to_string) }
+    }
+
     /// Whether the group is one the focus names.
     pub fn matches(&self, g: &GroupRow) -> bool {
         match self {
             Focus::Goroutine(id) => g.ids.as_ref().is_some_and(|ids| ids.contains(id)),
-            Focus::Stack { funcs, state } => {
+            Focus::Stack { funcs, depth, state, .. } => {
                 // Compared as the functions similarity keys stacks: the runtime frames formats
                 // disagree on are left out on both sides, so a diff row finds its groups.
-                let key = |names: &mut dyn Iterator<Item = &String>| names.filter(|f| !hidden_runtime(f)).cloned().collect::<Vec<_>>();
-                (state.is_none() || &g.state == state) && key(&mut g.frames.iter().map(|f| &f.func)) == key(&mut funcs.iter())
+                let key = stack_key(g.frames.iter().map(|f| f.func.clone()));
+                (state.is_none() || &g.state == state) && key.len() == *depth && key.starts_with(funcs)
             }
+            Focus::Label { key, value } => g.labels.get(key) == value.as_ref(),
             Focus::Created { creator, via, site, state } => {
                 let made = g.created_by.as_ref().map(|c| &c.func);
                 (made == creator.as_ref() || via.is_some() && made == via.as_ref())
@@ -45,17 +67,27 @@ impl Focus {
         }
     }
 
-    /// What the focus shows, in words (`goroutine 18`, `the stack of main.worker`).
+    /// What the focus shows, in words (`the group of goroutine 18`, `chan send at
+    /// exporter.(*Exporter).reportProgress`, `tenant=acme`).
     pub fn describe(&self) -> String {
         let short = |f: &str| parkview::gofunc::short_name(f).to_string();
         match self {
             Focus::Goroutine(id) => format!("the group of goroutine {id}"),
-            Focus::Stack { funcs, state } => {
-                let at = funcs.first().map(|f| short(f)).unwrap_or_else(|| "no frames".into());
+            Focus::Stack { funcs, site, state, .. } => {
+                let at = site.as_ref().or(funcs.first()).map(|f| short(f)).unwrap_or_else(|| "no frames".into());
                 format!("{} at {at}", state.as_deref().unwrap_or("unknown"))
             }
-            Focus::Created { creator, site, .. } => {
+            Focus::Label { key, value } => match value {
+                Some(v) => format!("{key}={v}"),
+                None => format!("no {key}"),
+            },
+            Focus::Created { creator, via, site, .. } => {
                 let by = creator.as_deref().map(short).unwrap_or_else(|| "the runtime or main".into());
+                // A group keeps the wrapper as its creator: the table cannot tell its callers apart.
+                let by = match via {
+                    Some(w) => format!("{by} through {} (with its other callers: groups name only the wrapper)", short(w)),
+                    None => by,
+                };
                 match site {
                     Some(s) => format!("created by {by}, parked at {}", short(s)),
                     None => format!("created by {by}"),
@@ -125,6 +157,11 @@ impl ViewLink {
             self.focus = None;
             self.selected = None;
         }
+        // A label value would travel in the clear; the pseudonym it became would name another.
+        if redaction.label_values && matches!(self.focus, Some(Focus::Label { value: Some(_), .. })) {
+            self.focus = None;
+            self.selected = None;
+        }
         if redaction.label_values {
             self.ignore = self.ignore.lines().filter(|l| !l.trim_start().starts_with("label:")).map(|l| format!("{l}\n")).collect();
         }
@@ -162,5 +199,60 @@ pub fn fragment(view: &ViewLink, data: Option<&str>) -> String {
     match data {
         Some(d) => format!("#view={json}&{d}"),
         None => format!("#view={json}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_redacted_link_drops_a_focus_that_would_name_what_was_redacted() {
+        let view = |focus: Focus| ViewLink { focus: Some(focus), selected: Some(0), ..ViewLink::default() };
+        let ids = Redaction { goroutine_ids: true, ..Redaction::default() };
+        let labels = Redaction { label_values: true, ..Redaction::default() };
+        let goroutine = Focus::Goroutine(42);
+        let acme = Focus::Label { key: "tenant".into(), value: Some("acme".into()) };
+        let unlabelled = Focus::Label { key: "tenant".into(), value: None };
+        let stack = Focus::Stack { funcs: vec!["main.worker".into()], depth: 1, site: None, state: Some("chan send".into()) };
+        assert_eq!(view(goroutine.clone()).shared(ids).focus, None);
+        assert_eq!(view(goroutine.clone()).shared(labels).focus, Some(goroutine));
+        assert_eq!(view(acme.clone()).shared(labels).focus, None);
+        assert_eq!(view(acme.clone()).shared(ids).focus, Some(acme));
+        assert_eq!(view(unlabelled.clone()).shared(labels).focus, Some(unlabelled));
+        assert_eq!(view(stack.clone()).shared(ids).focus, Some(stack));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_stack_focus_carries_a_bounded_part_of_any_stack() {
+        let frame = |i: usize| FrameRow { func: format!("main.f{i}"), file: String::new(), line: 0 };
+        let frames: Vec<FrameRow> = (0..1000).map(frame).collect();
+        let focus = Focus::stack(&frames, None, None);
+        let Focus::Stack { funcs, depth, .. } = &focus else { panic!("a stack focus") };
+        assert_eq!((funcs.len(), *depth), (MAX_FOCUS_FUNCS, 1000));
+        let group = |frames: Vec<FrameRow>| GroupRow {
+            count: 1,
+            state: None,
+            inferred: false,
+            leaked: 0,
+            wait_minutes: None,
+            labels: Default::default(),
+            frames,
+            site: None,
+            created_by: None,
+            ids: None,
+            durable: false,
+            synctest_bubble: None,
+            background: None,
+            silenced_by: None,
+            rule: None,
+            args: None,
+        };
+        assert!(focus.matches(&group(frames.clone())));
+        assert!(!focus.matches(&group(frames[..999].to_vec())), "a shorter stack is another");
+        let mut deeper = frames.clone();
+        deeper.insert(2, FrameRow { func: "runtime.gopark".into(), file: String::new(), line: 0 });
+        assert!(focus.matches(&group(deeper)), "the runtime's park frames are left out on both sides");
     }
 }

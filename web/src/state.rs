@@ -109,6 +109,12 @@ pub struct LoadError {
     pub message: String,
 }
 
+/// Whether snapshot `id` came from input `input`: an input holds the ids from its own to the
+/// [`parkview::limits::MAX_SNAPSHOTS`] after it (a bundle's members, a link's snapshots).
+pub fn of_input(input: u32, id: u32) -> bool {
+    (input..input.saturating_add(parkview::limits::MAX_SNAPSHOTS as u32)).contains(&id)
+}
+
 /// What the groups table shows and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupsView {
@@ -315,6 +321,9 @@ pub enum Action {
     },
     /// Everything kept in the browser's storage was dropped.
     ForgotStored,
+    /// The record of an input (by its id) was dropped from the browser's storage: it failed to
+    /// load, or its last snapshot was removed.
+    Unkept(u32),
     CycleTheme,
     ToggleHelp,
     /// Closes the share dialog or the help, else goes back to the summary.
@@ -424,11 +433,15 @@ impl Reducible for State {
             Action::Select(id) => {
                 next.active = Some(id);
                 next.groups.selected = None;
+                // A focus names one snapshot's groups (a goroutine id, a stack): another
+                // snapshot starts unfocused.
+                next.groups.focus = None;
             }
             Action::Remove(id) => {
                 next.snapshots.retain(|s| s.id != id);
                 if next.active == Some(id) {
                     next.active = next.snapshots.last().map(|s| s.id);
+                    next.groups.focus = None;
                 }
                 if next.base_pick == Some(id) {
                     next.base_pick = None;
@@ -541,6 +554,7 @@ impl Reducible for State {
             Action::Kept { id, key } => next.kept.push((id, key)),
             Action::NotKept { id, name, message } => next.errors.push(LoadError { id, name, message }),
             Action::ForgotStored => next.kept.clear(),
+            Action::Unkept(input) => next.kept.retain(|(i, _)| *i != input),
             Action::CycleTheme => {
                 next.theme = match next.theme {
                     Theme::Auto => Theme::Light,
@@ -700,14 +714,21 @@ impl State {
 
     /// Adds a snapshot where it belongs in the order they were taken, after those taken at the
     /// same time and not before `after`, the place of the snapshot before it in its input:
-    /// an input's snapshots keep the order it gives them (an archive's members are ordered by
-    /// their own times only when each has one). Returns its place.
+    /// an input's snapshots keep the order the input gives them. Returns its place.
     fn add(&mut self, mut snapshot: Snapshot, after: i64) -> i64 {
         snapshot.order = snapshot.order.max(after);
         let at = self.snapshots.partition_point(|s| s.order <= snapshot.order);
         let order = snapshot.order;
         self.snapshots.insert(at, snapshot);
         order
+    }
+
+    /// The inputs kept in the browser's storage of which nothing is loaded or loading: one that
+    /// failed to load, or whose snapshots were all removed. Their records are to be dropped, so
+    /// that a reload does not bring back what failed or what the user removed.
+    pub fn orphaned_kept(&self) -> Vec<(u32, u32)> {
+        let held = |input: u32| self.snapshots.iter().any(|s| of_input(input, s.id)) || self.pending.iter().any(|p| of_input(input, p.id));
+        self.kept.iter().copied().filter(|&(input, _)| !held(input)).collect()
     }
 
     /// The snapshots the diff may compare, oldest first: the user's own, or the samples where
@@ -846,12 +867,15 @@ mod tests {
         let report = s.active_snapshot().expect("loaded").report.clone();
         let groups = &report.groups;
         let target = groups.iter().position(|g| g.ids.as_ref().is_some_and(|ids| ids.contains(&843))).expect("goroutine 843");
-        let by_stack = crate::views::stack_focus(&groups[target].frames, groups[target].state.as_deref());
+        let by_stack = Focus::stack(&groups[target].frames, groups[target].site.as_ref(), groups[target].state.as_deref());
         for focus in [Focus::Goroutine(843), by_stack] {
             let f = s.clone().reduce(Action::Focus { snapshot: Some(1), focus: focus.clone() });
             let shown = visible_groups(&f.active_snapshot().expect("loaded").report.groups, &f.groups);
             assert!(shown.contains(&target), "{focus:?} shows the group of goroutine 843");
-            assert!(shown.iter().all(|&i| focus.matches(&groups[i])));
+            // Exactly the groups it names: the search and the hidden background no longer apply.
+            let mut sorted = shown.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..groups.len()).filter(|&i| focus.matches(&groups[i])).collect::<Vec<_>>());
             assert_eq!((f.view, f.groups.selected, f.groups.expanded, f.groups.search.as_str()), (View::Groups, Some(0), true, ""));
             let again = Rc::new(State { snapshots: f.snapshots.clone(), active: f.active, ..State::default() });
             let again = again.reduce(Action::ApplyView(f.view_link()));

@@ -316,11 +316,6 @@ pub struct SummaryProps {
     pub on_state: Callback<String>,
 }
 
-/// The focus that leads from a row with a stack to its groups.
-pub fn stack_focus(frames: &[FrameRow], state: Option<&str>) -> Focus {
-    Focus::Stack { funcs: frames.iter().map(|f| f.func.clone()).collect(), state: state.map(str::to_string) }
-}
-
 #[function_component(Summary)]
 pub fn summary(props: &SummaryProps) -> Html {
     let r = &props.report;
@@ -424,7 +419,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                                     <td>
                                         <button class="link open" data-testid="wait-open" title="show the group and its stack" data-count={g.count.to_string()}
                                                 data-site={g.site.as_ref().map(|f| f.func.clone())}
-                                                onclick={props.on_focus.reform({ let f = stack_focus(&g.frames, g.state.as_deref()); move |_| f.clone() })}>
+                                                onclick={props.on_focus.reform({ let f = Focus::stack(&g.frames, g.site.as_ref(), g.state.as_deref()); move |_| f.clone() })}>
                                             { g.site.as_ref().map(short_frame_label).unwrap_or_default() }
                                         </button>
                                     </td>
@@ -450,7 +445,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                                     <span class="signals" data-testid="signals">{ for s.signals.iter().map(|x| html! { <span class="chip signal">{ x }</span> }) }</span>
                                 }
                                 <button class="button small mark" data-testid="suspect-open" data-count={s.count.to_string()} data-site={s.site.as_ref().map(|f| f.func.clone())}
-                                        onclick={props.on_focus.reform({ let f = stack_focus(&s.frames, s.state.as_deref()); move |_| f.clone() })}>{ "show the stack" }</button>
+                                        onclick={props.on_focus.reform({ let f = Focus::stack(&s.frames, s.site.as_ref(), s.state.as_deref()); move |_| f.clone() })}>{ "show the stack" }</button>
                                 if let Some(rule) = &s.rule {
                                     <button class="button small mark" data-testid="mark-expected" title={format!("add the ignore rule {rule}: the group is then no suspect")}
                                             onclick={{ let rule = rule.clone(); props.on_mark.reform(move |_| rule.clone()) }}>{ "mark as expected" }</button>

@@ -3,7 +3,7 @@
 //! more snapshots a sparkline of each group's count and of the total. Snapshots that look like
 //! two programs are said to; the samples are not compared with the user's own dumps.
 
-use super::{frame_label, more_rows, stack_focus, state_family, taken_label, PAGE_ROWS};
+use super::{frame_label, more_rows, state_family, taken_label, PAGE_ROWS};
 use crate::state::{Comparison, Focus, Snapshot};
 use parkview::group::Similarity;
 use parkview::rows::Change;
@@ -118,7 +118,7 @@ pub fn diff_view(props: &DiffProps) -> Html {
                                                     <button class="link open" data-testid="diff-open" title="show the groups and their stack"
                                                             onclick={props.on_focus.reform({
                                                                 let at = if r.change == Change::Vanished { base } else { new };
-                                                                let f = stack_focus(&r.frames, r.state.as_deref());
+                                                                let f = Focus::stack(&r.frames, r.site.as_ref(), r.state.as_deref());
                                                                 move |_| (at, f.clone())
                                                             })}>
                                                         { r.site.as_ref().map(frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }

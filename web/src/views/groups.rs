@@ -10,6 +10,7 @@ use parkview::report::Report;
 use parkview::rows::{distinctions, GroupRow};
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -82,6 +83,14 @@ pub fn groups(props: &GroupsProps) -> Html {
                     let options = web_sys::ScrollIntoViewOptions::new();
                     options.set_block(web_sys::ScrollLogicalPosition::Nearest);
                     row.scroll_into_view_with_scroll_into_view_options(&options);
+                    // Keyboard focus in the table follows the selection, so that Enter (the
+                    // row's own key handler) opens the row j/k moved to, not the one clicked.
+                    let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+                    if focused.is_some_and(|f| el.contains(Some(&f))) {
+                        if let Some(row) = row.dyn_ref::<web_sys::HtmlElement>() {
+                            let _ = row.focus();
+                        }
+                    }
                 }
             }
         });
@@ -181,7 +190,7 @@ pub fn groups(props: &GroupsProps) -> Html {
                 </label>
             }
             if let Some(key) = &view.grouping.label_key {
-                { label_totals(r, key, props.on_search.clone()) }
+                { label_totals(r, key, props.on_focus.clone()) }
             }
             <div class="chips" role="group" aria-label="show or hide goroutines by state">
                 { for states.iter().map(|(s, n)| {
@@ -254,8 +263,8 @@ fn window_height() -> f64 {
 }
 
 /// The label values of the grouping key with the goroutines each holds, largest first; a value
-/// searches for `key=value`.
-fn label_totals(r: &Report, key: &str, on_search: Callback<String>) -> Html {
+/// focuses the table on its groups ([`Focus::Label`]).
+fn label_totals(r: &Report, key: &str, on_focus: Callback<Focus>) -> Html {
     let mut totals: BTreeMap<Option<&str>, (i64, usize)> = BTreeMap::new();
     for g in &r.groups {
         let t = totals.entry(g.labels.get(key).map(String::as_str)).or_default();
@@ -268,13 +277,11 @@ fn label_totals(r: &Report, key: &str, on_search: Callback<String>) -> Html {
         <div class="label-totals" data-testid="label-totals" aria-label={format!("goroutines by label {key}")}>
             <span class="muted small">{ format!("by {key}: ") }</span>
             { for totals.into_iter().map(|(value, (n, groups))| {
-                let (text, search) = match value {
-                    Some(v) => (format!("{key}={v}"), format!("{key}={v}")),
-                    None => (format!("no {key}"), String::new()),
-                };
+                let focus = Focus::Label { key: key.to_string(), value: value.map(str::to_string) };
+                let text = focus.describe();
                 let title = format!("{} goroutines in {} group{}", count(n), count(groups as i64), if groups == 1 { "" } else { "s" });
                 html! {
-                    <button class="label-total" data-testid="label-total" title={title} onclick={on_search.reform(move |_| search.clone())}>
+                    <button class="label-total" data-testid="label-total" title={title} onclick={on_focus.reform(move |_| focus.clone())}>
                         <span class="label-chip">{ text }</span>{ " " }<strong>{ count(n) }</strong>
                     </button>
                 }

@@ -2,6 +2,7 @@
 //! cum, cum% with units, and where each function is; sortable by flat or cum; one sample type
 //! at a time, picked with the picker the flame graph shares.
 
+use super::count;
 use parkview::report::Report;
 use parkview::rows::TopRow;
 use std::rc::Rc;
@@ -10,23 +11,6 @@ use yew::prelude::*;
 
 /// Rows shown before "show more".
 const FIRST_ROWS: usize = 30;
-
-/// `206,002`: a count with thousands separators.
-fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
 
 /// `1.5` not `1.50`, `260` not `260.00`: a scaled value with at most two decimals.
 fn scaled(v: f64) -> String {
