@@ -115,6 +115,11 @@ pub struct Report {
     pub gates: Vec<GateRow>,
 }
 
+/// Equality is reflexive: a report's floats (suspect scores, growth ratios) are computed from
+/// counts and are never NaN. Being `Eq`, an `Rc<Report>` compares equal to itself by pointer,
+/// without walking every row (what the page's components do on each render).
+impl Eq for Report {}
+
 /// Checks `report` against the gates asked for: `fail_on_leaked` (goroutines the runtime
 /// marked leaked, at least this many, those silenced by an ignore rule or the baseline not
 /// counted) and `fail_on_suspects` (any leak suspect left after them); one row per gate,

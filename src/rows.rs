@@ -546,8 +546,23 @@ pub fn distinctions(groups: &[GroupRow]) -> Vec<Vec<String>> {
     for (i, g) in groups.iter().enumerate() {
         alike.entry((g.state.as_deref(), g.site.as_ref().map(frame_key))).or_default().push(i);
     }
-    for members in alike.into_values().filter(|m| m.len() > 1) {
-        split(groups, members, 0, &mut out);
+    // The frames of groups that read alike, as numbers: stacks are compared frame by frame
+    // down to where they part, often through deep recursion, and a number compares at once.
+    let mut ids: rustc_hash::FxHashMap<FrameKey, u32> = rustc_hash::FxHashMap::default();
+    let mut stacks: Vec<Vec<u32>> = vec![Vec::new(); groups.len()];
+    let sets: Vec<Vec<usize>> = alike.into_values().filter(|m| m.len() > 1).collect();
+    for &i in sets.iter().flatten() {
+        stacks[i] = groups[i]
+            .frames
+            .iter()
+            .map(|f| {
+                let next = ids.len() as u32;
+                *ids.entry(frame_key(f)).or_insert(next)
+            })
+            .collect();
+    }
+    for members in sets {
+        split(groups, &stacks, members, 0, &mut out);
     }
     out
 }
@@ -559,50 +574,56 @@ fn frame_key(f: &FrameRow) -> FrameKey<'_> {
     (f.func.as_str(), f.file.as_str(), f.line)
 }
 
-/// Tells `members` apart from frame `from` down, then by labels and creator (see
-/// [`distinctions`]).
-fn split(groups: &[GroupRow], members: Vec<usize>, from: usize, out: &mut [Vec<String>]) {
+/// Tells `members` apart from frame `from` down (`stacks` holds their frames as numbers),
+/// then by labels and creator (see [`distinctions`]).
+fn split(groups: &[GroupRow], stacks: &[Vec<u32>], members: Vec<usize>, from: usize, out: &mut [Vec<String>]) {
     if members.len() < 2 || members.iter().any(|&i| out[i].len() >= MAX_DISTINCTIONS) {
         return;
     }
-    let depth = members.iter().map(|&i| groups[i].frames.len()).max().unwrap_or(0);
-    let frame = |i: usize, at: usize| groups[i].frames.get(at);
+    let depth = members.iter().map(|&i| stacks[i].len()).max().unwrap_or(0);
+    let frame = |i: usize, at: usize| stacks[i].get(at).copied();
     let same = |at: usize| members.iter().all(|&i| frame(i, at) == frame(members[0], at));
     if let Some(at) = (from..depth).find(|&at| !same(at)) {
-        let mut parts: BTreeMap<Option<FrameKey>, (Option<&FrameRow>, Vec<usize>)> = BTreeMap::new();
+        let mut parts: BTreeMap<Option<u32>, Vec<usize>> = BTreeMap::new();
         for &i in &members {
-            parts.entry(frame(i, at).map(frame_key)).or_insert_with(|| (frame(i, at), Vec::new())).1.push(i);
+            parts.entry(frame(i, at)).or_default().push(i);
         }
-        for (f, part) in parts.into_values() {
-            let told = match f {
+        for part in parts.into_values() {
+            let told = match groups[part[0]].frames.get(at) {
                 Some(f) => format!("via {}{}", crate::gofunc::short_name(&f.func), f.place().map(|p| format!(" {p}")).unwrap_or_default()),
                 None => "stack ends here".to_string(),
             };
             for &i in &part {
                 out[i].push(told.clone());
             }
-            split(groups, part, at + 1, out);
+            split(groups, stacks, part, at + 1, out);
         }
         return;
     }
     // Each label key, then (`None`) the creator.
     let keys: std::collections::BTreeSet<&String> = members.iter().flat_map(|&i| groups[i].labels.keys()).collect();
-    let tell = |key: Option<&String>, i: usize| match key {
-        Some(k) => groups[i].labels.get(k).map_or_else(|| format!("no {k}"), |v| format!("{k}={v}")),
-        None => groups[i].created_by.as_ref().map_or_else(|| "no creator".to_string(), |c| format!("created by {}", crate::gofunc::short_name(&c.func))),
+    let value = |key: Option<&String>, i: usize| match key {
+        Some(k) => groups[i].labels.get(k).map(String::as_str),
+        None => groups[i].created_by.as_ref().map(|c| c.func.as_str()),
     };
     for key in keys.into_iter().map(Some).chain([None]) {
-        let first = tell(key, members[0]);
-        if members.iter().any(|&i| tell(key, i) != first) {
-            let mut parts: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let first = value(key, members[0]);
+        if members.iter().any(|&i| value(key, i) != first) {
+            let mut parts: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
             for &i in &members {
-                parts.entry(tell(key, i)).or_default().push(i);
+                parts.entry(value(key, i)).or_default().push(i);
             }
-            for (told, part) in parts {
+            for (v, part) in parts {
+                let told = match (key, v) {
+                    (Some(k), Some(v)) => format!("{k}={v}"),
+                    (Some(k), None) => format!("no {k}"),
+                    (None, Some(c)) => format!("created by {}", crate::gofunc::short_name(c)),
+                    (None, None) => "no creator".to_string(),
+                };
                 for &i in &part {
                     out[i].push(told.clone());
                 }
-                split(groups, part, usize::MAX, out);
+                split(groups, stacks, part, usize::MAX, out);
             }
             return;
         }

@@ -141,6 +141,14 @@ pub fn app(props: &AppProps) -> Html {
             d.dispatch(Action::Remove(id));
         })
     };
+    // The pattern that reads a timestamp in a file's name is compiled while the page waits for
+    // a file, not in the task that shows the first one.
+    use_effect_with((), |_| {
+        let warm = gloo::timers::callback::Timeout::new(0, || {
+            let _ = parkview::capture::time_in_path("");
+        });
+        move || drop(warm)
+    });
     // What failed to load, or was removed, is not brought back by a reload: its record goes.
     {
         let d = state.dispatcher();

@@ -138,6 +138,9 @@ pub struct ViewLink {
     /// What a click narrowed the groups to; `selected` counts in its rows.
     #[serde(default)]
     pub focus: Option<Focus>,
+    /// The sample type the flame graph and the top table weigh (`alloc_space`), where picked.
+    #[serde(default)]
+    pub sample_type: Option<String>,
 }
 
 fn functions() -> Similarity {

@@ -642,6 +642,7 @@ impl State {
             diff_similarity: self.diff_similarity,
             ignore: self.groups.grouping.ignore.clone(),
             focus: self.groups.focus.clone(),
+            sample_type: self.groups.grouping.sample_type.clone(),
         }
     }
 
@@ -673,7 +674,7 @@ impl State {
             growth_base: None,
             growth_for: Vec::new(),
             ignore: String::new(),
-            sample_type: self.groups.grouping.sample_type.clone(),
+            sample_type: v.sample_type.clone(),
         };
         self.diff_similarity = v.diff_similarity;
         if let Some(sort) = SortBy::ALL.iter().copied().find(|s| v.sort.as_deref() == Some(s.name())) {
@@ -920,7 +921,7 @@ mod tests {
     fn a_picked_sample_type_is_asked_of_every_report_and_kept_by_a_link() {
         let s = Rc::new(State::default()).reduce(Action::SetSampleType("alloc_space".into()));
         assert_eq!(s.report_grouping().sample_type.as_deref(), Some("alloc_space"));
-        let mut opened = (*s).clone();
+        let mut opened = State::default();
         opened.apply(&s.view_link());
         assert_eq!(opened.report_grouping().sample_type.as_deref(), Some("alloc_space"));
     }

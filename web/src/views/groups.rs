@@ -57,7 +57,17 @@ pub fn groups(props: &GroupsProps) -> Html {
         (props.report.clone(), view.focus.clone(), view.search.clone(), view.hidden_states.clone(), view.hide_background, view.sort, view.descending),
         |_| visible_groups(&r.groups, view),
     );
-    let alike = use_memo(props.report.clone(), |r| distinctions(&r.groups));
+    // What tells alike rows apart is worked out in a task of its own once the table is shown
+    // (for thousands of groups it takes milliseconds the first paint need not wait for).
+    let alike = use_state(|| Rc::new(Vec::<Vec<String>>::new()));
+    {
+        let alike = alike.clone();
+        use_effect_with(props.report.clone(), move |r| {
+            let r = r.clone();
+            let work = gloo::timers::callback::Timeout::new(0, move || alike.set(Rc::new(distinctions(&r.groups))));
+            move || drop(work)
+        });
+    }
     let scroll = use_node_ref();
     let detail_ref = use_node_ref();
     let top = use_state(|| 0i32);
@@ -232,7 +242,7 @@ pub fn groups(props: &GroupsProps) -> Html {
                             { for (first..last).map(|pos| {
                                 let g = &r.groups[rows[pos]];
                                 let select = props.on_select.reform(move |_| pos);
-                                row(g, &alike[rows[pos]], columns, view.selected == Some(pos), select)
+                                row(g, alike.get(rows[pos]).map_or(&[][..], Vec::as_slice), columns, view.selected == Some(pos), select)
                             }) }
                             { spacer((rows.len() - last) as i32 * ROW_HEIGHT) }
                         </tbody>
