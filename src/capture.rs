@@ -162,24 +162,17 @@ created by main.main in goroutine 1
 	/src/shop/main.go:31 +0x96
 ";
 
-    const SERVICE_LATER: &str = "goroutine 1 [chan receive]:
-main.main()
-	/src/shop/main.go:40 +0x1d
-goroutine 7 [IO wait]:
-internal/poll.runtime_pollWait(0x7f, 0x72)
-	/usr/local/go/src/runtime/netpoll.go:351 +0x85
-net/http.(*Server).Serve(0xc000100000, {0x9a, 0xc0})
-	/usr/local/go/src/net/http/server.go:3330 +0x30c
-example.com/shop/api.Listen()
-	/src/shop/api/listen.go:22 +0x45
-created by main.main in goroutine 1
-	/src/shop/main.go:31 +0x96
-goroutine 90 [chan send, 3 minutes]:
+    /// The same service a while later: one more goroutine, parked on a send.
+    fn service_later() -> String {
+        format!(
+            "{SERVICE_EARLY}goroutine 90 [chan send, 3 minutes]:
 example.com/shop/orders.(*Queue).push(0xc0001)
 	/src/shop/orders/queue.go:57 +0x3b
 created by example.com/shop/orders.Start in goroutine 1
 	/src/shop/orders/start.go:12 +0x77
-";
+"
+        )
+    }
 
     const OTHER_CRASH: &str = "panic: runtime error: index out of range [3] with length 3
 
@@ -193,7 +186,7 @@ exit status 2
 
     #[test]
     fn snapshots_of_one_program_are_told_from_unrelated_ones() {
-        let (early, later, other) = (dump(SERVICE_EARLY), dump(SERVICE_LATER), dump(OTHER_CRASH));
+        let (early, later, other) = (dump(SERVICE_EARLY), dump(&service_later()), dump(OTHER_CRASH));
         assert!(same_program(&early, &later), "a later snapshot of the service runs more, and all the earlier ran");
         assert!(same_program(&later, &early), "the rule is symmetric");
         // Both have a main.main, in different files; the rest is the standard library.
@@ -205,7 +198,7 @@ exit status 2
     #[test]
     fn a_report_measures_growth_only_against_a_snapshot_of_the_same_program() {
         use crate::report::{report, ReportOptions};
-        let later = decode(SERVICE_LATER.as_bytes(), &Options::default()).expect("a dump");
+        let later = decode(service_later().as_bytes(), &Options::default()).expect("a dump");
         let (early, other) = (dump(SERVICE_EARLY), dump(OTHER_CRASH));
         let with_base = |base: &Profile| report(&later, &ReportOptions { base: Some((base, "base".into())), ..ReportOptions::default() }).growth_base;
         assert_eq!(with_base(&early).as_deref(), Some("base"));

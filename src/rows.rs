@@ -29,7 +29,7 @@ impl FrameRow {
 }
 
 /// A group of goroutines (or samples) alike at the report's similarity.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct GroupRow {
     /// Goroutines in the group (for aggregated inputs: the first sample value).
     pub count: i64,
@@ -646,20 +646,10 @@ mod tests {
         GroupRow {
             count: 7500,
             state: Some("sync.Mutex.Lock".into()),
-            inferred: false,
-            leaked: 0,
-            wait_minutes: None,
             labels: labels.iter().map(|&(k, v)| (k.to_string(), v.to_string())).collect(),
             site: Some(frames[1].clone()),
             frames,
-            created_by: None,
-            ids: None,
-            durable: false,
-            synctest_bubble: None,
-            background: None,
-            silenced_by: None,
-            rule: None,
-            args: None,
+            ..GroupRow::default()
         }
     }
 

@@ -234,24 +234,7 @@ mod tests {
         let focus = Focus::stack(&frames, None, None);
         let Focus::Stack { funcs, depth, .. } = &focus else { panic!("a stack focus") };
         assert_eq!((funcs.len(), *depth), (MAX_FOCUS_FUNCS, 1000));
-        let group = |frames: Vec<FrameRow>| GroupRow {
-            count: 1,
-            state: None,
-            inferred: false,
-            leaked: 0,
-            wait_minutes: None,
-            labels: Default::default(),
-            frames,
-            site: None,
-            created_by: None,
-            ids: None,
-            durable: false,
-            synctest_bubble: None,
-            background: None,
-            silenced_by: None,
-            rule: None,
-            args: None,
-        };
+        let group = |frames: Vec<FrameRow>| GroupRow { frames, ..GroupRow::default() };
         assert!(focus.matches(&group(frames.clone())));
         assert!(!focus.matches(&group(frames[..999].to_vec())), "a shorter stack is another");
         let mut deeper = frames.clone();
