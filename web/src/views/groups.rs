@@ -90,9 +90,7 @@ pub fn groups(props: &GroupsProps) -> Html {
                 // (the box may be partly off-screen); its CSS scroll margins keep it clear of the
                 // sticky header.
                 if let Ok(Some(row)) = el.query_selector("tr.selected") {
-                    let options = web_sys::ScrollIntoViewOptions::new();
-                    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                    row.scroll_into_view_with_scroll_into_view_options(&options);
+                    bring_into_view(&row);
                     // Keyboard focus in the table follows the selection, so that Enter (the
                     // row's own key handler) opens the row j/k moved to, not the one clicked.
                     let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
@@ -106,14 +104,12 @@ pub fn groups(props: &GroupsProps) -> Html {
         });
     }
     // An opened stack is brought into view where it is drawn below the table (narrow windows);
-    // beside the table it is already in view.
+    // beside the table it is already in view, and nothing moves.
     {
         let detail_ref = detail_ref.clone();
         use_effect_with((view.selected, view.expanded), move |(selected, expanded)| {
             if let (Some(_), true, Some(el)) = (selected, expanded, detail_ref.cast::<Element>()) {
-                if el.get_bounding_client_rect().top() > window_height() {
-                    el.scroll_into_view_with_bool(false);
-                }
+                bring_into_view(&el);
             }
         });
     }
@@ -267,9 +263,11 @@ fn spacer(px: i32) -> Html {
     html! { <tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height={px.to_string()}></svg></td></tr> }
 }
 
-/// The window's height in CSS pixels.
-fn window_height() -> f64 {
-    web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0)
+/// Scrolls the least that brings `el` into view (none where it is in view already).
+fn bring_into_view(el: &Element) {
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+    el.scroll_into_view_with_scroll_into_view_options(&options);
 }
 
 /// The label values of the grouping key with the goroutines each holds, largest first; a value
