@@ -12,8 +12,8 @@ use crate::leaks::{leak_suspects, Background};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::Profile;
 use crate::rows::{
-    frame_cost, frame_row, frame_rows, label_map, labels_cost, race_rows, site_row, stack_cost, CrashRow, CrashedRow, CreatorRow, FlameNode, FrameRow, GateRow,
-    GroupRow, LimitRow, RaceRow, RunningTest, SilencedRow, Suspect, TestTimeoutRow, TopRow, WaitRow, WarningRow,
+    distinctions, frame_cost, frame_row, frame_rows, label_map, labels_cost, race_rows, site_row, stack_cost, CrashRow, CrashedRow, CreatorRow, FlameNode,
+    FrameRow, GateRow, GroupRow, LimitRow, RaceRow, RunningTest, SilencedRow, Suspect, TestTimeoutRow, TopRow, WaitRow, WarningRow,
 };
 use crate::top::top;
 use crate::waits::same_object_waits;
@@ -252,7 +252,11 @@ pub fn report(decoded: &Decoded, options: &ReportOptions) -> Report {
                 .matching(profile, g.stack, g.created_by.filter(|_| !g.creators_differ), g.labels)
                 .map(|i| options.ignore.0[i].to_string()),
             rule: rule_for(profile, &user_code, g.stack).map(|r| r.to_string()),
+            distinctions: Vec::new(),
         });
+    }
+    for (i, told) in distinctions(&group_rows).into_iter().enumerate() {
+        group_rows[i].distinctions = told;
     }
 
     let mut states = BTreeMap::new();

@@ -75,6 +75,11 @@ pub struct GroupRow {
     pub rule: Option<String>,
     /// The argument text of each frame of the first member (dumps that print arguments).
     pub args: Option<Vec<String>>,
+    /// What tells the group from others whose rows read alike (same state, same site): at
+    /// most three items (`via main.(*pool).get pool.go:88`, `tenant=acme`), empty when no
+    /// other group reads like it. Filled by the report from [`distinctions`].
+    #[serde(default)]
+    pub distinctions: Vec<String>,
 }
 
 /// What a crash traceback says before its goroutines (runtime/panic.go, runtime/signal_unix.go).

@@ -638,7 +638,10 @@ silenced, not suspects: {}",
                 };
                 let state = g.state.as_deref().unwrap_or("unknown");
                 let silenced = g.silenced_by.as_ref().map(|rule| format!(" (silenced by {rule})")).unwrap_or_default();
-                writeln!(out, "  {:>8}  [{state}{minutes}] {}{labels}{silenced}", g.count, site(&g.site))?;
+                // What tells the row from others that read alike, less the labels printed after it.
+                let differs: String =
+                    g.distinctions.iter().filter(|d| !g.labels.iter().any(|(k, v)| **d == format!("{k}={v}"))).map(|d| format!(" · {d}")).collect();
+                writeln!(out, "  {:>8}  [{state}{minutes}] {}{differs}{labels}{silenced}", g.count, site(&g.site))?;
             }
             if listed.len() > 15 {
                 writeln!(out, "  ... and {} more groups", listed.len() - 15)?;

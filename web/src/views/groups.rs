@@ -7,7 +7,7 @@ use super::{count, frame_label, minutes_text, short_frame_label, stack_text, sta
 use crate::state::{visible_groups, Focus, GroupsView, SortBy};
 use parkview::group::Similarity;
 use parkview::report::Report;
-use parkview::rows::{distinctions, GroupRow};
+use parkview::rows::GroupRow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -57,17 +57,6 @@ pub fn groups(props: &GroupsProps) -> Html {
         (props.report.clone(), view.focus.clone(), view.search.clone(), view.hidden_states.clone(), view.hide_background, view.sort, view.descending),
         |_| visible_groups(&r.groups, view),
     );
-    // What tells alike rows apart is worked out in a task of its own once the table is shown
-    // (for thousands of groups it takes milliseconds the first paint need not wait for).
-    let alike = use_state(|| Rc::new(Vec::<Vec<String>>::new()));
-    {
-        let alike = alike.clone();
-        use_effect_with(props.report.clone(), move |r| {
-            let r = r.clone();
-            let work = gloo::timers::callback::Timeout::new(0, move || alike.set(Rc::new(distinctions(&r.groups))));
-            move || drop(work)
-        });
-    }
     let scroll = use_node_ref();
     let detail_ref = use_node_ref();
     let top = use_state(|| 0i32);
@@ -238,7 +227,7 @@ pub fn groups(props: &GroupsProps) -> Html {
                             { for (first..last).map(|pos| {
                                 let g = &r.groups[rows[pos]];
                                 let select = props.on_select.reform(move |_| pos);
-                                row(g, alike.get(rows[pos]).map_or(&[][..], Vec::as_slice), columns, view.selected == Some(pos), select)
+                                row(g, columns, view.selected == Some(pos), select)
                             }) }
                             { spacer((rows.len() - last) as i32 * ROW_HEIGHT) }
                         </tbody>
@@ -298,7 +287,7 @@ fn label_totals(r: &Report, key: &str, on_focus: Callback<Focus>) -> Html {
     }
 }
 
-fn row(g: &GroupRow, differs: &[String], columns: Columns, selected: bool, on_click: Callback<MouseEvent>) -> Html {
+fn row(g: &GroupRow, columns: Columns, selected: bool, on_click: Callback<MouseEvent>) -> Html {
     let state = g.state.clone().unwrap_or_else(|| "unknown".into());
     // A row reached with Tab opens and closes its stack with Enter or Space, as a click does.
     let activate_row = Callback::from(|e: KeyboardEvent| {
@@ -323,8 +312,8 @@ fn row(g: &GroupRow, differs: &[String], columns: Columns, selected: bool, on_cl
             if columns.waiting { <td class="nowrap muted col-waiting">{ minutes_text(g.wait_minutes) }</td> }
             <td class="ellipsis col-where">
                 { g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }
-                if !differs.is_empty() {
-                    <span class="differs" data-testid="differs" title="what tells this group from others that read alike">{ format!(" · {}", differs.join(" · ")) }</span>
+                if !g.distinctions.is_empty() {
+                    <span class="differs" data-testid="differs" title="what tells this group from others that read alike">{ format!(" · {}", g.distinctions.join(" · ")) }</span>
                 }
             </td>
             if columns.labels { <td class="ellipsis labels col-labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td> }
