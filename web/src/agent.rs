@@ -157,6 +157,7 @@ impl WorkerLink {
                 }
             }
         };
+        let on_response = Rc::new(on_response);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
             let (worker, waiting, die) = (worker.clone(), waiting.clone(), die.clone());
             move |event: MessageEvent| match decode::<Response>(&event.data()) {
@@ -166,8 +167,18 @@ impl WorkerLink {
                     }
                     on_response(Response::Ready);
                 }
-                Some(Response::Crashed { message }) => die(message),
-                Some(response) => on_response(response),
+                // Taken on (and drawn) in a task after the one that decoded it: a report of
+                // thousands of groups takes tens of milliseconds to decode and as many to draw,
+                // and the page answers input in between. Timeouts of one delay run in order,
+                // so a crash still comes after the answers sent before it.
+                Some(Response::Crashed { message }) => {
+                    let die = die.clone();
+                    gloo::timers::callback::Timeout::new(0, move || die(message)).forget();
+                }
+                Some(response) => {
+                    let on_response = on_response.clone();
+                    gloo::timers::callback::Timeout::new(0, move || on_response(response)).forget();
+                }
                 None => {}
             }
         });
