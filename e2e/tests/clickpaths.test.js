@@ -192,6 +192,11 @@ test('rows that read alike say how they differ; columns with nothing in them are
   assert.ok(differs.length >= 2, `groups that share a first frame are told apart: ${differs.length}`);
   assert.ok(differs.some((d) => /=|via|created by|no /.test(d)), differs.join(' | '));
   assert.equal(await page.locator('th.col-labels').count(), 1, 'a dump with labels has the labels column');
+  // The opened stack says it in full (a narrow "where" cell cuts it off).
+  const told = page.locator('[data-testid="group-row"]:has([data-testid="differs"])').first();
+  const cell = (await told.locator('[data-testid="differs"]').textContent()).replace(/^\s*·\s*/, '');
+  await told.click();
+  await page.locator('[data-testid="detail-differs"]', { hasText: cell }).waitFor();
 
   // A dump with no labels and no wait times (a debug=1 dump of a NATS demo).
   await dropFiles(page, [join(fixtures, 'wild', '036-carr123-natsjsmdemo-nats-debug1-crlf-windows.txt')]);

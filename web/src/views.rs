@@ -89,6 +89,15 @@ pub fn short_frame_label(f: &FrameRow) -> Html {
     html! { <span title={full}><span class="func">{ short_name(&f.func) }</span><span class="muted">{ f.place().map(|p| format!(" {p}")).unwrap_or_default() }</span></span> }
 }
 
+/// What tells a group from others whose rows read alike (` · via main.get pool.go:88`), after
+/// its site; nothing for a group no other reads like.
+pub fn differs(g: &GroupRow) -> Html {
+    if g.distinctions.is_empty() {
+        return Html::default();
+    }
+    html! { <span class="differs" data-testid="differs" title="what tells this group from others that read alike">{ format!(" · {}", g.distinctions.join(" · ")) }</span> }
+}
+
 /// The file line of a frame as Go prints it (`\t/src/main.go:12`), none where the input gave none.
 fn file_line(f: &FrameRow) -> String {
     if f.file.is_empty() && f.line == 0 {
@@ -422,6 +431,7 @@ pub fn summary(props: &SummaryProps) -> Html {
                                                 onclick={props.on_focus.reform({ let f = Focus::stack(&g.frames, g.site.as_ref(), g.state.as_deref()); move |_| f.clone() })}>
                                             { g.site.as_ref().map(short_frame_label).unwrap_or_default() }
                                         </button>
+                                        { differs(g) }
                                     </td>
                                 </tr>
                             }) }

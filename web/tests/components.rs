@@ -101,3 +101,33 @@ async fn a_paste_loads_a_dump_and_a_bad_paste_shows_an_error() {
     // The dump loaded before is still shown.
     wait_for_text(&root, "[data-testid=total-goroutines]", "7").await;
 }
+
+/// Two goroutines parked at one line, called from two places: rows that read alike.
+const ALIKE: &str = "goroutine 7 [chan receive, 9 minutes]:
+main.wait(...)
+\t/app/main.go:10
+main.fromA()
+\t/app/main.go:20 +0x1d
+created by main.main in goroutine 1
+\t/app/main.go:40 +0x25
+
+goroutine 8 [chan receive, 5 minutes]:
+main.wait(...)
+\t/app/main.go:10
+main.fromB()
+\t/app/main.go:30 +0x1d
+created by main.main in goroutine 1
+\t/app/main.go:41 +0x25
+";
+
+#[wasm_bindgen_test]
+async fn the_longest_waits_say_how_rows_that_read_alike_differ() {
+    let root = render().await;
+    paste(ALIKE);
+    wait_for_text(&root, "[data-testid=total-goroutines]", "2").await;
+    let told: Vec<String> = {
+        let found = root.query_selector_all("[data-testid=differs]").unwrap();
+        (0..found.length()).filter_map(|i| found.item(i)).map(|n| n.text_content().unwrap_or_default()).collect()
+    };
+    assert_eq!(told, [" · via main.fromA main.go:20", " · via main.fromB main.go:30"]);
+}

@@ -3,7 +3,7 @@
 //! with the selected group's whole stack beside it (below it on narrow windows). Rows that read
 //! alike say how they differ; columns nothing fills are left out.
 
-use super::{count, frame_label, minutes_text, short_frame_label, stack_text, state_family};
+use super::{count, differs, frame_label, minutes_text, short_frame_label, stack_text, state_family};
 use crate::state::{visible_groups, Focus, GroupsView, SortBy};
 use parkview::group::Similarity;
 use parkview::report::Report;
@@ -312,9 +312,7 @@ fn row(g: &GroupRow, columns: Columns, selected: bool, on_click: Callback<MouseE
             if columns.waiting { <td class="nowrap muted col-waiting">{ minutes_text(g.wait_minutes) }</td> }
             <td class="ellipsis col-where">
                 { g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }
-                if !g.distinctions.is_empty() {
-                    <span class="differs" data-testid="differs" title="what tells this group from others that read alike">{ format!(" · {}", g.distinctions.join(" · ")) }</span>
-                }
+                { differs(g) }
             </td>
             if columns.labels { <td class="ellipsis labels col-labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td> }
             if columns.created { <td class="ellipsis col-created">{ g.created_by.as_ref().map(short_frame_label).unwrap_or_default() }</td> }
@@ -350,6 +348,10 @@ fn detail(
                             onclick={{ let rule = rule.clone(); on_mark.reform(move |_| rule.clone()) }}>{ "mark as expected" }</button>
                 }
             </div>
+            // Said again here in full: in a narrow "where" cell (a phone) it is cut off.
+            if !g.distinctions.is_empty() {
+                <div class="muted small" data-testid="detail-differs">{ format!("unlike the groups that read alike: {}", g.distinctions.join(" · ")) }</div>
+            }
             <ol class="stack">
                 { for g.frames.iter().enumerate().map(|(i, f)| {
                     let args = g.args.as_ref().and_then(|a| a.get(i)).filter(|_| show_args);
