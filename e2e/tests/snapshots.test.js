@@ -76,6 +76,26 @@ test('two pasted crashes of different programs are said to be unrelated and clai
   await page.context().close();
 });
 
+test('back and forward return to the snapshot they showed after an older one arrived before it', async () => {
+  const page = await wide();
+  await dropFiles(page, [{ path: s3, lastModified: at(152) }]);
+  await page.locator('.snapshot.active', { hasText: 'service.s3' }).waitFor();
+  await page.locator('[data-testid="view-groups"]').click();
+  await page.locator('[data-testid="group-row"]').first().waitFor();
+  // s1 was taken earlier: it is listed first, where s3 was.
+  await dropFiles(page, [{ path: s1, lastModified: at(4) }]);
+  await page.locator('.snapshot.active', { hasText: 'service.s1' }).waitFor();
+  assert.deepEqual(await chipNames(page), ['service.s1.goroutine.debug2.txt', 'service.s3.goroutine.debug2.txt']);
+  await page.goBack();
+  await page.locator('.snapshot.active', { hasText: 'service.s3' }).waitFor();
+  await page.locator('[data-testid="group-row"]').first().waitFor();
+  await page.goForward();
+  await page.locator('.snapshot.active', { hasText: 'service.s1' }).waitFor();
+  await page.goBack();
+  await page.locator('.snapshot.active', { hasText: 'service.s3' }).waitFor();
+  await page.context().close();
+});
+
 test('the sample is never compared with the user\'s own dumps', async () => {
   const page = await wide();
   await dropFiles(page, [{ path: s1, lastModified: at(4) }]);

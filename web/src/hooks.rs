@@ -363,11 +363,15 @@ pub fn use_address(state: &UseReducerHandle<State>, channel: &Channel, ids: &Rc<
     if latest_data.borrow().as_deref() != state.data.as_deref() {
         latest_data.borrow_mut().clone_from(&state.data);
     }
+    // This visit of the page: snapshot ids are numbered anew after a reload, so a history
+    // entry's ids (`VISIT:3,1,2`) count only in the visit that made it.
+    let visit = use_memo((), |_| ((js_sys::Math::random() * 1e15) as u64).to_string());
     // A link opened with data or a view: import the data, or take on the view.
     {
         let (channel, dispatcher, ids, opened) = (channel.clone(), state.dispatcher(), ids.clone(), opened.clone());
         let grouping = state.report_grouping();
         let latest_data = latest_data.clone();
+        let visit = visit.clone();
         use_effect_with((), move |_| {
             let hash = gloo::utils::window().location().hash().unwrap_or_default();
             let (view, data) = parse_fragment(&hash);
@@ -380,11 +384,17 @@ pub fn use_address(state: &UseReducerHandle<State>, channel: &Channel, ids: &Rc<
             }
             let popstate = EventListener::new(&gloo::utils::window(), "popstate", {
                 let dispatcher = dispatcher.clone();
+                let visit = visit.clone();
                 move |event| {
-                    if event.dyn_ref::<PopStateEvent>().is_some() {
+                    if let Some(event) = event.dyn_ref::<PopStateEvent>() {
                         let hash = gloo::utils::window().location().hash().unwrap_or_default();
-                        if let (Some(v), _) = parse_fragment(&hash) {
-                            dispatcher.dispatch(Action::ApplyView(v));
+                        if let (Some(view), _) = parse_fragment(&hash) {
+                            // Entries made since the page loaded carry the snapshot ids their
+                            // places count in; older ones (before a reload) only places.
+                            dispatcher.dispatch(match entry_listed(&visit, &event.state()) {
+                                Some(listed) => Action::Revisit { view, listed },
+                                None => Action::ApplyView(view),
+                            });
                         }
                     }
                 }
@@ -408,32 +418,55 @@ pub fn use_address(state: &UseReducerHandle<State>, channel: &Channel, ids: &Rc<
         });
     }
     // The address follows the view: a new history entry for another view or snapshot, the
-    // same entry for typing and filtering.
+    // same entry for typing and filtering, and for the entry back or forward just went to.
+    // Each entry keeps the snapshot ids its places count in, for back and forward after
+    // snapshots were added before them.
     {
         let view_link = state.view_link();
-        let last = use_mut_ref(|| None::<ViewLink>);
+        let ids: Vec<u32> = state.snapshots.iter().map(|s| s.id).collect();
+        let active = state.active;
         let data = state.data.clone();
+        let visit = visit.clone();
         // Until a link's data is imported the address stays as it came.
         let importing = state.data.is_some() && state.snapshots.is_empty() && state.errors.is_empty();
-        use_effect_with((view_link, data, importing), move |(view_link, data, importing)| {
+        use_effect_with((view_link, data, importing, ids, active), move |(view_link, data, importing, ids, active)| {
             if *importing {
                 return;
             }
             let window = gloo::utils::window();
             let wanted = fragment(view_link, data.as_deref());
-            if window.location().hash().unwrap_or_default() != wanted {
-                if let Ok(history) = window.history() {
-                    let new_entry = last.borrow().as_ref().is_some_and(|l| l.view != view_link.view || l.active != view_link.active);
-                    let _ = if new_entry {
-                        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&wanted))
-                    } else {
-                        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&wanted))
-                    };
-                }
+            let listed = listed_ids(&visit, ids);
+            let Ok(history) = window.history() else { return };
+            let entry_state = history.state().unwrap_or_default();
+            let hash = window.location().hash().unwrap_or_default();
+            if entry_state.as_string().as_deref() == Some(listed.as_str()) && hash == wanted {
+                return;
             }
-            *last.borrow_mut() = Some(view_link.clone());
+            // What the entry shows: its view, and its active snapshot read in its own list.
+            let new_entry = parse_fragment(&hash).0.is_some_and(|entry| {
+                let entry_ids = entry_listed(&visit, &entry_state);
+                let entry_active = entry.active.and_then(|at| entry_ids.as_deref().unwrap_or(ids).get(at).copied());
+                entry.view != view_link.view || entry_active != *active
+            });
+            let listed = wasm_bindgen::JsValue::from_str(&listed);
+            let _ =
+                if new_entry { history.push_state_with_url(&listed, "", Some(&wanted)) } else { history.replace_state_with_url(&listed, "", Some(&wanted)) };
         });
     }
+}
+
+/// A history entry's state as this visit writes it: `VISIT:ID,ID,…`, the snapshot ids in the
+/// order they are listed.
+fn listed_ids(visit: &str, ids: &[u32]) -> String {
+    format!("{visit}:{}", ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
+}
+
+/// The snapshot ids a history entry's places count in, if this visit wrote the entry (ids are
+/// numbered anew after a reload).
+fn entry_listed(visit: &str, state: &wasm_bindgen::JsValue) -> Option<Vec<u32>> {
+    let text = state.as_string()?;
+    let ids = text.strip_prefix(visit)?.strip_prefix(':')?;
+    Some(ids.split(',').filter_map(|id| id.parse().ok()).collect())
 }
 
 /// What the browser's storage kept from an earlier visit, loaded again when the page opens

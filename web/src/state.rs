@@ -363,7 +363,15 @@ pub enum Action {
         message: String,
     },
     DismissNotice,
+    /// Takes on a view link (one pasted into the address of an open page).
     ApplyView(ViewLink),
+    /// Back or forward to a history entry: its view link, whose places count in `listed`, the
+    /// snapshot ids in the order they were listed when the entry was made. Snapshots insert by
+    /// capture time, so a place then may hold another snapshot now.
+    Revisit {
+        view: ViewLink,
+        listed: Vec<u32>,
+    },
     /// The data part of the address (a link pasted into an open page).
     SetData(String),
 }
@@ -617,6 +625,11 @@ impl Reducible for State {
             }
             Action::DismissNotice => next.notice = None,
             Action::ApplyView(v) => next.apply(&v),
+            Action::Revisit { mut view, listed } => {
+                let now = |at: Option<usize>| at.and_then(|p| listed.get(p)).and_then(|id| next.snapshots.iter().position(|s| s.id == *id));
+                (view.active, view.base, view.new) = (now(view.active), now(view.base), now(view.new));
+                next.apply(&view);
+            }
             Action::SetData(data) => next.data = Some(data),
         }
         Rc::new(next)
@@ -859,6 +872,14 @@ mod tests {
         assert_eq!(s.compared(), Some((4, 2)));
         let only_samples = start(start(Rc::new(State::default()), 1, "sample: a", None, true), 2, "sample: b", None, true);
         assert_eq!(only_samples.compared(), Some((1, 2)));
+        // Back to a view of s3 (then first in the list) after s1 and s2, taken earlier, came
+        // before it: the entry's places are read in the list as it was.
+        let first = start(Rc::new(State::default()), 1, "s3.txt", Some(300), false).reduce(Action::Show(View::Groups));
+        let entry = (first.view_link(), first.snapshots.iter().map(|s| s.id).collect::<Vec<_>>());
+        let later = start(start(first, 2, "s1.txt", Some(100), false), 3, "s2.txt", Some(200), false).reduce(Action::Show(View::Summary));
+        assert_eq!(later.clone().reduce(Action::ApplyView(entry.0.clone())).active, Some(2), "a place alone names s1 now");
+        let back = later.reduce(Action::Revisit { view: entry.0, listed: entry.1 });
+        assert_eq!((back.active, back.view), (Some(1), View::Groups));
     }
 
     #[wasm_bindgen_test]
