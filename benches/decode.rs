@@ -10,6 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use parkview::diff::{default_key, diff};
 use parkview::group::{group, GroupBy};
 use parkview::report::{report, ReportOptions};
+use parkview::rows::distinctions;
 use parkview::{decode, Options};
 use std::hint::black_box;
 use std::path::Path;
@@ -70,6 +71,8 @@ fn analyses(c: &mut Criterion) {
     g.bench_function(format!("group {n} (any-value)"), |b| b.iter(|| group(black_box(&new.profile), &GroupBy::default())));
     g.bench_function(format!("diff two {n} snapshots"), |b| b.iter(|| diff(black_box(&base.profile), black_box(&new.profile), &default_key())));
     g.bench_function(format!("report rows {n}"), |b| b.iter(|| report(black_box(&new), &ReportOptions::default())));
+    let rows = report(&new, &ReportOptions::default()).groups;
+    g.bench_function(format!("distinctions of {} group rows", rows.len()), |b| b.iter(|| distinctions(black_box(&rows))));
     g.finish();
 }
 

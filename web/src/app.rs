@@ -57,7 +57,12 @@ pub fn app(props: &AppProps) -> Html {
     let opened = use_mut_ref(|| None::<ViewLink>);
     let channel = use_engine(props.runner, &state, &ids, &opened);
     // Component tests (the engine on the page's thread) keep nothing in the browser's storage.
-    let loader = Loader { channel: channel.clone(), state: state.clone(), ids: (*ids).clone(), keep: props.runner == Runner::Worker };
+    let to_keep = use_mut_ref(Vec::new);
+    let loader = Loader { channel: channel.clone(), state: state.clone(), ids: (*ids).clone(), keep: (props.runner == Runner::Worker).then_some(to_keep) };
+    {
+        let loader = loader.clone();
+        use_effect_with(state.pending.iter().map(|p| p.id).collect::<Vec<_>>(), move |_| loader.keep_loaded());
+    }
     use_engine_requests(&state, &channel);
     use_address(&state, &channel, &ids, &opened);
     use_input(&state, &loader, &search_ref);

@@ -126,8 +126,19 @@ pub struct Loader {
     pub channel: Channel,
     pub state: UseReducerHandle<State>,
     pub ids: Rc<Cell<u32>>,
-    /// Whether inputs are kept in the browser's storage for a reload ([`crate::store`]).
-    pub keep: bool,
+    /// The inputs to keep in the browser's storage for a reload ([`crate::store`]) once they
+    /// have loaded; `None` where nothing is kept (component tests).
+    pub keep: Option<Rc<RefCell<Vec<ToKeep>>>>,
+}
+
+/// An input to keep for a reload once it has loaded: written when the page is next idle, so
+/// that the browser's storage does not take the cores while the input is decoded and shown,
+/// and never if it fails.
+pub struct ToKeep {
+    id: u32,
+    name: String,
+    sample: bool,
+    data: wasm_bindgen::JsValue,
 }
 
 impl Loader {
@@ -144,23 +155,50 @@ impl Loader {
         self.send_load(id, name, bytes);
     }
 
-    /// Keeps an input in the browser's storage (unless it came from there), and says so or why not.
+    /// Keeps an input in the browser's storage once it has loaded (unless it came from there;
+    /// see [`Loader::keep_loaded`]).
     fn keep(&self, id: u32, name: &str, sample: bool, data: wasm_bindgen::JsValue, kept: Option<u32>) {
-        if !self.keep {
+        let Some(waiting) = &self.keep else { return };
+        match kept {
+            Some(key) => self.state.dispatch(Action::Kept { id, key }),
+            None => waiting.borrow_mut().push(ToKeep { id, name: name.to_string(), sample, data }),
+        }
+    }
+
+    /// Writes the inputs waiting to be kept that have loaded, and says so or why not; drops
+    /// those that failed or were removed while loading.
+    pub fn keep_loaded(&self) {
+        let Some(waiting) = &self.keep else { return };
+        let state = &*self.state;
+        let done: Vec<ToKeep> = {
+            let mut waiting = waiting.borrow_mut();
+            let (done, still) = waiting.drain(..).partition(|k| !state.pending.iter().any(|p| p.id == k.id));
+            *waiting = still;
+            done
+        };
+        let loaded: Vec<ToKeep> = done.into_iter().filter(|k| state.snapshots.iter().any(|s| crate::state::of_input(k.id, s.id))).collect();
+        if loaded.is_empty() {
             return;
         }
         let dispatcher = self.state.dispatcher();
-        if let Some(key) = kept {
-            dispatcher.dispatch(Action::Kept { id, key });
-            return;
-        }
-        let name = name.to_string();
-        spawn_local(async move {
-            match crate::store::keep(&name, sample, &data).await {
-                Ok(key) => dispatcher.dispatch(Action::Kept { id, key }),
-                Err(why) => dispatcher.dispatch(Action::NotKept { id, name: name.clone(), message: format!("loaded, but not kept for a reload: {why}") }),
+        let write = wasm_bindgen::closure::Closure::once_into_js(move || {
+            for ToKeep { id, name, sample, data } in loaded {
+                let dispatcher = dispatcher.clone();
+                spawn_local(async move {
+                    match crate::store::keep(&name, sample, &data).await {
+                        Ok(key) => dispatcher.dispatch(Action::Kept { id, key }),
+                        Err(why) => {
+                            dispatcher.dispatch(Action::NotKept { id, name: name.clone(), message: format!("loaded, but not kept for a reload: {why}") })
+                        }
+                    }
+                });
             }
         });
+        // When the page is idle (the first look at a snapshot, and the tab clicked next, go
+        // first), and within a few seconds whatever happens.
+        let options = web_sys::IdleRequestOptions::new();
+        options.set_timeout(3000);
+        let _ = gloo::utils::window().request_idle_callback_with_options(write.unchecked_ref(), &options);
     }
 
     /// Loads what the browser's storage kept from an earlier visit.
@@ -475,7 +513,7 @@ fn entry_listed(visit: &str, state: &wasm_bindgen::JsValue) -> Option<Vec<u32>> 
 pub fn use_stored(state: &UseReducerHandle<State>, loader: &Loader) {
     let (loader, linked) = (loader.clone(), state.data.is_some());
     use_effect_with((), move |_| {
-        if loader.keep && !linked {
+        if loader.keep.is_some() && !linked {
             spawn_local(async move {
                 match crate::store::all().await {
                     Ok(kept) => kept.into_iter().for_each(|k| loader.restore(k)),
