@@ -7,6 +7,7 @@
 use crate::gofunc::{base_name, UserCode};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{FrameId, LabelSetId, Profile, StackId};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -547,13 +548,15 @@ const MAX_DISTINCTIONS: usize = 3;
 /// share a frame there are told apart again further down, as panicparse's buckets split.
 pub fn distinctions(groups: &[GroupRow]) -> Vec<Vec<String>> {
     let mut out = vec![Vec::new(); groups.len()];
-    let mut alike: BTreeMap<(Option<&str>, Option<FrameKey>), Vec<usize>> = BTreeMap::new();
+    // Hashed, not ordered: which set is told apart first changes nothing, and ordering keys
+    // compares long function names byte by byte (slow in WebAssembly, where the worker runs this).
+    let mut alike: FxHashMap<(Option<&str>, Option<FrameKey>), Vec<usize>> = FxHashMap::default();
     for (i, g) in groups.iter().enumerate() {
         alike.entry((g.state.as_deref(), g.site.as_ref().map(frame_key))).or_default().push(i);
     }
     // The frames of groups that read alike, as numbers: stacks are compared frame by frame
     // down to where they part, often through deep recursion, and a number compares at once.
-    let mut ids: rustc_hash::FxHashMap<FrameKey, u32> = rustc_hash::FxHashMap::default();
+    let mut ids: FxHashMap<FrameKey, u32> = FxHashMap::default();
     let mut stacks: Vec<Vec<u32>> = vec![Vec::new(); groups.len()];
     let sets: Vec<Vec<usize>> = alike.into_values().filter(|m| m.len() > 1).collect();
     for &i in sets.iter().flatten() {
@@ -605,13 +608,27 @@ fn split(groups: &[GroupRow], stacks: &[Vec<u32>], members: Vec<usize>, from: us
         }
         return;
     }
+    // The label keys any member has, in order; each subset is then told apart by the keys
+    // after the one that split it (those before are the same across the whole set).
+    let mut keys: Vec<&str> = members.iter().flat_map(|&i| groups[i].labels.keys().map(String::as_str)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    split_labels(groups, &keys, members, 0, out);
+}
+
+/// Tells `members` (whose stacks are the same) apart by the first of `keys[from..]` whose
+/// value differs among them, then (past the last key) by creator.
+fn split_labels(groups: &[GroupRow], keys: &[&str], members: Vec<usize>, from: usize, out: &mut [Vec<String>]) {
+    if members.len() < 2 || members.iter().any(|&i| out[i].len() >= MAX_DISTINCTIONS) {
+        return;
+    }
     // Each label key, then (`None`) the creator.
-    let keys: std::collections::BTreeSet<&String> = members.iter().flat_map(|&i| groups[i].labels.keys()).collect();
-    let value = |key: Option<&String>, i: usize| match key {
+    let value = |key: Option<&str>, i: usize| match key {
         Some(k) => groups[i].labels.get(k).map(String::as_str),
         None => groups[i].created_by.as_ref().map(|c| c.func.as_str()),
     };
-    for key in keys.into_iter().map(Some).chain([None]) {
+    let candidates = keys.iter().enumerate().skip(from).map(|(at, &k)| (at, Some(k))).chain([(keys.len(), None)]);
+    for (at, key) in candidates {
         let first = value(key, members[0]);
         if members.iter().any(|&i| value(key, i) != first) {
             let mut parts: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
@@ -628,7 +645,7 @@ fn split(groups: &[GroupRow], stacks: &[Vec<u32>], members: Vec<usize>, from: us
                 for &i in &part {
                     out[i].push(told.clone());
                 }
-                split(groups, stacks, part, usize::MAX, out);
+                split_labels(groups, keys, part, at + 1, out);
             }
             return;
         }
