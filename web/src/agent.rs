@@ -93,7 +93,7 @@ pub fn run_worker() {
         move |info| post(Response::Crashed { message: info.to_string() })
     }));
     let engine = Rc::new(RefCell::new(Engine::default()));
-    engine.borrow_mut().warm_up();
+    let rehearsal = engine.borrow_mut().warm_up();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
         let post = post.clone();
         move |event: MessageEvent| {
@@ -107,7 +107,7 @@ pub fn run_worker() {
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(Response::Ready);
+    post(Response::Ready { rehearsal });
 }
 
 /// What every worker is made from: its script as a `blob:` URL and its compiled module, which
@@ -161,11 +161,13 @@ impl WorkerLink {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
             let (worker, waiting, die) = (worker.clone(), waiting.clone(), die.clone());
             move |event: MessageEvent| match decode::<Response>(&event.data()) {
-                Some(Response::Ready) => {
+                Some(ready @ Response::Ready { .. }) => {
                     for message in waiting.borrow_mut().take().unwrap_or_default() {
                         let _ = worker.post_message(&message);
                     }
-                    on_response(Response::Ready);
+                    // Taken on in a task of its own as every answer is: it carries a report.
+                    let on_response = on_response.clone();
+                    gloo::timers::callback::Timeout::new(0, move || on_response(ready)).forget();
                 }
                 // Taken on (and drawn) in a task after the one that decoded it: a report of
                 // thousands of groups takes tens of milliseconds to decode and as many to draw,

@@ -10,7 +10,7 @@ use parkview::group::GroupBy;
 use parkview::limits::MAX_LINK_BYTES;
 use parkview::limits::{MAX_FILE_BYTES, MAX_SNAPSHOTS};
 use parkview::model::Profile;
-use parkview::report::{report, ReportOptions};
+use parkview::report::{report, Report, ReportOptions};
 use parkview::share::{from_fragment, redact, to_fragment, Shared};
 use parkview::{decode_all, DecodeError, Decoded, Options, Stream};
 use std::collections::HashMap;
@@ -63,16 +63,31 @@ fn members(kind: archive::Kind, bytes: &[u8]) -> Result<Entries, String> {
 
 impl Engine {
     /// Runs a dump of a few thousand goroutines through the path a file takes (slices, decode,
-    /// report) when the worker starts, so that the browser has optimised that code before the
-    /// user's file arrives: otherwise its first megabytes decode several times slower.
-    pub fn warm_up(&mut self) {
+    /// report) when the worker starts, then a small debug=1 dump and a small proto: the browser
+    /// compiles WebAssembly lazily, a function on its first call, and optimises it once it runs
+    /// hot, so otherwise the user's first file pays for compiling its decoder and decodes its
+    /// first megabytes several times slower. Returns the dump's report, which the page rehearses
+    /// its own first load with (see [`crate::rehearsal`]).
+    pub fn warm_up(&mut self) -> Option<Box<Report>> {
         const SAMPLE: &[u8] = include_bytes!("../../www/samples/service.s3.goroutine.debug2.txt");
+        const OTHER_FORMATS: [&[u8]; 2] = [
+            include_bytes!("../../tests/fixtures/go1.27/service.s1.goroutine.debug1.txt"),
+            include_bytes!("../../tests/fixtures/go1.27/service.s1.goroutine.pb.gz"),
+        ];
         let id = u32::MAX;
+        for bytes in OTHER_FORMATS {
+            self.handle(Request::Load { id, bytes: bytes.to_vec(), grouping: Grouping::default() });
+            self.handle(Request::Forget { id });
+        }
         for _ in 0..24 {
             self.feed(id, SAMPLE);
         }
-        self.handle(Request::Finish { id, grouping: Grouping::default() });
+        let answer = self.handle(Request::Finish { id, grouping: Grouping::default() });
         self.handle(Request::Forget { id });
+        match answer {
+            Response::Report { report, .. } => Some(report),
+            _ => None,
+        }
     }
 
     /// Decodes the next slice of file `id` (an archive is gathered instead, to be read whole).

@@ -107,7 +107,7 @@ fn action_for(response: Response, pending: &[u32], ids: &Cell<u32>, opened: &Ref
         Response::Compared { base, new, diff, same_program } => Some(Action::Compared(Comparison { base, new, same_program, diff: Rc::new(*diff) })),
         Response::Parents { id, goroutine, chain } => Some(Action::Parents { id, goroutine, chain }),
         Response::Progress { id, read } => Some(Action::Progress { id, read: read as usize }),
-        Response::Forgotten { .. } | Response::Ready | Response::Crashed { .. } => None,
+        Response::Forgotten { .. } | Response::Ready { .. } | Response::Crashed { .. } => None,
     }
 }
 
@@ -311,11 +311,19 @@ pub fn use_engine(runner: Runner, state: &UseReducerHandle<State>, ids: &Rc<Cell
                 })
             };
             let on_response = Callback::from(move |response: Response| {
-                if matches!(response, Response::Ready) {
-                    // For the benchmark and the curious: the engine has started and warmed up.
-                    if let Some(root) = gloo::utils::document().document_element() {
-                        let _ = root.set_attribute("data-engine-ready", "true");
+                if let Response::Ready { rehearsal } = response {
+                    // For the benchmark and the curious: the engine has started and warmed up,
+                    // and so has the page.
+                    let ready = || {
+                        if let Some(root) = gloo::utils::document().document_element() {
+                            let _ = root.set_attribute("data-engine-ready", "true");
+                        }
+                    };
+                    match rehearsal {
+                        Some(report) => crate::rehearsal::rehearse(*report, ready),
+                        None => ready(),
                     }
+                    return;
                 }
                 let action = action_for(response, &pending.borrow(), &ids, &opened);
                 if let Some(action) = action {
@@ -332,7 +340,7 @@ pub fn use_engine(runner: Runner, state: &UseReducerHandle<State>, ids: &Rc<Cell
             match host {
                 Some(host) => Channel::Worker(host),
                 None => {
-                    on_response.emit(Response::Ready);
+                    on_response.emit(Response::Ready { rehearsal: None });
                     Channel::InPage(Rc::new(RefCell::new(Engine::default())), on_response)
                 }
             }

@@ -8,6 +8,7 @@ pub mod hooks;
 pub mod host;
 pub mod link;
 pub mod protocol;
+pub mod rehearsal;
 pub mod state;
 pub mod store;
 pub mod views;

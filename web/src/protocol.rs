@@ -107,8 +107,12 @@ pub enum Response {
         id: u32,
         read: u64,
     },
-    /// The worker has started and takes requests.
-    Ready,
+    /// The worker has started, warmed up, and takes requests; with the report of its warm-up
+    /// dump, for the page to rehearse its first load with ([`crate::rehearsal`]), `None` where
+    /// the engine runs on the page's thread.
+    Ready {
+        rehearsal: Option<Box<Report>>,
+    },
     Shared {
         fragment: String,
     },
