@@ -195,6 +195,11 @@ test('rows that read alike say how they differ; columns with nothing in them are
   // The opened stack says it in full (a narrow "where" cell cuts it off).
   const told = page.locator('[data-testid="group-row"]:has([data-testid="differs"])').first();
   const cell = (await told.locator('[data-testid="differs"]').textContent()).replace(/^\s*·\s*/, '');
+  // In the row it comes right after the function, before the file line those rows share, so
+  // that a cell that cuts the row off still shows it.
+  const where = await told.locator('.col-where').innerText();
+  assert.match(where, /^\S+ · /, where);
+  assert.ok(where.indexOf(cell) < where.lastIndexOf('.go:'), where);
   await told.click();
   await page.locator('[data-testid="detail-differs"]', { hasText: cell }).waitFor();
 

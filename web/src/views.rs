@@ -85,8 +85,23 @@ pub fn frame_label(f: &FrameRow) -> Html {
 
 /// Like [`frame_label`], with the short function name and the full one on hover.
 pub fn short_frame_label(f: &FrameRow) -> Html {
+    short_frame_label_with(f, Html::default())
+}
+
+/// [`short_frame_label`] with `between` after the function name, before the file line.
+fn short_frame_label_with(f: &FrameRow, between: Html) -> Html {
     let full = if f.file.is_empty() && f.line == 0 { f.func.clone() } else { format!("{}\n{}:{}", f.func, f.file, f.line) };
-    html! { <span title={full}><span class="func">{ short_name(&f.func) }</span><span class="muted">{ f.place().map(|p| format!(" {p}")).unwrap_or_default() }</span></span> }
+    html! { <span title={full}><span class="func">{ short_name(&f.func) }</span>{ between }<span class="muted">{ f.place().map(|p| format!(" {p}")).unwrap_or_default() }</span></span> }
+}
+
+/// A group row's "where": its site's short function, what tells it from the groups that read
+/// alike ([`differs`]), then the file line, which those groups share: in that order, so that a
+/// cell too narrow for all of it still shows how the rows differ.
+pub fn site_label(g: &GroupRow) -> Html {
+    match &g.site {
+        Some(f) => short_frame_label_with(f, differs(g)),
+        None => html! { <><span class="muted">{ "(no frames)" }</span>{ differs(g) }</> },
+    }
 }
 
 /// What tells a group from others whose rows read alike (` · via main.get pool.go:88`), after

@@ -3,7 +3,7 @@
 //! with the selected group's whole stack beside it (below it on narrow windows). Rows that read
 //! alike say how they differ; columns nothing fills are left out.
 
-use super::{count, differs, frame_label, minutes_text, short_frame_label, stack_text, state_family};
+use super::{count, frame_label, minutes_text, short_frame_label, site_label, stack_text, state_family};
 use crate::state::{visible_groups, Focus, GroupsView, SortBy};
 use parkview::group::Similarity;
 use parkview::report::Report;
@@ -311,8 +311,7 @@ fn row(g: &GroupRow, columns: Columns, selected: bool, on_click: Callback<MouseE
             </td>
             if columns.waiting { <td class="nowrap muted col-waiting">{ minutes_text(g.wait_minutes) }</td> }
             <td class="ellipsis col-where">
-                { g.site.as_ref().map(short_frame_label).unwrap_or_else(|| html! { <span class="muted">{ "(no frames)" }</span> }) }
-                { differs(g) }
+                { site_label(g) }
             </td>
             if columns.labels { <td class="ellipsis labels col-labels">{ for g.labels.iter().map(|(k, v)| html! { <span class="label-chip">{ format!("{k}={v}") }</span> }) }</td> }
             if columns.created { <td class="ellipsis col-created">{ g.created_by.as_ref().map(short_frame_label).unwrap_or_default() }</td> }
