@@ -181,7 +181,12 @@ impl WorkerLink {
                     let on_response = on_response.clone();
                     gloo::timers::callback::Timeout::new(0, move || on_response(response)).forget();
                 }
-                None => {}
+                // Every message a worker sends is an answer: one that does not read means page
+                // and worker disagree, and waiting on it (a Ready) would hang every request.
+                None => {
+                    let die = die.clone();
+                    gloo::timers::callback::Timeout::new(0, move || die("the engine sent an answer the page could not read".into())).forget();
+                }
             }
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
@@ -233,8 +238,11 @@ mod tests {
         const WRAPPED: &[u8] = include_bytes!("../../tests/fixtures/wild2/078-block-ftl-issue2045-blockquote-prefixed-http-panic-serving.txt");
         const ZIP: &[u8] = include_bytes!("../../tests/fixtures/bundle/debug-zip.zip");
         let mut engine = Engine::default();
-        for (id, bytes) in [(1, PLAIN), (2, WRAPPED), (100, ZIP)] {
-            let sent = engine.handle(Request::Load { id, bytes: bytes.to_vec(), grouping: Grouping::default() });
+        let ready = Response::Ready { rehearsal: engine.warm_up() };
+        assert!(matches!(&ready, Response::Ready { rehearsal: Some(_) }));
+        let loads =
+            [(1, PLAIN), (2, WRAPPED), (100, ZIP)].map(|(id, bytes)| engine.handle(Request::Load { id, bytes: bytes.to_vec(), grouping: Grouping::default() }));
+        for sent in std::iter::once(ready).chain(loads) {
             let read: Response = decode(&encode(&sent).into()).expect("reads back");
             assert_eq!(format!("{read:?}"), format!("{sent:?}"));
         }

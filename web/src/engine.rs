@@ -62,8 +62,8 @@ fn members(kind: archive::Kind, bytes: &[u8]) -> Result<Entries, String> {
 }
 
 impl Engine {
-    /// Runs a dump of a few thousand goroutines through the path a file takes (slices, decode,
-    /// report) when the worker starts, then a small debug=1 dump and a small proto: the browser
+    /// Runs a small debug=1 dump and a small proto, then a dump of a few thousand goroutines in
+    /// slices, through the path a file takes (decode, report) when the worker starts: the browser
     /// compiles WebAssembly lazily, a function on its first call, and optimises it once it runs
     /// hot, so otherwise the user's first file pays for compiling its decoder and decodes its
     /// first megabytes several times slower. Returns the dump's report, which the page rehearses

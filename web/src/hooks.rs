@@ -301,6 +301,9 @@ pub fn use_engine(runner: Runner, state: &UseReducerHandle<State>, ids: &Rc<Cell
         let pending = pending.clone();
         let (ids, opened) = (ids.clone(), opened.clone());
         use_memo((), move |_| {
+            // Once a page: a worker started again after a death warms up again, but the page's
+            // code has been compiled since.
+            let rehearsed = Rc::new(Cell::new(false));
             let on_event = {
                 let dispatcher = dispatcher.clone();
                 Callback::from(move |event: HostEvent| {
@@ -319,7 +322,7 @@ pub fn use_engine(runner: Runner, state: &UseReducerHandle<State>, ids: &Rc<Cell
                             let _ = root.set_attribute("data-engine-ready", "true");
                         }
                     };
-                    match rehearsal {
+                    match rehearsal.filter(|_| !rehearsed.replace(true)) {
                         Some(report) => crate::rehearsal::rehearse(*report, ready),
                         None => ready(),
                     }

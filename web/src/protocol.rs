@@ -108,8 +108,8 @@ pub enum Response {
         read: u64,
     },
     /// The worker has started, warmed up, and takes requests; with the report of its warm-up
-    /// dump, for the page to rehearse its first load with ([`crate::rehearsal`]), `None` where
-    /// the engine runs on the page's thread.
+    /// dump, for the page to rehearse its first load with ([`crate::rehearsal`]); `None` where
+    /// the engine runs on the page's thread (or the warm-up dump gave no single report).
     Ready {
         rehearsal: Option<Box<Report>>,
     },
