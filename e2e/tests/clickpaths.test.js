@@ -198,8 +198,10 @@ test('rows that read alike say how they differ; columns with nothing in them are
   // In the row it comes right after the function, before the file line those rows share, so
   // that a cell that cuts the row off still shows it.
   const where = await told.locator('.col-where').innerText();
+  const place = await told.locator('.col-where .place').innerText();
   assert.match(where, /^\S+ · /, where);
-  assert.ok(where.indexOf(cell) < where.lastIndexOf('.go:'), where);
+  assert.match(place, /^ ?at \S+\.go:\d+$/, place);
+  assert.ok(where.endsWith(place.trim()) && where.indexOf(cell) < where.length - place.trim().length, `${where} | ${place}`);
   await told.click();
   await page.locator('[data-testid="detail-differs"]', { hasText: cell }).waitFor();
 

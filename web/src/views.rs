@@ -85,21 +85,24 @@ pub fn frame_label(f: &FrameRow) -> Html {
 
 /// Like [`frame_label`], with the short function name and the full one on hover.
 pub fn short_frame_label(f: &FrameRow) -> Html {
-    short_frame_label_with(f, Html::default())
+    short_frame_label_with(f, Html::default(), " ")
 }
 
-/// [`short_frame_label`] with `between` after the function name, before the file line.
-fn short_frame_label_with(f: &FrameRow, between: Html) -> Html {
+/// [`short_frame_label`] with `between` after the function name, and `before_place` before
+/// the file line.
+fn short_frame_label_with(f: &FrameRow, between: Html, before_place: &str) -> Html {
     let full = if f.file.is_empty() && f.line == 0 { f.func.clone() } else { format!("{}\n{}:{}", f.func, f.file, f.line) };
-    html! { <span title={full}><span class="func">{ short_name(&f.func) }</span>{ between }<span class="muted">{ f.place().map(|p| format!(" {p}")).unwrap_or_default() }</span></span> }
+    html! { <span title={full}><span class="func">{ short_name(&f.func) }</span>{ between }<span class="muted place">{ f.place().map(|p| format!("{before_place}{p}")).unwrap_or_default() }</span></span> }
 }
 
 /// A group row's "where": its site's short function, what tells it from the groups that read
-/// alike ([`differs`]), then the file line, which those groups share: in that order, so that a
-/// cell too narrow for all of it still shows how the rows differ.
+/// alike ([`differs`]), then ` at ` the file line, which those groups share
+/// (`Lock · tenant=acme at app.go:141`): in that order, so that a cell too narrow for all of it
+/// still shows how the rows differ.
 pub fn site_label(g: &GroupRow) -> Html {
+    let before_place = if g.distinctions.is_empty() { " " } else { " at " };
     match &g.site {
-        Some(f) => short_frame_label_with(f, differs(g)),
+        Some(f) => short_frame_label_with(f, differs(g), before_place),
         None => html! { <><span class="muted">{ "(no frames)" }</span>{ differs(g) }</> },
     }
 }
