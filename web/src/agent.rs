@@ -161,14 +161,6 @@ impl WorkerLink {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
             let (worker, waiting, die) = (worker.clone(), waiting.clone(), die.clone());
             move |event: MessageEvent| match decode::<Response>(&event.data()) {
-                Some(ready @ Response::Ready { .. }) => {
-                    for message in waiting.borrow_mut().take().unwrap_or_default() {
-                        let _ = worker.post_message(&message);
-                    }
-                    // Taken on in a task of its own as every answer is: it carries a report.
-                    let on_response = on_response.clone();
-                    gloo::timers::callback::Timeout::new(0, move || on_response(ready)).forget();
-                }
                 // Taken on (and drawn) in a task after the one that decoded it: a report of
                 // thousands of groups takes tens of milliseconds to decode and as many to draw,
                 // and the page answers input in between. Timeouts of one delay run in order,
@@ -178,6 +170,11 @@ impl WorkerLink {
                     gloo::timers::callback::Timeout::new(0, move || die(message)).forget();
                 }
                 Some(response) => {
+                    if matches!(response, Response::Ready { .. }) {
+                        for message in waiting.borrow_mut().take().unwrap_or_default() {
+                            let _ = worker.post_message(&message);
+                        }
+                    }
                     let on_response = on_response.clone();
                     gloo::timers::callback::Timeout::new(0, move || on_response(response)).forget();
                 }
