@@ -216,7 +216,11 @@ impl Inflater {
                 sink(&self.out[..made])?;
             }
             match status {
-                Err(e) => return Err(self.broken(&e.to_string())),
+                // One sentence whatever the library says: zlib-rs can name the fault on the call
+                // that meets it or, when that call also filled the ring, only on the next one
+                // ("repeated call with bad state"), which would make the reason depend on how
+                // the input was cut. Where it is (bytes inflated before it) does not.
+                Err(_) => return Err(self.broken("the deflate data is corrupt")),
                 Ok(Status::StreamEnd) => {
                     self.part = Part::Trailer { bytes: [0; 8], have: 0 };
                     return Ok(input);
