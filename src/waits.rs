@@ -2,7 +2,7 @@
 //! arguments (`sync.(*WaitGroup).Wait(0xc000123450)`) names one mutex, WaitGroup or Cond. Other
 //! goroutines whose arguments hold the same pointer may be the ones holding it.
 
-use crate::gofunc::{pointer, receiver, UserCode};
+use crate::gofunc::{receiver, UserCode};
 use crate::limits::{self, row_text, LimitHit, RowBudget};
 use crate::model::{Goroutine, Profile, StackId};
 use crate::rows::{frame_cost, frame_row, WaitRow};
@@ -21,9 +21,11 @@ const BLOCKING_RECEIVERS: &[(&str, &str)] = &[
     ("sync.(*Cond).Wait", "sync.Cond"),
 ];
 
-/// The pointers of an argument text (by [`pointer`]'s rule).
-fn pointers(args: &str) -> impl Iterator<Item = &str> {
-    args.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| pointer(word).is_some())
+/// The words of an argument text that may be addresses (`0x…`). They are only looked up in a
+/// set of objects, which are pointers by [`crate::gofunc::pointer`]'s rule, so none needs
+/// parsing: a word that is no pointer is in no such set.
+fn hex_words(args: &str) -> impl Iterator<Item = &str> {
+    args.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| word.starts_with("0x"))
 }
 
 /// The object a goroutine blocks on, as `(address as printed, type)`: the receiver of its
@@ -53,7 +55,7 @@ pub fn holding<'p>(profile: &'p Profile, objects: &rustc_hash::FxHashSet<&str>) 
         return out;
     }
     for (i, g) in profile.goroutines.iter().enumerate() {
-        for pointer in pointers(profile.args.run(g.args)) {
+        for pointer in hex_words(profile.args.run(g.args)) {
             if objects.contains(pointer) {
                 let list = out.entry(pointer).or_default();
                 if list.last() != Some(&i) {
@@ -97,7 +99,7 @@ pub fn same_object_waits(profile: &Profile, whole: &Profile, budget: &mut RowBud
     let mut holders: Vec<Vec<u64>> = vec![Vec::new(); waiting.len()];
     if !objects.is_empty() {
         for g in &whole.goroutines {
-            for pointer in pointers(whole.args.run(g.args)) {
+            for pointer in hex_words(whole.args.run(g.args)) {
                 for &row in objects.get(pointer).into_iter().flatten() {
                     if holders[row].last() != Some(&g.id) {
                         holders[row].push(g.id);
