@@ -34,6 +34,23 @@ test('files handed in the wrong order are listed and compared in the order they 
     assert.equal(source, 'file modified');
     assert.match(title, /^taken 2026-11-30 \d\d:\d\d:\d\d \(file modified\)$/);
   }
+  // A chip reads "name  08:02:32 · 68.9 KiB": apart from the name, and on one line, also at
+  // phone width (the flex chip drops a leading space, which once ran them together).
+  for (const width of [1400, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const chips = await page.locator('[data-testid="snapshot"]').evaluateAll((cs) => cs.map((c) => {
+      const name = c.querySelector('.name').getBoundingClientRect();
+      const taken = c.querySelector('.taken');
+      const lines = document.createRange();
+      lines.selectNodeContents(taken);
+      return { gap: taken.getBoundingClientRect().left - name.right, lines: lines.getClientRects().length };
+    }));
+    for (const chip of chips) {
+      assert.ok(chip.gap >= 4, `at ${width} px the time stands apart from the name (${chip.gap} px)`);
+      assert.equal(chip.lines, 1, `at ${width} px the time and size keep to one line`);
+    }
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
   await page.locator('[data-testid="view-diff"]').click();
   await page.locator('[data-testid="diff-row"]').first().waitFor();
   assert.match(await selected(page, 'diff-base'), /^service\.s1\.goroutine\.debug2\.txt · /);

@@ -235,7 +235,7 @@ pub fn snapshot_list(props: &SnapshotListProps) -> Html {
                                     title={format!("{}\nclick to show, double-click to rename", s.name)}>{ &s.name }</button>
                         }
                         <span class="muted small taken" title={taken_label(&s.taken).1} data-testid="snapshot-taken" data-source={s.taken.source.describe()}>
-                            { format!(" {} · {}", taken_label(&s.taken).0, if s.size == 0 { "from a link".to_string() } else { human_bytes(s.size) }) }
+                            { format!("{} · {}", taken_label(&s.taken).0, if s.size == 0 { "from a link".to_string() } else { human_bytes(s.size) }) }
                         </span>
                         if s.sample { <span class="badge sample" title="a sample: never compared with your own dumps">{ "sample" }</span> }
                         <button class="link remove" onclick={remove} aria-label={format!("remove {}", s.name)}>{ "×" }</button>
