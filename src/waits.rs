@@ -47,17 +47,18 @@ pub fn blocked_on<'p>(profile: &'p Profile, user_code: &UserCode, goroutine: &Go
     own.or_else(holder).map(|object| (object, kind))
 }
 
-/// For each of `objects`, the goroutines of `profile` (indexes) whose arguments hold its
-/// address: one pass over every goroutine's pointers.
+/// For each of `objects` (addresses as [`receiver`] gives them, so pointers by
+/// [`crate::gofunc::pointer`]'s rule), the goroutines of `profile` (indexes) whose arguments
+/// hold it: one pass over every goroutine's argument words.
 pub fn holding<'p>(profile: &'p Profile, objects: &rustc_hash::FxHashSet<&str>) -> FxHashMap<&'p str, Vec<usize>> {
     let mut out: FxHashMap<&'p str, Vec<usize>> = FxHashMap::default();
     if objects.is_empty() {
         return out;
     }
     for (i, g) in profile.goroutines.iter().enumerate() {
-        for pointer in hex_words(profile.args.run(g.args)) {
-            if objects.contains(pointer) {
-                let list = out.entry(pointer).or_default();
+        for word in hex_words(profile.args.run(g.args)) {
+            if objects.contains(word) {
+                let list = out.entry(word).or_default();
                 if list.last() != Some(&i) {
                     list.push(i);
                 }
@@ -99,8 +100,8 @@ pub fn same_object_waits(profile: &Profile, whole: &Profile, budget: &mut RowBud
     let mut holders: Vec<Vec<u64>> = vec![Vec::new(); waiting.len()];
     if !objects.is_empty() {
         for g in &whole.goroutines {
-            for pointer in hex_words(whole.args.run(g.args)) {
-                for &row in objects.get(pointer).into_iter().flatten() {
+            for word in hex_words(whole.args.run(g.args)) {
+                for &row in objects.get(word).into_iter().flatten() {
                     if holders[row].last() != Some(&g.id) {
                         holders[row].push(g.id);
                     }

@@ -35,8 +35,8 @@ pub fn inflate_head(bytes: &[u8], len: usize) -> Result<Vec<u8>, DecodeError> {
     Ok(out)
 }
 
-/// The window deflate refers back into (RFC 1951), and the size of the inflater's ring: output
-/// is taken from it in steps that end on its boundary (see [`Inflater::inflate`]).
+/// The window deflate refers back into (RFC 1951), and the step of the inflater's output: each
+/// call to the decompressor gets room up to the next multiple of it (see [`Inflater::inflate`]).
 const WINDOW: usize = 32 << 10;
 
 const FHCRC: u8 = 0x02;
@@ -199,9 +199,10 @@ impl Inflater {
 
     /// Inflates from `input` until it is used up or the member's deflate data ends; gives back
     /// what is left. Each call to the decompressor is given output room up to the next 32 KiB
-    /// boundary of the output, where its ring of the window ends: then one call inflates as
-    /// far as the input, the ring or a fault allows, and everything it inflated is handed on
-    /// before a fault is reported, wherever the input was cut.
+    /// boundary of the output, so calls end at the same places of the output however the
+    /// input was cut (miniz_oxide, the backend before zlib-rs, needed that: it inflated into a
+    /// ring of the window); one call inflates as far as the input, the room or a fault allows,
+    /// and everything it inflated is handed on before a fault is reported.
     fn inflate<'a>(&mut self, mut input: &'a [u8], sink: &mut dyn FnMut(&[u8]) -> Result<(), DecodeError>) -> Result<&'a [u8], DecodeError> {
         loop {
             let room = WINDOW - (self.inflate.total_out() % WINDOW as u64) as usize;
@@ -216,16 +217,17 @@ impl Inflater {
                 sink(&self.out[..made])?;
             }
             match status {
-                // One sentence whatever the library says: zlib-rs can name the fault on the call
-                // that meets it or, when that call also filled the ring, only on the next one
-                // ("repeated call with bad state"), which would make the reason depend on how
-                // the input was cut. Where it is (bytes inflated before it) does not.
+                // One sentence whatever the library says: zlib-rs names the fault when its slow
+                // path meets it, but when its fast path does (input and room to spare) the same
+                // call ends saying "repeated call with bad state", so its words depend on how
+                // the input was cut. Where the fault is (bytes inflated before it) does not.
                 Err(_) => return Err(self.broken("the deflate data is corrupt")),
                 Ok(Status::StreamEnd) => {
                     self.part = Part::Trailer { bytes: [0; 8], have: 0 };
                     return Ok(input);
                 }
-                // The ring is full: it empties into the next call, input or not.
+                // The room is full: the next call goes on, input or not (a match may be
+                // half written).
                 Ok(_) if made == room => {}
                 Ok(_) if input.is_empty() => return Ok(input),
                 Ok(_) if used == 0 && made == 0 => return Err(self.broken("the deflate data makes no progress")),
