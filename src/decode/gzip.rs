@@ -35,8 +35,8 @@ pub fn inflate_head(bytes: &[u8], len: usize) -> Result<Vec<u8>, DecodeError> {
     Ok(out)
 }
 
-/// The window deflate refers back into (RFC 1951), and the step of the inflater's output: each
-/// call to the decompressor gets room up to the next multiple of it (see [`Inflater::inflate`]).
+/// The window deflate refers back into (RFC 1951), and the room each call to the decompressor
+/// inflates into before its output is handed on.
 const WINDOW: usize = 32 << 10;
 
 const FHCRC: u8 = 0x02;
@@ -198,16 +198,14 @@ impl Inflater {
     }
 
     /// Inflates from `input` until it is used up or the member's deflate data ends; gives back
-    /// what is left. Each call to the decompressor is given output room up to the next 32 KiB
-    /// boundary of the output, so calls end at the same places of the output however the
-    /// input was cut (miniz_oxide, the backend before zlib-rs, needed that: it inflated into a
-    /// ring of the window); one call inflates as far as the input, the room or a fault allows,
-    /// and everything it inflated is handed on before a fault is reported.
+    /// what is left. One call inflates as far as the input, the room or a fault allows, and
+    /// everything it inflated is handed on before a fault is reported, so what reaches the
+    /// sink before an error does not depend on how the input was cut.
     fn inflate<'a>(&mut self, mut input: &'a [u8], sink: &mut dyn FnMut(&[u8]) -> Result<(), DecodeError>) -> Result<&'a [u8], DecodeError> {
         loop {
-            let room = WINDOW - (self.inflate.total_out() % WINDOW as u64) as usize;
+            let room = self.out.len();
             let (before_in, before_out) = (self.inflate.total_in(), self.inflate.total_out());
-            let status = self.inflate.decompress(input, &mut self.out[..room], FlushDecompress::None);
+            let status = self.inflate.decompress(input, &mut self.out, FlushDecompress::None);
             let used = (self.inflate.total_in() - before_in) as usize;
             let made = (self.inflate.total_out() - before_out) as usize;
             input = &input[used..];

@@ -111,6 +111,7 @@ mod tests {
     /// left on the page.
     #[wasm_bindgen_test]
     async fn the_warm_up_report_is_drawn_off_the_page_then_the_page_is_ready() {
+        // The test runner's hook, not yew's (which only logs): a view that panics fails the test.
         yew::set_custom_panic_hook(std::panic::take_hook());
         let report = Engine::default().warm_up().expect("the warm-up dump reads");
         let goroutines = report.goroutines.expect("a goroutine dump");
